@@ -1,0 +1,336 @@
+"""The archive's schema as an ordered list of sqlite-utils migrations.
+
+Each table holds one concept; the views `reports` and `report_figures` are the stable
+contract (architecture.md) and are recreated by every migration that touches them, so
+a database of any age is brought to the current shape by `migrate(db)`.
+"""
+from __future__ import annotations
+
+import sqlite_utils
+from sqlite_utils import Migrations
+
+from extract.report_schema import WIDE_COLUMNS
+
+MIGRATION_SET = "nianbao-archive"
+migrations = Migrations(MIGRATION_SET)
+
+TABLES_SQL = """
+CREATE TABLE sites (
+    id INTEGER PRIMARY KEY,
+    host TEXT NOT NULL UNIQUE,
+    first_seen TEXT NOT NULL
+);
+
+-- One crawl: what it was asked to do, how it ended, its stats.
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL DEFAULT 'running',      -- running | finished | failed | interrupted
+    sites TEXT NOT NULL DEFAULT '[]',             -- JSON list of hosts
+    options TEXT NOT NULL DEFAULT '{}',           -- JSON
+    stats TEXT,                                   -- JSON, set by finish_run
+    pid INTEGER,
+    host TEXT
+);
+
+-- Raw bodies, content-addressed by the SHA-256 of the raw bytes; stored once.
+-- codec 'zstd': data is the zstd frame of the body; 'zstd-delta': compressed with the
+-- body of `base_sha256` as a raw-content dictionary (cheap recrawls of churning pages).
+CREATE TABLE blobs (
+    sha256 TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    codec TEXT NOT NULL,
+    base_sha256 TEXT REFERENCES blobs(sha256),
+    data BLOB NOT NULL,
+    stored_at TEXT NOT NULL
+);
+
+-- One document per canonical URL (moves keep the document; old URLs in document_urls).
+CREATE TABLE documents (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL UNIQUE,
+    site_id INTEGER NOT NULL REFERENCES sites(id),
+    kind TEXT NOT NULL DEFAULT 'page',            -- page | attachment
+    parent_url TEXT,                              -- attachment: canonical URL of its page
+    parent_id INTEGER REFERENCES documents(id),   -- attachment: the page that links it
+    link_text TEXT,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    current_version_id INTEGER REFERENCES versions(id),
+    removed INTEGER NOT NULL DEFAULT 0,
+    removed_at TEXT,
+    failures INTEGER NOT NULL DEFAULT 0,          -- consecutive runs whose fetch failed
+    merged_into INTEGER REFERENCES documents(id)  -- a duplicate found to be a moved copy
+);
+CREATE INDEX documents_parent ON documents(parent_id);
+CREATE INDEX documents_site ON documents(site_id);
+
+-- Every URL a document has been known under (canonical, old URLs after a move).
+CREATE TABLE document_urls (
+    url TEXT PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents(id),
+    first_seen TEXT NOT NULL
+);
+CREATE INDEX document_urls_document ON document_urls(document_id);
+
+-- One fetch, exactly as it happened.
+CREATE TABLE captures (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER REFERENCES runs(id),
+    site_id INTEGER REFERENCES sites(id),
+    url TEXT NOT NULL,
+    final_url TEXT,
+    canonical_url TEXT,
+    kind TEXT NOT NULL DEFAULT 'page',
+    parent_url TEXT,
+    fetched_at TEXT NOT NULL,
+    status INTEGER,
+    headers TEXT NOT NULL DEFAULT '{}',           -- JSON, response headers
+    request_headers TEXT NOT NULL DEFAULT '{}',   -- JSON
+    rendered INTEGER NOT NULL DEFAULT 0,
+    not_modified INTEGER NOT NULL DEFAULT 0,
+    body_sha256 TEXT REFERENCES blobs(sha256),
+    body_size INTEGER,
+    error TEXT,
+    outcome TEXT,                                 -- ok | not_modified | gone | failed | unparsed | shell | redirect
+    document_id INTEGER REFERENCES documents(id),
+    version_id INTEGER REFERENCES versions(id)    -- the version this capture showed
+);
+CREATE INDEX captures_url ON captures(url);
+CREATE INDEX captures_canonical ON captures(canonical_url);
+CREATE INDEX captures_document ON captures(document_id);
+CREATE INDEX captures_run ON captures(run_id);
+
+-- A new row only when the normalized extracted text changes.
+CREATE TABLE versions (
+    id INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents(id),
+    seq INTEGER NOT NULL,                         -- 1, 2, ... per document
+    text_hash TEXT NOT NULL,                      -- SHA-256 of the normalized text
+    first_capture_id INTEGER REFERENCES captures(id),
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    title TEXT,
+    title_original TEXT,
+    agency TEXT,
+    agency_original TEXT,
+    year INTEGER,
+    published TEXT,
+    script TEXT,
+    opencc_config TEXT,
+    text TEXT,
+    text_original TEXT,
+    is_report INTEGER NOT NULL DEFAULT 0,
+    content_type TEXT,
+    encoding TEXT,
+    no_text_layer INTEGER NOT NULL DEFAULT 0,
+    is_shell INTEGER NOT NULL DEFAULT 0,
+    is_not_found INTEGER NOT NULL DEFAULT 0,
+    source TEXT,
+    index_no TEXT,
+    publisher TEXT,
+    doc_no TEXT,
+    figures_format TEXT,                          -- '2019' | '2021' | NULL
+    image_tables INTEGER NOT NULL DEFAULT 0,
+    identity_ok INTEGER,                          -- 1 | 0 | NULL
+    warnings TEXT NOT NULL DEFAULT '[]',
+    extractor_version TEXT,
+    extracted_at TEXT,
+    UNIQUE(document_id, seq)
+);
+CREATE INDEX versions_document ON versions(document_id);
+
+-- One figure of a report's tables 2-4 (or a prose sentence) per version, as published.
+CREATE TABLE figures (
+    id INTEGER PRIMARY KEY,
+    version_id INTEGER NOT NULL REFERENCES versions(id),
+    table_no INTEGER NOT NULL,                    -- 2, 3, 4; 0 for a prose figure
+    row_key TEXT NOT NULL,
+    col_key TEXT NOT NULL,
+    value NUMERIC,                                -- NULL for a blank / — / / cell
+    raw TEXT,
+    row_label TEXT,
+    col_label TEXT,
+    unit TEXT,
+    source TEXT,
+    extractor_version TEXT
+);
+CREATE INDEX figures_version ON figures(version_id, table_no, row_key, col_key);
+
+-- One arithmetic check of a version's tables.
+CREATE TABLE checks (
+    id INTEGER PRIMARY KEY,
+    version_id INTEGER NOT NULL REFERENCES versions(id),
+    name TEXT NOT NULL,
+    key TEXT NOT NULL,
+    expected REAL,
+    actual REAL,
+    ok INTEGER,                                   -- 1 | 0 | NULL (a needed cell blank)
+    extractor_version TEXT
+);
+CREATE INDEX checks_version ON checks(version_id);
+
+-- What list pages showed in each run (removal detection: "gone from its list").
+CREATE TABLE listings (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER REFERENCES runs(id),
+    site_id INTEGER REFERENCES sites(id),
+    url TEXT NOT NULL,
+    fetched_at TEXT NOT NULL
+);
+CREATE INDEX listings_run ON listings(run_id);
+CREATE TABLE listing_links (
+    listing_id INTEGER NOT NULL REFERENCES listings(id),
+    url TEXT NOT NULL,
+    PRIMARY KEY (listing_id, url)
+);
+CREATE INDEX listing_links_url ON listing_links(url);
+
+-- History of a document's life: removed, restored, moved.
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents(id),
+    run_id INTEGER REFERENCES runs(id),
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,                           -- removed | restored | moved
+    detail TEXT NOT NULL DEFAULT '{}'             -- JSON: status, urls, reason
+);
+CREATE INDEX events_document ON events(document_id);
+"""
+
+
+def _wide_columns_sql(alias: str) -> str:
+    """One summed column per WIDE_COLUMNS entry; NULL when every summed cell is blank."""
+    parts = []
+    for name, (table_no, rows, col) in WIDE_COLUMNS.items():
+        row_list = ", ".join(f"'{r}'" for r in rows)
+        parts.append(
+            f"(SELECT sum(f.value) FROM figures f WHERE f.version_id = {alias}.figures_version_id"
+            f" AND f.table_no = {table_no} AND f.col_key = '{col}' AND f.row_key IN ({row_list}))"
+            f" AS {name}"
+        )
+    return ",\n    ".join(parts)
+
+
+def views_sql() -> str:
+    """The contract views plus the helper view they share."""
+    return f"""
+DROP VIEW IF EXISTS report_figures;
+DROP VIEW IF EXISTS reports;
+DROP VIEW IF EXISTS report_documents;
+
+-- Report documents with the parts their public row is made of: the page's current
+-- version and, when the page is only a short pointer to attachments, their text.
+CREATE VIEW report_documents AS
+SELECT
+    d.id AS document_id,
+    d.url,
+    d.site_id,
+    d.first_seen,
+    d.last_seen,
+    d.removed,
+    v.id AS version_id,
+    (SELECT a.id FROM documents a JOIN versions av ON av.id = a.current_version_id
+       WHERE a.parent_id = d.id AND a.merged_into IS NULL
+       ORDER BY av.is_report DESC, length(av.text) DESC, a.id LIMIT 1) AS main_attachment_id,
+    (length(coalesce(v.text, '')) < 1000 AND EXISTS (
+       SELECT 1 FROM documents a JOIN versions av ON av.id = a.current_version_id
+        WHERE a.parent_id = d.id AND a.merged_into IS NULL
+          AND length(coalesce(av.text, '')) > length(coalesce(v.text, '')))) AS is_pointer
+FROM documents d
+JOIN versions v ON v.id = d.current_version_id
+WHERE d.merged_into IS NULL
+  AND (
+    -- a page that is a report, or that points to an attachment that is one
+    (d.parent_id IS NULL OR NOT EXISTS (
+        SELECT 1 FROM documents p JOIN versions pv ON pv.id = p.current_version_id
+         WHERE p.id = d.parent_id AND pv.is_report = 1))
+    AND (v.is_report = 1 OR (d.kind = 'page' AND EXISTS (
+        SELECT 1 FROM documents a JOIN versions av ON av.id = a.current_version_id
+         WHERE a.parent_id = d.id AND av.is_report = 1)))
+  );
+
+CREATE VIEW reports AS
+SELECT
+    rd.url,
+    s.host AS site,
+    coalesce(nullif(v.title, ''), av.title) AS title,
+    coalesce(v.agency, av.agency) AS agency,
+    coalesce(v.year, av.year) AS year,
+    coalesce(v.published, av.published) AS published,
+    v.script AS script,
+    CASE WHEN rd.is_pointer THEN
+        trim(coalesce(v.text, '') || char(10) || coalesce((
+            SELECT group_concat(t, char(10)) FROM (
+              SELECT av2.text AS t FROM documents a2 JOIN versions av2 ON av2.id = a2.current_version_id
+               WHERE a2.parent_id = rd.document_id AND a2.merged_into IS NULL
+               ORDER BY a2.id)), ''), char(10))
+    ELSE v.text END AS text,
+    (SELECT count(DISTINCT x.text_hash) FROM versions x WHERE x.document_id = rd.document_id)
+      + CASE WHEN rd.is_pointer THEN coalesce((
+            SELECT count(DISTINCT x.document_id || ':' || x.text_hash)
+                   - count(DISTINCT x.document_id) FROM versions x
+              JOIN documents a3 ON a3.id = x.document_id
+             WHERE a3.parent_id = rd.document_id AND a3.merged_into IS NULL), 0)
+        ELSE 0 END AS versions,
+    rd.first_seen,
+    rd.last_seen,
+    rd.removed,
+    rd.document_id,
+    rd.version_id,
+    rd.main_attachment_id AS attachment_document_id,
+    coalesce(v.no_text_layer, 0) OR coalesce(av.no_text_layer, 0) AS no_text_layer,
+    coalesce(v.content_type, 'html') AS content_type
+FROM report_documents rd
+JOIN sites s ON s.id = rd.site_id
+JOIN versions v ON v.id = rd.version_id
+LEFT JOIN documents ad ON ad.id = rd.main_attachment_id
+LEFT JOIN versions av ON av.id = ad.current_version_id;
+
+CREATE VIEW report_figures AS
+SELECT
+    fv.url,
+    fv.agency,
+    fv.year,
+    fv.format,
+    {_wide_columns_sql('fv')},
+    fv.identity_ok,
+    fv.document_id,
+    fv.figures_version_id AS version_id
+FROM (
+    SELECT
+        r.url, r.agency, r.year, r.document_id,
+        CASE WHEN v.figures_format IS NOT NULL THEN v.id ELSE av.id END AS figures_version_id,
+        CASE WHEN v.figures_format IS NOT NULL THEN v.figures_format ELSE av.figures_format END AS format,
+        CASE WHEN v.figures_format IS NOT NULL THEN v.identity_ok ELSE av.identity_ok END AS identity_ok
+    FROM reports r
+    JOIN versions v ON v.id = r.version_id
+    LEFT JOIN documents ad ON ad.id = r.attachment_document_id
+    LEFT JOIN versions av ON av.id = ad.current_version_id
+) fv
+WHERE fv.format IN ('2019', '2021');
+"""
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    for stmt in _statements(TABLES_SQL):
+        db.execute(stmt)
+    for stmt in _statements(views_sql()):
+        db.execute(stmt)
+
+
+def _statements(script: str) -> list[str]:
+    """Split a script of DDL into statements (our SQL has no ';' or '--' inside literals)."""
+    lines = [ln.split("--", 1)[0].rstrip() for ln in script.splitlines()]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+def migrate(db: sqlite_utils.Database) -> None:
+    """Bring any archive database to the current schema (idempotent)."""
+    migrations.apply(db)
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    return len(migrations.applied(db))

@@ -1,0 +1,415 @@
+"""The archive: one SQLite file that records every fetch and every text version.
+
+`Archive` is the only writer API. Each stored page is one short `BEGIN IMMEDIATE`
+transaction (blob, capture, document, version, figures together), so a process killed
+at any moment leaves every capture either complete or absent, and Datasette can read
+(WAL mode) while a crawl writes. A locked database raises `ArchiveBusyError` after
+`busy_timeout` seconds instead of losing anything silently.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import os
+import socket
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+from urllib.parse import urlsplit
+
+import sqlite_utils
+
+from . import blobs
+from .removal import classify, detect_removals
+from .schema import migrate
+
+DEFAULT_BUSY_TIMEOUT = 30.0
+DEFAULT_REMOVAL_AFTER = 3
+
+
+class ArchiveError(RuntimeError):
+    """A problem with the archive file that the user must act on."""
+
+
+class ArchiveBusyError(ArchiveError):
+    """Another process held the write lock for longer than the busy timeout."""
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    capture_id: int
+    document_id: int | None
+    new_document: bool
+    new_version: bool
+
+
+def utcnow() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+_HOME_PATHS = {"", "/", "/index.html", "/index.htm", "/index.shtml", "/index.jsp", "/index.php",
+               "/default.html", "/default.htm", "/default.aspx", "/home", "/main.html"}
+_ERROR_MARKERS = ("404", "error", "notfound", "not_found", "not-found", "nopage")
+
+
+def is_redirect_to_home_or_error(url: str, final_url: str | None) -> bool:
+    """A redirect that lands on a site's home or an error page means "gone", not "moved"."""
+    if not final_url or final_url == url:
+        return False
+    path = urlsplit(final_url).path.lower()
+    if path in _HOME_PATHS and urlsplit(url).path.lower() not in _HOME_PATHS:
+        return True
+    last = path.rsplit("/", 1)[-1]
+    return any(m in last for m in _ERROR_MARKERS)
+
+
+def _ok_status(status: int | None) -> bool:
+    return status is not None and 200 <= status < 300
+
+
+def _get(obj: Any, name: str, default: Any = None) -> Any:
+    return getattr(obj, name, default) if obj is not None else default
+
+
+class Archive:
+    """Open (creating or migrating) an archive database."""
+
+    def __init__(self, path: str | os.PathLike, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+                 removal_after: int = DEFAULT_REMOVAL_AFTER, create: bool = True):
+        self.path = Path(path)
+        if not create and not self.path.exists():
+            raise ArchiveError(f"no archive at {self.path}")
+        if self.path.parent and not self.path.parent.exists():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.busy_timeout = float(busy_timeout)
+        self.removal_after = int(removal_after)
+        try:
+            self.conn = sqlite3.connect(str(self.path), timeout=self.busy_timeout,
+                                        isolation_level=None, check_same_thread=False)
+            self.conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+            mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise ArchiveError(f"{self.path}: not a usable SQLite archive ({exc})") from exc
+        if mode.lower() != "wal":
+            raise ArchiveError(f"{self.path}: could not switch to WAL mode (got {mode})")
+        self.conn.execute("PRAGMA synchronous = NORMAL")
+        self.conn.execute("PRAGMA foreign_keys = ON")
+        self.db = sqlite_utils.Database(self.conn)
+        with self._write():
+            migrate(self.db)
+
+    # -- plumbing ---------------------------------------------------------------------
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+    def __enter__(self) -> "Archive":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One short write transaction, taken up front so it cannot deadlock mid-way."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise ArchiveBusyError(
+                    f"archive {self.path} is locked by another writer for more than "
+                    f"{self.busy_timeout:g} s; nothing was written (stop the other crawl "
+                    f"or retry later)") from exc
+            raise
+        try:
+            yield self.conn
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        else:
+            try:
+                self.conn.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise ArchiveBusyError(f"archive {self.path}: commit failed ({exc})") from exc
+
+    def _one(self, sql: str, params: tuple = ()) -> sqlite3.Row | tuple | None:
+        return self.conn.execute(sql, params).fetchone()
+
+    def _site_id(self, host: str, now: str) -> int:
+        row = self._one("SELECT id FROM sites WHERE host = ?", (host,))
+        if row:
+            return row[0]
+        return self.conn.execute("INSERT INTO sites (host, first_seen) VALUES (?, ?)",
+                                 (host, now)).lastrowid
+
+    # -- runs -------------------------------------------------------------------------
+
+    def start_run(self, sites: list[str], options: dict | None = None) -> int:
+        """Open a crawl run; runs left 'running' by a dead process become 'interrupted'."""
+        now = utcnow()
+        hostname = socket.gethostname()
+        with self._write() as c:
+            for rid, pid, host in c.execute(
+                    "SELECT id, pid, host FROM runs WHERE status = 'running'").fetchall():
+                if host == hostname and pid and not _pid_alive(pid):
+                    c.execute("UPDATE runs SET status = 'interrupted' WHERE id = ?", (rid,))
+            for s in sites or []:
+                self._site_id(_host(s) or s, now)
+            return c.execute(
+                "INSERT INTO runs (started_at, status, sites, options, pid, host) "
+                "VALUES (?, 'running', ?, ?, ?, ?)",
+                (now, json.dumps(list(sites or []), ensure_ascii=False),
+                 json.dumps(options or {}, ensure_ascii=False, default=str),
+                 os.getpid(), hostname)).lastrowid
+
+    def finish_run(self, run_id: int, stats: dict | None = None, status: str = "finished") -> dict:
+        """Close a run: removal detection, the run's log, then the search index refresh."""
+        options = self._run_options(run_id)
+        removal_after = int(options.get("removal_after", self.removal_after))
+        with self._write() as c:
+            self._link_orphan_attachments()
+            outcome = detect_removals(c, run_id, removal_after, utcnow())
+            counts = dict(c.execute(
+                "SELECT 'captures', count(*) FROM captures WHERE run_id = ? UNION ALL "
+                "SELECT 'failed_captures', count(*) FROM captures WHERE run_id = ? "
+                "  AND (status IS NULL OR status >= 400) UNION ALL "
+                "SELECT 'new_versions', count(*) FROM versions v JOIN captures k "
+                "  ON k.id = v.first_capture_id WHERE k.run_id = ?",
+                (run_id, run_id, run_id)).fetchall())
+            log = {**(stats or {}), "archive": {**counts, **outcome}}
+            c.execute("UPDATE runs SET finished_at = ?, status = ?, stats = ? WHERE id = ?",
+                      (utcnow(), status, json.dumps(log, ensure_ascii=False, default=str), run_id))
+        self.refresh_search()
+        return log
+
+    def refresh_search(self) -> None:
+        """Let the publish side's full-text index catch up, if that module exists."""
+        name = f"{__package__}.search"            # owned by the publish engineer
+        if importlib.util.find_spec(name) is None:
+            return
+        importlib.import_module(name).refresh(self.conn)
+
+    def _run_options(self, run_id: int) -> dict:
+        row = self._one("SELECT options FROM runs WHERE id = ?", (run_id,))
+        if row is None:
+            raise ArchiveError(f"no run {run_id} in {self.path}")
+        try:
+            return json.loads(row[0] or "{}")
+        except ValueError:
+            return {}
+
+    # -- pages --------------------------------------------------------------------------
+
+    def _document_for(self, *urls: str | None) -> tuple | None:
+        for u in urls:
+            if not u:
+                continue
+            row = self._one(
+                "SELECT d.id, d.url, d.merged_into FROM document_urls du "
+                "JOIN documents d ON d.id = du.document_id WHERE du.url = ?", (u,))
+            if row:
+                doc_id, url, merged = row
+                while merged:
+                    doc_id, url, merged = self._one(
+                        "SELECT id, url, merged_into FROM documents WHERE id = ?", (merged,))
+                return doc_id, url
+        return None
+
+    def _alias(self, url: str | None, doc_id: int, now: str) -> None:
+        if url:
+            self.conn.execute(
+                "INSERT OR IGNORE INTO document_urls (url, document_id, first_seen) VALUES (?,?,?)",
+                (url, doc_id, now))
+
+    def _event(self, doc_id: int, run_id: int | None, now: str, kind: str, **detail) -> None:
+        self.conn.execute(
+            "INSERT INTO events (document_id, run_id, at, kind, detail) VALUES (?,?,?,?,?)",
+            (doc_id, run_id, now, kind, json.dumps(detail, ensure_ascii=False)))
+
+    def store_page(self, run_id: int | None, page: Any, document: Any = None) -> StoreResult:
+        """Record one fetch; version its document when the normalized text changed."""
+        now = _get(page, "fetched_at") or utcnow()
+        url = page.url
+        final_url = _get(page, "final_url") or url
+        canonical = _get(page, "canonical_url") or final_url
+        status = _get(page, "status")
+        body = _get(page, "body") or b""
+        not_modified = bool(_get(page, "not_modified", False)) or status == 304
+        kind = _get(page, "kind", "page") or "page"
+        parent_url = _get(page, "parent_url")
+        site = _get(page, "site") or _host(canonical)
+        gone_redirect = is_redirect_to_home_or_error(url, final_url)
+        usable = (document is not None and _ok_status(status) and not gone_redirect
+                  and not _get(document, "is_not_found", False)
+                  and not _get(document, "is_shell", False))
+        outcome = classify(status, _get(page, "error"), not_modified=not_modified, usable=usable,
+                           has_document=document is not None, gone_redirect=gone_redirect,
+                           not_found_page=bool(_get(document, "is_not_found", False)),
+                           shell=bool(_get(document, "is_shell", False)))
+
+        with self._write() as c:
+            site_id = self._site_id(site, now)
+            found = self._document_for(canonical, url, final_url if not gone_redirect else None)
+            prev_body = None
+            if body:
+                row = self._one("SELECT body_sha256 FROM captures WHERE url = ? AND body_sha256 "
+                                "IS NOT NULL ORDER BY id DESC LIMIT 1", (url,))
+                prev_body = row[0] if row else None
+            digest = blobs.write(c, body, now, prev_body) if body else None
+            capture_id = c.execute(
+                "INSERT INTO captures (run_id, site_id, url, final_url, canonical_url, kind, "
+                "parent_url, fetched_at, status, headers, request_headers, rendered, not_modified, "
+                "body_sha256, body_size, error, outcome, document_id) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (run_id, site_id, url, final_url, canonical, kind, parent_url, now, status,
+                 json.dumps(dict(_get(page, "headers") or {}), ensure_ascii=False),
+                 json.dumps(dict(_get(page, "request_headers") or {}), ensure_ascii=False),
+                 int(bool(_get(page, "rendered", False))), int(not_modified), digest,
+                 len(body) if body else None, _get(page, "error"), outcome,
+                 found[0] if found else None)).lastrowid
+
+            if not_modified and found:
+                self._seen_alive(found[0], capture_id, run_id, now)
+                return StoreResult(capture_id, found[0], False, False)
+            if not usable:
+                return StoreResult(capture_id, found[0] if found else None, False, False)
+
+            new_document = False
+            if found:
+                doc_id, doc_url = found
+                doc_id = self._follow_move(doc_id, doc_url, url, final_url, canonical, run_id, now)
+            else:
+                doc_id = c.execute(
+                    "INSERT INTO documents (url, site_id, kind, parent_url, link_text, first_seen, "
+                    "last_seen) VALUES (?,?,?,?,?,?,?)",
+                    (canonical, site_id, kind, parent_url, _get(page, "link_text") or None,
+                     now, now)).lastrowid
+                new_document = True
+            self._alias(canonical, doc_id, now)
+            if final_url != url:
+                self._alias(final_url, doc_id, now)
+                if not found:
+                    self._alias(url, doc_id, now)
+            if kind == "attachment" and parent_url:
+                c.execute("UPDATE documents SET parent_url = ? WHERE id = ?", (parent_url, doc_id))
+                self._link_orphan_attachments(doc_id)
+            new_version = self._version(doc_id, capture_id, document, now)
+            self._seen_alive(doc_id, capture_id, run_id, now)
+            c.execute("UPDATE captures SET document_id = ? WHERE id = ?", (doc_id, capture_id))
+            return StoreResult(capture_id, doc_id, new_document, new_version)
+
+    def _follow_move(self, doc_id: int, doc_url: str, url: str, final_url: str, canonical: str,
+                     run_id: int | None, now: str) -> int:
+        """A fetch answered from a new URL (301/302 or a new canonical): keep one document."""
+        if canonical == doc_url:
+            return doc_id
+        other = self._one("SELECT document_id FROM document_urls WHERE url = ?", (canonical,))
+        if other and other[0] != doc_id:
+            # Both URLs already had documents: the old one merges into the one at the new URL.
+            self.conn.execute("UPDATE documents SET merged_into = ? WHERE id = ?", (other[0], doc_id))
+            self.conn.execute("UPDATE document_urls SET document_id = ? WHERE document_id = ?",
+                              (other[0], doc_id))
+            self._event(doc_id, run_id, now, "moved", old_url=doc_url, new_url=canonical,
+                        merged_into=other[0])
+            return other[0]
+        self.conn.execute("UPDATE documents SET url = ? WHERE id = ?", (canonical, doc_id))
+        self._event(doc_id, run_id, now, "moved", old_url=doc_url, new_url=canonical,
+                    requested=url, final_url=final_url)
+        return doc_id
+
+    def _seen_alive(self, doc_id: int, capture_id: int, run_id: int | None, now: str) -> None:
+        c = self.conn
+        c.execute("UPDATE documents SET last_seen = ?, failures = 0 WHERE id = ?", (now, doc_id))
+        row = self._one("SELECT current_version_id, removed FROM documents WHERE id = ?", (doc_id,))
+        if row and row[0]:
+            c.execute("UPDATE versions SET last_seen = ? WHERE id = ?", (now, row[0]))
+            c.execute("UPDATE captures SET version_id = coalesce(version_id, ?) WHERE id = ?",
+                      (row[0], capture_id))
+        if row and row[1]:
+            c.execute("UPDATE documents SET removed = 0, removed_at = NULL WHERE id = ?", (doc_id,))
+            self._event(doc_id, run_id, now, "restored", capture_id=capture_id)
+
+    def _version(self, doc_id: int, capture_id: int, document: Any, now: str) -> bool:
+        """Add a version if the normalized text differs from the current one."""
+        from .versions import version_hash, write_version
+
+        h = version_hash(document)
+        cur = self._one("SELECT v.id, v.text_hash FROM documents d JOIN versions v "
+                        "ON v.id = d.current_version_id WHERE d.id = ?", (doc_id,))
+        if cur and cur[1] == h:
+            self.conn.execute("UPDATE captures SET version_id = ? WHERE id = ?", (cur[0], capture_id))
+            return False
+        vid = write_version(self.conn, doc_id, capture_id, document, h, now)
+        self.conn.execute("UPDATE documents SET current_version_id = ? WHERE id = ?", (vid, doc_id))
+        self.conn.execute("UPDATE captures SET version_id = ? WHERE id = ?", (vid, capture_id))
+        return True
+
+    def _link_orphan_attachments(self, doc_id: int | None = None) -> None:
+        """Attachments point at their page by URL; resolve it once the page is known."""
+        sql = ("UPDATE documents SET parent_id = (SELECT du.document_id FROM document_urls du "
+               "WHERE du.url = documents.parent_url) WHERE parent_url IS NOT NULL")
+        if doc_id is not None:
+            self.conn.execute(sql + " AND id = ?", (doc_id,))
+        else:
+            self.conn.execute(sql + " AND (parent_id IS NULL OR parent_id NOT IN "
+                              "(SELECT document_id FROM document_urls WHERE url = documents.parent_url))")
+
+    # -- listings ---------------------------------------------------------------------
+
+    def store_listing(self, run_id: int | None, listing: Any) -> int:
+        """Record which report links a list page showed in this run."""
+        now = _get(listing, "fetched_at") or utcnow()
+        with self._write() as c:
+            site_id = self._site_id(_get(listing, "site") or _host(listing.url), now)
+            lid = c.execute("INSERT INTO listings (run_id, site_id, url, fetched_at) VALUES (?,?,?,?)",
+                            (run_id, site_id, listing.url, now)).lastrowid
+            c.executemany("INSERT OR IGNORE INTO listing_links (listing_id, url) VALUES (?, ?)",
+                          [(lid, u) for u in (_get(listing, "links") or [])])
+            return lid
+
+    # -- reading ------------------------------------------------------------------------
+
+    def validators(self, url: str) -> dict | None:
+        """ETag / Last-Modified of the last successful capture of `url`, for a conditional GET."""
+        row = self._one(
+            "SELECT headers FROM captures WHERE (url = ? OR canonical_url = ?) "
+            "AND status BETWEEN 200 AND 299 AND body_sha256 IS NOT NULL ORDER BY id DESC LIMIT 1",
+            (url, url))
+        if not row:
+            return None
+        headers = {k.lower(): v for k, v in json.loads(row[0] or "{}").items()}
+        out = {"etag": headers.get("etag"), "last_modified": headers.get("last-modified")}
+        return out if any(out.values()) else None
+
+    def known_report_urls(self, sites: list[str] | None = None, include_removed: bool = True) -> list[str]:
+        """Canonical URLs of report documents (so a crawl can revisit them for removals)."""
+        sql = "SELECT url, site FROM reports"
+        rows = self.conn.execute(sql + ("" if include_removed else " WHERE removed = 0")).fetchall()
+        hosts = {(_host(s) or s) for s in sites} if sites else None
+        return [u for u, s in rows if hosts is None or s in hosts]
+
+    def blob(self, digest: str) -> bytes:
+        return blobs.read(self.conn, digest)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
