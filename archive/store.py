@@ -51,8 +51,24 @@ def utcnow() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
 def _host(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
+    """The site of a URL as the crawler names it: `host` or `host:port` (default port omitted).
+
+    A bare site name ("example.gov.cn", "127.0.0.1:8001") is returned as given."""
+    if "//" not in url:
+        return url.strip().lower().rstrip("/")
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower().rstrip(".")
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port is None or port == _DEFAULT_PORTS.get((parts.scheme or "http").lower()):
+        return host
+    return f"{host}:{port}"
 
 
 _HOME_PATHS = {"", "/", "/index.html", "/index.htm", "/index.shtml", "/index.jsp", "/index.php",
@@ -167,7 +183,7 @@ class Archive:
                 if host == hostname and pid and not _pid_alive(pid):
                     c.execute("UPDATE runs SET status = 'interrupted' WHERE id = ?", (rid,))
             for s in sites or []:
-                self._site_id(_host(s) or s, now)
+                self._site_id(_host(s), now)
             return c.execute(
                 "INSERT INTO runs (started_at, status, sites, options, pid, host) "
                 "VALUES (?, 'running', ?, ?, ?, ?)",
@@ -398,7 +414,7 @@ class Archive:
         """Canonical URLs of report documents (so a crawl can revisit them for removals)."""
         sql = "SELECT url, site FROM reports"
         rows = self.conn.execute(sql + ("" if include_removed else " WHERE removed = 0")).fetchall()
-        hosts = {(_host(s) or s) for s in sites} if sites else None
+        hosts = {_host(s) for s in sites} if sites else None
         return [u for u, s in rows if hosts is None or s in hosts]
 
     def blob(self, digest: str) -> bytes:

@@ -1,0 +1,100 @@
+"""Export every capture as WARC request/response records (warcio), for standard tools.
+
+The body is stored decoded (Scrapy undoes Content-Encoding and chunking), so those
+headers are renamed `X-Archive-Orig-*` and Content-Length is set to the stored body:
+the records then replay correctly in standard WARC readers.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime, timezone
+from http import HTTPStatus
+from io import BytesIO
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from . import blobs
+
+_REWRITE = {"content-encoding", "transfer-encoding", "content-length"}
+
+
+def _warc_date(iso: str) -> str:
+    """WARC 1.0 WARC-Date (second precision, UTC) from the capture's ISO 8601 time."""
+    try:
+        dt = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return iso
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(timezone.utc)
+    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
+
+
+def export_warc(conn: sqlite3.Connection, out: str | Path) -> dict:
+    """Write all captures to `out` (gzip per record when it ends in .gz); return counts."""
+    out = Path(out)
+    counts = {"captures": 0, "request": 0, "response": 0, "metadata": 0}
+    with open(out, "wb") as fh:
+        writer = WARCWriter(fh, gzip=out.suffix == ".gz")
+        writer.write_record(writer.create_warcinfo_record(
+            out.name, {"software": "nianbao archive export", "format": "WARC File Format 1.0"}))
+        rows = conn.execute(
+            "SELECT id, url, final_url, fetched_at, status, headers, request_headers, rendered, "
+            "not_modified, body_sha256, error FROM captures ORDER BY id")
+        for (cid, url, final_url, fetched_at, status, headers, req_headers, rendered,
+             not_modified, digest, error) in rows:
+            counts["captures"] += 1
+            target = final_url or url
+            date = _warc_date(fetched_at)
+            extra = {"WARC-Date": date, "WARC-X-Capture-Id": str(cid)}
+            if target != url:
+                extra["WARC-X-Requested-URI"] = url
+            parts = urlsplit(target)
+            path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+            rh = [(k, v) for k, v in json.loads(req_headers or "{}").items()
+                  if k.lower() != "host"]
+            req = StatusAndHeaders(f"GET {path} HTTP/1.1", [("Host", parts.netloc), *rh],
+                                   is_http_request=True)
+            request = writer.create_warc_record(target, "request", http_headers=req,
+                                                warc_headers_dict=dict(extra))
+            if status is None:
+                writer.write_record(request)
+                counts["request"] += 1
+                meta = json.dumps({"error": error, "requested": url}, ensure_ascii=False).encode()
+                writer.write_record(writer.create_warc_record(
+                    target, "metadata", payload=BytesIO(meta), warc_content_type="application/json",
+                    warc_headers_dict=dict(extra)))
+                counts["metadata"] += 1
+                continue
+            body = blobs.read(conn, digest) if digest else b""
+            hdrs = []
+            for k, v in json.loads(headers or "{}").items():
+                name = "-".join(p.capitalize() for p in k.split("-"))
+                hdrs.append((f"X-Archive-Orig-{name}" if k.lower() in _REWRITE else name, str(v)))
+            hdrs.append(("Content-Length", str(len(body))))
+            http = StatusAndHeaders(f"{status} {_reason(status)}", hdrs, protocol="HTTP/1.1")
+            resp_extra = dict(extra)
+            if rendered:
+                resp_extra["WARC-X-Rendered"] = "browser"
+            if not_modified:
+                resp_extra["WARC-X-Not-Modified"] = "true"
+            response = writer.create_warc_record(target, "response", payload=BytesIO(body),
+                                                 length=len(body), http_headers=http,
+                                                 warc_headers_dict=resp_extra)
+            request.rec_headers.add_header("WARC-Concurrent-To",
+                                           response.rec_headers.get_header("WARC-Record-ID"))
+            writer.write_record(response)
+            writer.write_record(request)
+            counts["response"] += 1
+            counts["request"] += 1
+    return counts

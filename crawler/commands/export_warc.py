@@ -1,0 +1,33 @@
+"""Export every capture of an archive as WARC request/response records.
+
+The output is standard WARC (one gzip member per record when OUT ends in .gz), readable
+by warcio, pywb and other WARC tools. Failed fetches become a request plus a metadata
+record with the error.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+NAME = "export-warc"
+HELP = "export every capture as WARC request/response records"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", required=True, help="archive SQLite file to export")
+    p.add_argument("out", metavar="OUT.warc.gz", help="WARC file to write (gzip if it ends in .gz)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from archive.store import Archive, ArchiveError
+    from archive.warc import export_warc
+
+    try:
+        with Archive(args.db, create=False) as ar:
+            counts = export_warc(ar.conn, args.out)
+    except ArchiveError as exc:
+        print(f"nianbao export-warc: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {args.out}: {counts['captures']} captures, {counts['response']} responses, "
+          f"{counts['request']} requests, {counts['metadata']} failed fetches")
+    return 0
