@@ -119,8 +119,12 @@ class Archive:
         self.conn.execute("PRAGMA synchronous = NORMAL")
         self.conn.execute("PRAGMA foreign_keys = ON")
         self.db = sqlite_utils.Database(self.conn)
-        with self._write():
-            migrate(self.db)
+        try:
+            with self._write():
+                migrate(self.db)
+        except BaseException:
+            self.close()
+            raise
 
     # -- plumbing ---------------------------------------------------------------------
 
