@@ -1,4 +1,12 @@
-"""Pure extraction: bytes + URL in, `Document` out. No Scrapy, no database."""
-from .document import Check, Document, Figure, FigureSet
+"""Pure extraction: bytes + URL in, `Document` out. No Scrapy, no database.
 
-__all__ = ["Check", "Document", "Figure", "FigureSet"]
+The small public API: `extract_document`, `looks_like_shell`, `is_report_title`,
+`EXTRACTOR_VERSION` (stored with every extracted version, so re-extraction is traceable).
+"""
+from .document import Check, Document, Figure, FigureSet
+from .metadata import is_report_title
+from .pipeline import EXTRACTOR_VERSION, extract_document
+from .shell import looks_like_shell
+
+__all__ = ["Check", "Document", "Figure", "FigureSet", "EXTRACTOR_VERSION", "extract_document",
+           "is_report_title", "looks_like_shell"]

@@ -1,0 +1,186 @@
+"""Text of report attachments: PDF (pdfminer.six), DOCX (python-docx), DOC/WPS (antiword/catdoc).
+
+Many bodies publish the report itself as an attachment behind a short article page. A
+scanned PDF has pages but no text layer: that is recorded (`no_text_layer`), so that an
+image-only report is never mistaken for an empty one.
+"""
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+
+_WS = re.compile(r"[ \t\u3000\xa0]+")
+_SENTENCE_END = tuple("。！？；：.!?;:）)】」』”")
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@dataclass
+class AttachmentText:
+    lines: list[str] = field(default_factory=list)
+    grids: list[list[list[str]]] = field(default_factory=list)
+    title: str = ""
+    no_text_layer: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+
+def sniff_kind(body: bytes, url: str = "", headers: dict | None = None) -> str:
+    """'html' | 'pdf' | 'docx' | 'doc' | 'other', from magic bytes, then headers, then the URL."""
+    head = body[:1024].lstrip()
+    if head.startswith(b"%PDF") or b"%PDF-" in body[:1024]:
+        return "pdf"
+    if body.startswith(b"PK\x03\x04"):
+        return "docx" if b"word/" in body[:65536] or _zip_has_word(body) else "other"
+    if body.startswith(OLE_MAGIC):
+        return "doc"
+    ctype = ""
+    for k, v in (headers or {}).items():
+        if str(k).lower() == "content-type":
+            ctype = (v[0] if isinstance(v, (list, tuple)) and v else v)
+            ctype = (ctype.decode("latin-1") if isinstance(ctype, bytes) else str(ctype)).lower()
+    path = (url or "").split("?")[0].split("#")[0].lower()
+    if "pdf" in ctype or path.endswith(".pdf"):
+        return "pdf"
+    if "wordprocessingml" in ctype or path.endswith(".docx"):
+        return "docx"
+    if "msword" in ctype or "wps" in ctype or path.endswith((".doc", ".wps")):
+        return "doc"
+    low = head[:512].lower()
+    if "html" in ctype or "xml" in ctype or low.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<meta")) \
+            or b"<html" in body[:4096].lower() or b"<body" in body[:8192].lower() or b"<div" in body[:8192].lower():
+        return "html"
+    if ctype.startswith("text/") or not ctype:
+        return "html"
+    return "other"
+
+
+def _zip_has_word(body: bytes) -> bool:
+    import zipfile
+    try:
+        with zipfile.ZipFile(io.BytesIO(body)) as z:
+            return any(n.startswith("word/") for n in z.namelist())
+    except Exception:
+        return False
+
+
+def reflow(lines: list[str]) -> list[str]:
+    """Join PDF line wraps back into paragraphs: a full-width line without closing
+    punctuation continues on the next line."""
+    lines = [_WS.sub(" ", l).strip() for l in lines]
+    lines = [l for l in lines if l]
+    if not lines:
+        return []
+    lengths = sorted(len(l) for l in lines)
+    full = lengths[int(len(lengths) * 0.9) - 1 if len(lengths) > 1 else 0]
+    out: list[str] = []
+    joining = False
+    for l in lines:
+        if joining and out:
+            out[-1] += l
+        else:
+            out.append(l)
+        joining = len(l) >= max(8, int(full * 0.85)) and not l.endswith(_SENTENCE_END)
+    return out
+
+
+def pdf_text(body: bytes) -> AttachmentText:
+    res = AttachmentText()
+    try:
+        from pdfminer.high_level import extract_text
+        from pdfminer.pdfpage import PDFPage
+        text = extract_text(io.BytesIO(body))
+        pages = sum(1 for _ in PDFPage.get_pages(io.BytesIO(body)))
+    except Exception as e:  # a broken PDF is a fact to record, not a crash
+        res.warnings.append(f"pdf: cannot read ({type(e).__name__}: {e})")
+        return res
+    raw = [l for l in text.replace("\x0c", "\n").splitlines()]
+    chars = len(re.sub(r"\s", "", text))
+    if pages and chars < 20 * pages:
+        res.no_text_layer = True
+        res.warnings.append(f"pdf: no text layer ({pages} page(s), {chars} characters): scanned image")
+    res.lines = reflow(raw)
+    res.title = _first_title(res.lines)
+    return res
+
+
+def docx_text(body: bytes) -> AttachmentText:
+    res = AttachmentText()
+    try:
+        import docx
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
+        d = docx.Document(io.BytesIO(body))
+    except Exception as e:
+        res.warnings.append(f"docx: cannot read ({type(e).__name__}: {e})")
+        return res
+    for child in d.element.body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            t = _WS.sub(" ", Paragraph(child, d).text).strip()
+            if t:
+                res.lines.append(t)
+        elif tag == "tbl":
+            grid = []
+            for row in Table(child, d).rows:
+                cells = [_WS.sub(" ", c.text.replace("\n", " ")).strip() for c in row.cells]
+                if any(cells):
+                    grid.append(cells)
+            if grid:
+                res.grids.append(grid)
+                res.lines += ["\t".join(r).rstrip("\t") for r in grid]
+    res.title = (d.core_properties.title or "").strip() or _first_title(res.lines)
+    return res
+
+
+def doc_text(body: bytes) -> AttachmentText:
+    """Word 97-2003 / WPS: read with antiword or catdoc when the system has them."""
+    res = AttachmentText()
+    for tool, args in (("antiword", ["-w", "0", "-m", "UTF-8.txt", "-"]), ("catdoc", ["-d", "utf-8", "-w"])):
+        exe = shutil.which(tool)
+        if not exe:
+            continue
+        try:
+            if tool == "antiword":
+                p = subprocess.run([exe, *args], input=body, capture_output=True, timeout=60)
+            else:
+                import tempfile
+                with tempfile.NamedTemporaryFile(suffix=".doc") as f:
+                    f.write(body)
+                    f.flush()
+                    p = subprocess.run([exe, *args, f.name], capture_output=True, timeout=60)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            res.warnings.append(f"doc: {tool} failed ({e})")
+            continue
+        out = p.stdout.decode("utf-8", "replace")
+        if p.returncode == 0 and out.strip():
+            res.lines = [l for l in (_WS.sub(" ", x).strip() for x in out.splitlines()) if l]
+            res.title = _first_title(res.lines)
+            return res
+        res.warnings.append(f"doc: {tool} exit {p.returncode}")
+    res.warnings.append("doc: no reader for Word 97/WPS files (install antiword or catdoc); text not extracted")
+    return res
+
+
+def _first_title(lines: list[str]) -> str:
+    """A document's title: its first non-trivial lines up to the first long paragraph."""
+    parts: list[str] = []
+    for l in lines[:6]:
+        if len(l) > 60 or l.endswith(("。", "：", ":")):
+            break
+        parts.append(l)
+        joined = "".join(parts)
+        if re.search(r"(报告|報告|年报|年報)$", joined):
+            return joined
+    return parts[0] if parts else ""
+
+
+def attachment_text(body: bytes, kind: str) -> AttachmentText:
+    if kind == "pdf":
+        return pdf_text(body)
+    if kind == "docx":
+        return docx_text(body)
+    if kind == "doc":
+        return doc_text(body)
+    return AttachmentText(warnings=[f"{kind}: unsupported content"])

@@ -1,0 +1,202 @@
+"""Government-page rules as data: content containers, chrome, labels and title traps.
+
+Chinese government CMSs (TRS, Hanweb/JCMS, UCAP, Kaipu, …) share a small vocabulary of
+container ids/classes and page furniture. Keeping that vocabulary here, as plain data,
+lets a new portal family be supported by adding a line instead of writing code.
+Selectors are simple: `#id`, `.class`, `tag`, `tag.class`, `tag#id` (exact tokens).
+"""
+from __future__ import annotations
+
+import re
+
+# Known main-text containers, most specific first. The first selector whose matches hold
+# real text wins; several non-nested matches of it (a body split into fragments) are joined.
+CONTENT_SELECTORS: list[str] = [
+    ".TRS_Editor",
+    ".TRS_UEDITOR",
+    "#UCAP-CONTENT",
+    "#zoom",
+    "#Zoom",
+    "#ivs_content",
+    "#fontzoom",
+    "#BodyLabel",
+    ".article-content",
+    ".article_content",
+    ".articleContent",
+    ".art_content",
+    ".arc-content",
+    ".detail-content",
+    ".details-content",
+    ".news_content",
+    ".news-content",
+    ".newsContent",
+    ".content_text",
+    ".main-txt",
+    ".pages_content",
+    ".view_content",
+    ".zw",
+    "#zw",
+    ".zoom",
+    ".wzcon",
+    ".bt_content",
+    ".xxgk_content",
+    "#content",
+    ".article-body",
+    "article",
+]
+
+# Elements that are page furniture wherever they appear (exact class/id tokens or tags).
+CHROME_SELECTORS: list[str] = [
+    "script", "style", "noscript", "template", "iframe", "object", "embed", "button",
+    "select", "input", "textarea", "svg", "canvas", "map",
+    "nav", "header", "footer",
+    ".bdsharebuttonbox", ".bdshare", ".share", ".shares", ".share-box", ".sharebox",
+    ".article-share", ".article-share-cnt", ".bshare-custom", ".jiathis_style",
+    ".fenxiang", "#share", ".share-weixin",
+    ".print", "#print", ".article-priter", "#myPrint", ".dayin",
+    ".article-zoom", ".fontsize", ".font-size", ".zihao", ".article-func", ".article-infos-func",
+    ".ewm", ".qrcode", ".qr-code", ".erweima", "#qrcode", ".code-box", ".wxewm",
+    ".position", ".location", ".breadcrumb", ".crumbs", ".crumb", ".bread", "#location",
+    ".dqwz", ".current-position", ".curpos",
+    ".prev-next", ".pre-next", ".prevnext", ".sxp", ".pagebox", ".next-pre",
+    ".related", ".xglj", ".relevant", ".related-links", ".xgwz",
+    ".footer", "#footer", ".foot", "#foot", ".bottom", "#bottom", ".copyright", ".site-footer",
+    ".header", "#header", ".top", "#top", ".top_link", ".topbar", ".nav", "#nav", ".menu",
+    ".search", "#search", ".sidebar", ".side", ".left-nav",
+    ".loading", "#loading", ".load-tip",
+    "#hiddenLocation",
+]
+
+# Text markers of a JavaScript loading shell (content arrives later by XHR).
+LOADING_MARKERS: list[str] = [
+    "正在加载中", "正在加载", "加载中...", "加载中…", "Loading connection", "Loading...", "loading...",
+    "请开启JavaScript", "请启用JavaScript", "enable JavaScript", "JavaScript is required",
+    "您的浏览器不支持JavaScript",
+]
+
+# Script fingerprints of anti-bot JavaScript challenge pages (cookie set, then reload).
+CHALLENGE_PATTERNS: list[str] = [
+    r"__jsl_clearance", r"acw_sc__v2", r"_waf_", r"WZWS", r"wzwschallenge", r"yunsuo_session",
+    r"\bjsl_", r"document\.cookie\s*=.*?location", r"challenge-platform", r"cf_chl_",
+    r"setTimeout\(\s*function\s*\(\)\s*\{\s*location", r"window\.location\.reload",
+]
+
+# Element ids/classes of single-page-app mount points.
+APP_ROOT_IDS: list[str] = ["app", "root", "__nuxt", "__next", "main-app", "appRoot"]
+
+# Lines that are chrome when they are short (at most CHROME_LINE_MAX characters).
+CHROME_LINE_MAX = 80
+CHROME_LINE_PATTERNS: list[str] = [
+    r"^(当前位置|您的位置|您现在的位置|你的位置|所在位置|当前的位置)\s*[:：]",
+    r"^(首页|网站首页|主页)\s*(>|->|»|＞|›|/|>>|＞＞|&gt;)",
+    r"^首页\s*$",
+    r"字体\s*[:：]?\s*[【\[]?\s*(大|放大)\s*[】\]]?\s*[【\[]?\s*(中|正常)",
+    r"^[【\[]?\s*字体\s*[:：]?\s*[】\]]?\s*$",
+    r"[【\[]\s*(打印|打印本页|关闭|关闭窗口|关闭本页|返回顶部|收藏|字体\s*[:：]?\s*)\s*[】\]]",
+    r"^\s*\[?\s*字体\s*[:：]\s*\]?\s*(打印)?\s*$",
+    r"^(打印|打印本页|关闭|关闭窗口|关闭本页|返回顶部|返回|收藏|分享|分享到)\s*[:：]?\s*$",
+    r"^(打印|关闭窗口|关闭|打印本页)(\s+(打印|关闭窗口|关闭|打印本页|保存|收藏))+\s*$",
+    r"^(上一篇|下一篇|上一条|下一条|上一页|下一页)\s*[:：]?",
+    r"^(相关链接|相关文章|相关信息|相关阅读|相关新闻|相关稿件|相关文件)\s*[:：]?\s*$",
+    r"^(相关链接|相关文章|相关阅读|相关解读|相关图解)\s*[:：]",
+    r"扫一扫",
+    r"^(分享到|分享至)",
+    r"在手机(上)?打开",
+    r"(版权所有|ICP\s*备|ICP证|公网安备|网站标识码|网站识别码|政府网站标识码)",
+    r"^(主办|承办|主办单位|承办单位|技术支持|运行维护|维护单位)\s*[:：]",
+    r"^(网站地图|联系我们|网站声明|关于我们|隐私声明)(\s*[|｜丨]\s*(网站地图|联系我们|网站声明|关于我们|隐私声明))*\s*$",
+    r"(建议使用|最佳分辨率|分辨率).{0,20}(浏览器|以上)",
+    r"(正在加载中|Loading connection|请开启JavaScript|请启用JavaScript)",
+    r"^(【\s*)?图解\s*[】:：]",
+    r"^(图解|一图读懂|一图看懂)[:：《【]",
+    r"^(浏览次数|访问次数|阅读次数|点击数|点击次数|浏览量|阅读量)\s*[:：]",
+    r"^(发布时间|发布日期|日期|时间|信息来源|来源|文章来源|作者|编辑|责任编辑)\s*[:：].{0,40}"
+    r"(发布时间|发布日期|来源|浏览|点击|字体|打印|作者)",
+    r"^(发布时间|发布日期|信息来源|来源|文章来源|浏览次数|点击数)\s*[:：][^。，；]{0,30}$",
+    r"^\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}日?\s*(来源|信息来源)\s*[:：][^。，；]{0,30}$",
+    r"^\[\s*字体\s*[:：]",
+    r"^【\s*(大|中|小)\s*】",
+    r"^(大|中|小)\s+(大|中|小)\s+(大|中|小)$",
+    r"^(视力保护色|无障碍|无障碍浏览|简体|繁体|简|繁|English)(\s*[|｜丨]?\s*(视力保护色|无障碍|无障碍浏览|简体|繁体|简|繁|English))*\s*$",
+    r"^(微信|微博|QQ空间|QQ好友|新浪微博|腾讯微博)(\s*[|｜丨]?\s*(微信|微博|QQ空间|QQ好友|新浪微博|腾讯微博))*\s*$",
+    r"^附件\s*[:：]?\s*$",
+]
+
+# Strings that must never survive in clean text (the bench counts them).
+CHROME_STRINGS: list[str] = [
+    "当前位置", "您现在的位置", "【字体", "字体：大", "【打印】", "【关闭窗口】", "关闭窗口",
+    "扫一扫", "上一篇", "下一篇", "相关链接", "分享到", "版权所有", "ICP备", "网站标识码",
+    "公网安备", "正在加载中", "Loading connection", "信息索引号", "主题分类", "浏览次数",
+]
+
+# The 信息公开目录 block ("索引号 / 发布机构 / 主题分类 …"): labels, as regex alternatives.
+INFO_LABELS: dict[str, str] = {
+    "index_no": r"(?:信息)?索\s*引\s*号",
+    "publisher": r"发\s*布\s*机\s*构|发文机关|公开主体|发布单位|信息发布机构",
+    "doc_no": r"文\s*号|发文字号|发\s*文\s*号",
+    "topic": r"主题分类|主\s*题\s*词|组配分类|体裁分类|服务对象",
+    "written": r"成文日期|发文日期|生成日期|公开日期|发布日期",
+    "validity": r"有\s*效\s*性|公开方式|公开范围|公开时限|信息时效期",
+}
+# An element is an info table when it holds at least this many distinct labels.
+INFO_MIN_LABELS = 2
+
+# Title parts that are site names, removed from <title> ends ("… - XX市人民政府门户网站").
+TITLE_SEPARATORS = r"\s*(?:[-_|｜—–]{1,2}|——|::)\s*"
+SITE_SUFFIX_HINTS = ("网站", "门户", "政府网", "人民政府", "政务网", "信息网", "官网", "首页", ".gov.cn",
+                     "委员会", "厅", "局", "办公室", "gov")
+
+# Title fields in page markup, best first.
+TITLE_META_NAMES = ["articletitle", "og:title", "dc.title", "title"]
+TITLE_SELECTORS = [".con-title", ".article-title", ".title", "h1", ".tit", "#title", ".bt", "h2"]
+
+# Date fields.
+DATE_META_NAMES = ["pubdate", "publishdate", "firstpublishedtime", "dcterms.created", "dc.date",
+                   "article:published_time", "createdate", "publishtime"]
+DATE_LABELS = r"(?:发布时间|发布日期|公开日期|成文日期|发文日期|生成日期|日期|时间)"
+SOURCE_META_NAMES = ["contentsource", "source", "dc.source"]
+SOURCE_LABELS = r"(?:信息来源|文章来源|来源|稿源)"
+
+# What makes a title an OGI annual report, and the traps that look like one.
+REPORT_TITLE_PATTERNS: list[str] = [
+    r"政府信息公开.{0,12}(年度报告|年报|工作报告|情况报告)",
+    r"(信息公开|政务公开).{0,6}(年度报告|年报)",
+    r"年度?政府信息公开(工作)?(年度)?报告",
+    r"政府信息公开工作(年度)?报告",
+]
+REPORT_TITLE_TRAPS: list[str] = [
+    r"报表", r"法治政府", r"法治建设", r"政务服务", r"通知", r"公告", r"通报", r"解读", r"图解",
+    r"一图", r"格式", r"编制", r"发布工作", r"考核", r"评估", r"测评", r"评议", r"检查", r"整改",
+    r"征求意见", r"问答", r"答记者问", r"视频", r"意见", r"方案", r"要点", r"指南", r"目录", r"制度",
+    r"培训", r"会议", r"座谈", r"工作报告的说明",
+]
+
+# "Page not found" pages served with status 200.
+NOT_FOUND_PATTERNS: list[str] = [
+    r"页面不存在", r"页面未找到", r"找不到(该|您要访问的|您请求的)?页面", r"您访问的页面(不存在|已删除|找不到)",
+    r"信息已(删除|过期|撤销)", r"文章不存在", r"内容不存在", r"该信息不存在", r"\b404\b.{0,20}(Not Found|页面|错误)",
+    r"Not Found", r"页面已(删除|失效)", r"访问的资源不存在",
+]
+
+# Agency-name endings, used to accept a title prefix or a signature line as the agency.
+AGENCY_SUFFIXES = (
+    "人民政府", "政府", "委员会", "办公室", "办公厅", "管理委员会", "管委会", "局", "厅", "委", "署", "院",
+    "中心", "部", "会", "办", "所", "站", "处", "队", "公司", "街道办事处", "办事处", "街道", "乡", "镇",
+)
+PLACE_SUFFIXES = ("省", "市", "县", "区", "州", "旗", "盟", "自治区", "自治州", "自治县")
+
+# Taiwan phrasing: when present, convert with `tw2sp` (phrase-level) instead of `t2s`.
+# Only phrases that a plain character conversion (s2t, big5 gateways) never produces.
+TAIWAN_PHRASES: list[str] = [
+    "網際網路", "最佳化", "入口網站", "軟體", "資訊科技", "數位化", "網路", "行動電話", "伺服器",
+    "資料庫", "部落格", "介面", "列印", "螢幕", "硬碟", "滑鼠",
+]
+# Pinyin annotation left by some converters: "發(fā)", "規（guī）".
+PINYIN_ANNOTATION = re.compile(
+    r"(?<=[\u4e00-\u9fff])[(（]\s*"
+    r"(?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ])"
+    r"[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,7}\s*[)）]"
+)
+
+COMPILED_CHROME_LINES = [re.compile(p) for p in CHROME_LINE_PATTERNS]
+COMPILED_CHALLENGE = [re.compile(p, re.S | re.I) for p in CHALLENGE_PATTERNS]

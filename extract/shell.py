@@ -1,0 +1,60 @@
+"""Does a page need a browser? Loading shells, empty app roots and JavaScript challenges.
+
+The crawler renders a page only when this says so, so it must not fire on a normal short
+page (a 404 text, a one-line notice): it needs positive evidence — a loading marker, an
+empty single-page-app mount point with scripts, or an anti-bot challenge script — and
+little visible text besides the page furniture.
+"""
+from __future__ import annotations
+
+import re
+
+from . import rules
+from .decode import decode_body
+from .text import _WS, find_containers, is_chrome_line, parse_html, render_lines
+
+CONTENT_ENOUGH = 200   # visible characters of real content that rule out a shell
+_SCRIPT = re.compile(r"<script\b", re.I)
+
+
+def _visible_content(tree) -> tuple[int, str]:
+    """Characters of non-chrome visible text, and that text."""
+    body = tree.find("body")
+    if body is None:
+        return 0, ""
+    for el in list(body.iter("script", "style", "noscript", "template")):
+        if el.getparent() is not None:
+            el.getparent().remove(el)
+    lines, _ = render_lines(body)
+    kept = [l for l in lines if not is_chrome_line(l)]
+    text = "\n".join(kept)
+    return len(_WS.sub("", text)), "\n".join(lines)
+
+
+def looks_like_shell(body: bytes | str, headers: dict | None = None) -> bool:
+    """True for a page whose content only a browser will see."""
+    html = decode_body(body, headers)[0] if isinstance(body, (bytes, bytearray)) else body
+    if not html or not html.strip():
+        return False
+    tree = parse_html(html)
+    found = find_containers(tree)
+    if found and found[0] != "article":
+        if sum(len(_WS.sub("", e.text_content())) for e in found[1]) >= CONTENT_ENOUGH:
+            return False
+    n, all_text = _visible_content(tree)
+    scripts = len(_SCRIPT.findall(html))
+    marker = any(m in all_text for m in rules.LOADING_MARKERS)
+    if marker and n < CONTENT_ENOUGH * 2:
+        return True
+    if n >= CONTENT_ENOUGH:
+        return False
+    if scripts and any(p.search(html) for p in rules.COMPILED_CHALLENGE):
+        return True
+    if scripts:
+        for root_id in rules.APP_ROOT_IDS:
+            el = tree.find(f".//*[@id='{root_id}']")
+            if el is not None and len(_WS.sub("", el.text_content())) < 50:
+                return True
+        if n < 20 and len(_SCRIPT.findall(html)) >= 1 and re.search(r"<script[^>]+src=", html, re.I):
+            return True
+    return False

@@ -1,0 +1,399 @@
+"""Main text of a government HTML page: one paragraph or table row a line, no chrome.
+
+Known CMS content containers (see `rules.CONTENT_SELECTORS`) are read directly; other
+pages go through trafilatura, whose output is then located back in the page so that
+tables keep their cells and spans. Page furniture is removed twice: as elements
+(`rules.CHROME_SELECTORS`, info tables) and as short lines (`rules.CHROME_LINE_PATTERNS`).
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from . import rules
+from .grid import table_to_grid
+
+BLOCK_TAGS = frozenset(
+    "p div br h1 h2 h3 h4 h5 h6 li ul ol dl dt dd tr table tbody thead tfoot section article "
+    "header footer blockquote pre center form hr figure figcaption caption address main nav "
+    "aside fieldset legend details summary td th".split()
+)
+_STRAY_END = re.compile(r"</\s*(?:html|body)\s*>", re.I)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_WS = re.compile(r"[\s\u3000\xa0\u200b\ufeff]+")
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
+_CJK_GAP = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
+_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+MIN_CONTAINER_TEXT = 20
+
+
+def selector_xpath(sel: str) -> str:
+    """XPath for a simple selector: `#id`, `.class`, `tag`, `tag.class`, `tag#id`."""
+    m = re.fullmatch(r"([a-zA-Z][\w-]*)?(?:([.#])([\w:-]+))?", sel.strip())
+    if not m:
+        raise ValueError(f"unsupported selector {sel!r}")
+    tag, kind, name = m.group(1) or "*", m.group(2), m.group(3)
+    if kind == "#":
+        return f"//{tag}[@id='{name}']"
+    if kind == ".":
+        return f"//{tag}[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]"
+    return f"//{tag}"
+
+
+_CONTENT_XP = [(s, etree.XPath(selector_xpath(s))) for s in rules.CONTENT_SELECTORS]
+_CHROME_XP = etree.XPath(" | ".join(selector_xpath(s) for s in rules.CHROME_SELECTORS))
+_CHROME_XP_LOCAL = etree.XPath(" | ".join("." + selector_xpath(s) for s in rules.CHROME_SELECTORS))
+_INFO_LABEL_RES = [re.compile(p) for p in rules.INFO_LABELS.values()]
+_INFO_PRIMARY = re.compile("|".join(rules.INFO_LABELS[k] for k in ("index_no", "publisher", "topic")))
+
+
+@dataclass
+class MainText:
+    """Result of reading a page: clean lines, the tables met on the way, how it was found."""
+
+    lines: list[str] = field(default_factory=list)
+    grids: list[list[list[str]]] = field(default_factory=list)
+    method: str = ""                     # 'container:<selector>' | 'trafilatura+dom' | 'trafilatura' | 'empty'
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def repair_markup(html: str) -> str:
+    """Drop `</body>`/`</html>` tags: a header include that closes the document mid-page
+    makes parsers discard everything after it; parsers do not need the real ones either."""
+    html = _XML_DECL.sub("", html, count=1)
+    return _STRAY_END.sub("", html)
+
+
+def parse_html(html: str):
+    """lxml document for (repaired) HTML; an empty `<html>` for input with no markup."""
+    html = repair_markup(html)
+    if not html.strip():
+        return lxml_html.document_fromstring("<html><body></body></html>")
+    try:
+        return lxml_html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return lxml_html.document_fromstring("<html><body></body></html>")
+
+
+def norm_inline(s: str) -> str:
+    """Collapse whitespace; drop spaces between CJK characters (source line wraps)."""
+    s = _WS.sub(" ", s).strip()
+    return _CJK_GAP.sub("", s) if " " in s else s
+
+
+def _own_table_rows(table) -> list:
+    rows = []
+    for tr in table.iter("tr"):
+        el = tr.getparent()
+        while el is not None and el.tag != "table":
+            el = el.getparent()
+        if el is table:
+            rows.append(tr)
+    return rows
+
+
+def is_data_table(table) -> bool:
+    """A table of figures (read as a grid) rather than a layout table (read as blocks)."""
+    if table.find(".//table") is not None:
+        return False
+    rows = _own_table_rows(table)
+    if not rows:
+        return False
+    cells = [c for tr in rows for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th")]
+    if len(cells) <= 1:
+        return False
+    for c in cells:
+        n = len(norm_inline(c.text_content()))
+        if n > 400:
+            return False
+        if n > 150 and len(c.findall(".//p")) + len(c.findall(".//div")) > 1:
+            return False
+    return True
+
+
+class _Renderer:
+    """Walks an element tree and writes lines: blocks break lines, tables become rows."""
+
+    def __init__(self):
+        self.lines: list[str] = []
+        self.grids: list[list[list[str]]] = []
+        self._cur: list[str] = []
+
+    def _flush(self):
+        if self._cur:
+            line = norm_inline("".join(self._cur))
+            self._cur = []
+            if line:
+                self.lines.append(line)
+
+    def _table(self, table):
+        grid = table_to_grid(table)
+        grid = [[norm_inline(c).replace("\t", " ") for c in row] for row in grid]
+        grid = [row for row in grid if any(row)]
+        if not grid:
+            return
+        self.grids.append(grid)
+        for row in grid:
+            self.lines.append("\t".join(row).rstrip("\t"))
+
+    def render(self, root):
+        walker = etree.iterwalk(root, events=("start", "end"))
+        for ev, el in walker:
+            tag = el.tag if isinstance(el.tag, str) else None
+            if ev == "start":
+                if tag is None:
+                    continue
+                tag = tag.lower()
+                if tag in BLOCK_TAGS:
+                    self._flush()
+                if tag == "table" and is_data_table(el):
+                    self._table(el)
+                    walker.skip_subtree()
+                    continue
+                if el.text and tag not in ("script", "style"):
+                    self._cur.append(el.text)
+            else:
+                if tag is not None and tag.lower() in BLOCK_TAGS:
+                    self._flush()
+                if el is not root and el.tail:
+                    self._cur.append(el.tail)
+        self._flush()
+        return self
+
+
+def render_lines(el) -> tuple[list[str], list[list[list[str]]]]:
+    r = _Renderer().render(el)
+    return r.lines, r.grids
+
+
+def _text_len(el) -> int:
+    return len(_WS.sub("", el.text_content()))
+
+
+def is_info_block(el) -> bool:
+    """The 信息公开目录 box (索引号 / 发布机构 / 主题分类 …) around an article."""
+    text = el.text_content()
+    if len(text) > 600:
+        return False
+    if not _INFO_PRIMARY.search(text):
+        return False
+    return sum(1 for r in _INFO_LABEL_RES if r.search(text)) >= rules.INFO_MIN_LABELS
+
+
+def remove_chrome(root, local: bool) -> None:
+    """Remove furniture elements under `root` (`local`: only descendants of root)."""
+    found = _CHROME_XP_LOCAL(root) if local else _CHROME_XP(root)
+    for el in found:
+        if el is root or el.getparent() is None:
+            continue
+        # Never drop a large block of prose because of a generic class name.
+        if el.tag not in ("script", "style", "noscript", "template") and _text_len(el) > 1500:
+            continue
+        _drop(el)
+    for el in _info_blocks(root):
+        if el is not root and el.getparent() is not None:
+            _drop(el)
+    for el in list(root.iter()):
+        if not isinstance(el.tag, str) or el is root or el.getparent() is None:
+            continue
+        style = el.get("style")
+        if style and _HIDDEN.search(style):
+            _drop(el)
+    for el in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
+        if el.getparent() is not None:
+            _drop(el)
+
+
+_INFO_HINT_XP = etree.XPath(
+    ".//text()[contains(., '索引号') or contains(., '发布机构') or contains(., '主题分类')"
+    " or contains(., '发文机关') or contains(., '成文日期') or contains(., '文号')]")
+
+
+def _info_blocks(root) -> list:
+    """Outermost table/ul/dl/div around info labels that is still a small info box."""
+    blocks = []
+    seen = set()
+    for t in _INFO_HINT_XP(root):
+        el = t.getparent()
+        best = None
+        for _ in range(6):
+            if el is None or el is root:
+                break
+            if el.tag in ("table", "ul", "dl", "div", "tbody") and is_info_block(el) and not _holds_prose(el):
+                best = el
+            el = el.getparent()
+        if best is not None and id(best) not in seen:
+            seen.add(id(best))
+            blocks.append(best)
+    return blocks
+
+
+def _holds_prose(el) -> bool:
+    return any(len(_WS.sub("", p.text_content())) > 120 for p in el.iter("p"))
+
+
+def _drop(el) -> None:
+    """Remove an element but keep its tail text (it belongs to the parent)."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    prev = el.getprevious()
+    parent.remove(el)
+    if tail:
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+
+
+def find_containers(tree) -> tuple[str, list] | None:
+    """Outermost matches of the first known container selector that hold text."""
+    weak = None
+    for sel, xp in _CONTENT_XP:
+        els = xp(tree)
+        if not els:
+            continue
+        ids = set(map(id, els))
+        outer = [e for e in els if not any(id(a) in ids for a in e.iterancestors())]
+        n = sum(_text_len(e) for e in outer)
+        if n >= MIN_CONTAINER_TEXT:
+            return sel, outer
+        if weak is None and (n > 0 or any(e.find(".//a") is not None for e in outer)):
+            weak = (sel, outer)
+    return weak
+
+
+def is_chrome_line(line: str) -> bool:
+    if len(line) > rules.CHROME_LINE_MAX:
+        return False
+    return any(p.search(line) for p in rules.COMPILED_CHROME_LINES)
+
+
+def clean_lines(lines: list[str], title: str = "") -> list[str]:
+    """Drop chrome lines, a leading repeat of the title, and repeated paragraphs."""
+    out: list[str] = []
+    seen: set[str] = set()
+    tkey = _WS.sub("", title)
+    for line in lines:
+        if "\t" not in line and is_chrome_line(line):
+            continue
+        key = _WS.sub("", line)
+        if not key:
+            continue
+        if tkey and not out and key == tkey:
+            continue
+        if "\t" not in line and len(key) >= 10:
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append(line)
+    return out
+
+
+def _trafilatura_text(tree) -> str:
+    import trafilatura
+    try:
+        return trafilatura.extract(tree, include_tables=True, include_comments=False,
+                                   favor_recall=True) or ""
+    except Exception:  # trafilatura raises on odd trees; the page then simply has no text
+        return ""
+
+
+def _locate(tree, traf_lines: list[str]):
+    """The smallest element holding trafilatura's first and last content lines."""
+    content = [_WS.sub("", l) for l in traf_lines if not l.startswith("|") and not is_chrome_line(l)]
+    content = [c for c in content if len(c) >= 8]
+    if not content:
+        return None
+    first, last = content[0][:12], content[-1][-12:]
+    starts: list[int] = []
+    owners: list = []
+    buf: list[str] = []
+    pos = 0
+    for ev, el in etree.iterwalk(tree, events=("start", "end")):
+        if not isinstance(el.tag, str):
+            if ev == "end" and el.tail:
+                piece = _WS.sub("", el.tail)
+                if piece:
+                    starts.append(pos); owners.append(el.getparent()); buf.append(piece); pos += len(piece)
+            continue
+        piece = _WS.sub("", (el.text if ev == "start" else el.tail) or "")
+        if piece:
+            starts.append(pos)
+            owners.append(el if ev == "start" else el.getparent())
+            buf.append(piece)
+            pos += len(piece)
+    flat = "".join(buf)
+    i = flat.find(first)
+    j = flat.rfind(last)
+    if i < 0 or j < 0 or j + len(last) <= i:
+        return None
+    a = owners[bisect.bisect_right(starts, i) - 1]
+    b = owners[bisect.bisect_right(starts, j + len(last) - 1) - 1]
+    if a is None or b is None:
+        return None
+    anc_a = [a] + list(a.iterancestors())
+    anc_b = set(map(id, [b] + list(b.iterancestors())))
+    for el in anc_a:
+        if id(el) in anc_b:
+            return el
+    return None
+
+
+def _traf_lines(text: str) -> list[str]:
+    """trafilatura's text, with its `| a | b |` table rows turned into tab-separated rows."""
+    lines = []
+    for line in text.splitlines():
+        s = line.strip()
+        if s.startswith("|") and s.endswith("|"):
+            cells = [norm_inline(c) for c in s.strip("|").split("|")]
+            row = "\t".join(cells).rstrip("\t")
+            if row.strip():
+                lines.append(row)
+        else:
+            s = norm_inline(s)
+            if s:
+                lines.append(s)
+    return lines
+
+
+def extract_main(tree, title: str = "") -> MainText:
+    """Main text of a parsed page. Mutates `tree` (furniture removed)."""
+    body = tree.find("body")
+    if body is None:
+        body = tree
+    found = find_containers(tree)
+    if found:
+        sel, containers = found
+        lines: list[str] = []
+        grids: list = []
+        for c in containers:
+            remove_chrome(c, local=True)
+            l, g = render_lines(c)
+            lines += l
+            grids += g
+        return MainText(clean_lines(lines, title), grids, f"container:{sel}")
+    remove_chrome(tree, local=False)
+    traf = _trafilatura_text(tree)
+    tlines = _traf_lines(traf)
+    if not tlines:
+        lines, grids = render_lines(body)
+        lines = clean_lines(lines, title)
+        return MainText(lines, grids, "dom" if lines else "empty")
+    el = _locate(tree, tlines)
+    if el is not None:
+        lines, grids = render_lines(el)
+        lines = clean_lines(lines, title)
+        tlen = sum(len(l) for l in tlines)
+        olen = sum(len(l) for l in lines)
+        if 0.8 * tlen <= olen <= 2.5 * tlen + 200:
+            return MainText(lines, grids, "trafilatura+dom")
+    return MainText(clean_lines(tlines, title), [], "trafilatura")
