@@ -1,0 +1,360 @@
+"""Tables 2-4 read into figures: HTML grids in both formats, flattened seeds, prose, checks."""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import opencc
+import pytest
+
+from extract import report_schema as rs
+from extract.grid import html_tables_to_grids
+from extract.tables import extract_figures
+
+SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
+T2S = opencc.OpenCC("t2s")
+
+
+def seed(prefix: str) -> str:
+    (path,) = (SHARED / "seeds").glob(f"{prefix}_*.txt")
+    return T2S.convert(path.read_text(encoding="utf-8"))
+
+
+# ------------------------------------------------------------------ hand-written tables
+def t3_values(fmt: str, rnd: random.Random) -> dict[tuple[str, str], int]:
+    """Consistent table 3 figures: every published identity holds."""
+    rows = rs.t3_rows(fmt)
+    apps = [c for c, _ in rs.T3_COLUMNS if c != "total"]
+    v: dict[tuple[str, str], int] = {}
+    for c in apps:
+        for k, _, g in rows:
+            if g in rs.T3_RESULT_GROUPS:
+                v[(k, c)] = rnd.choice([0, 0, 1, 2, 5, 13])
+        handled = sum(v[(k, c)] for k, _, g in rows if g in rs.T3_RESULT_GROUPS)
+        v[("handled_total", c)] = handled
+        v[("carried_forward", c)] = rnd.choice([0, 1, 3])
+        v[("requests_carried_over", c)] = rnd.choice([0, 2])
+        v[("requests_new", c)] = handled + v[("carried_forward", c)] - v[("requests_carried_over", c)]
+        if v[("requests_new", c)] < 0:
+            v[("requests_carried_over", c)] = 0
+            v[("requests_new", c)] = handled + v[("carried_forward", c)]
+    for k, _, _ in rows:
+        v[(k, "total")] = sum(v[(k, c)] for c in apps)
+    return v
+
+
+def t3_html(fmt: str, v: dict, cell=str, col_order=None) -> str:
+    cols = col_order or [c for c, _ in rs.T3_COLUMNS]
+    labels = dict(rs.T3_COLUMNS)
+
+    def tds(k):
+        return "".join(f"<td>{cell(v.get((k, c)))}</td>" for c in cols)
+
+    head_cols = ""
+    sub = ""
+    if col_order is None:
+        head_cols = '<td rowspan="2">自然人</td><td colspan="5">法人或其他组织</td><td rowspan="2">总计</td>'
+        sub = "".join(f"<td>{labels[c]}</td>" for c in cols[1:6])
+    else:   # flat header in a different order: columns must be found by their labels
+        head_cols = "".join(f'<td rowspan="2">{labels[c]}</td>' for c in cols)
+    rows = rs.t3_rows(fmt)
+    out = ['<table border="1" cellspacing="0">',
+           '<tr><td colspan="3" rowspan="3">（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</td>'
+           '<td colspan="7">申请人情况</td></tr>',
+           f"<tr>{head_cols}</tr>", f"<tr>{sub}</tr>"]
+    result = [r for r in rows if r[2] in rs.T3_RESULT_GROUPS]
+    n_result = len(result) + 1
+    groups_started = set()
+    for i, (k, label, g) in enumerate(rows):
+        if g is None and k != "handled_total":
+            out.append(f'<tr><td colspan="3">{label}</td>{tds(k)}</tr>')
+            continue
+        lead = f'<td rowspan="{n_result}">三、本年度办理结果</td>' if k == "granted" else ""
+        if k == "handled_total" or g == "result" or (g == "other" and fmt == "2019"):
+            out.append(f'<tr>{lead}<td colspan="2">{label}</td>{tds(k)}</tr>')
+            continue
+        grp = ""
+        if g not in groups_started:
+            groups_started.add(g)
+            span = sum(1 for r in rows if r[2] == g)
+            grp = f'<td rowspan="{span}">{rs.T3_GROUP_LABELS[g]}</td>'
+        out.append(f"<tr>{lead}{grp}<td>{label}</td>{tds(k)}</tr>")
+    out.append("</table>")
+    return "\n".join(out)
+
+
+def t4_html(v: dict, cell=str, with_blocks=True) -> str:
+    cols = [l for _, l in rs.T4_COLUMNS]
+    out = ['<table border="1">']
+    if with_blocks:
+        out.append('<tr><td colspan="5">行政复议</td><td colspan="10">行政诉讼</td></tr>')
+        out.append("<tr>" + "".join(f'<td rowspan="2">{c}</td>' for c in cols)
+                   + '<td colspan="5">未经复议直接起诉</td><td colspan="5">复议后起诉</td></tr>')
+        out.append("<tr>" + "".join(f"<td>{c}</td>" for c in cols * 2) + "</tr>")
+    else:
+        out.append("<tr>" + "".join(f"<td>{c}</td>" for c in cols * 3) + "</tr>")
+    out.append("<tr>" + "".join(f"<td>{cell(v.get((b, c)))}</td>" for b, _ in rs.T4_BLOCKS for c, _ in rs.T4_COLUMNS)
+               + "</tr></table>")
+    return "\n".join(out)
+
+
+def t4_values(rnd: random.Random) -> dict:
+    v = {}
+    for b, _ in rs.T4_BLOCKS:
+        for c, _ in rs.T4_COLUMNS[:-1]:
+            v[(b, c)] = rnd.choice([0, 0, 1, 2])
+        v[(b, "total")] = sum(v[(b, c)] for c, _ in rs.T4_COLUMNS[:-1])
+    return v
+
+
+def t2_html(fmt: str, v: dict, cell=str) -> str:
+    blocks = rs.T2_2021 if fmt == "2021" else rs.T2_2019
+    out = ['<table border="1">']
+    for blabel, rows, cols in blocks:
+        out.append(f'<tr><td colspan="4">{blabel}</td></tr>')
+        span = 3 if len(cols) == 1 else 1
+        out.append("<tr><td>信息内容</td>" + "".join(f'<td colspan="{span}">{l}</td>' for _, l in cols) + "</tr>")
+        for rk, rl in rows:
+            out.append(f"<tr><td>{rl}</td>" + "".join(f'<td colspan="{span}">{cell(v.get((rk, ck)))}</td>'
+                                                     for ck, _ in cols) + "</tr>")
+    out.append("</table>")
+    return "\n".join(out)
+
+
+def t2_values(fmt: str, rnd: random.Random) -> dict:
+    blocks = rs.T2_2021 if fmt == "2021" else rs.T2_2019
+    return {(rk, ck): rnd.choice([0, 3, 17, 1250]) for _, rows, cols in blocks for rk, _ in rows for ck, _ in cols}
+
+
+def report_html(fmt: str, seed_no: int = 1, **kw):
+    rnd = random.Random(seed_no)
+    v2, v3, v4 = t2_values(fmt, rnd), t3_values(fmt, rnd), t4_values(rnd)
+    html = ("<html><body><p>一、总体情况</p><p>二、主动公开政府信息情况</p>" + t2_html(fmt, v2, **kw)
+            + "<p>三、收到和处理政府信息公开申请情况</p>" + t3_html(fmt, v3, **kw)
+            + "<p>四、政府信息公开行政复议、行政诉讼情况</p>" + t4_html(v4, **kw) + "</body></html>")
+    gold = {(2, r, c): x for (r, c), x in v2.items()}
+    gold |= {(3, r, c): x for (r, c), x in v3.items()}
+    gold |= {(4, r, c): x for (r, c), x in v4.items()}
+    return html, gold
+
+
+def as_dict(fs):
+    return {(f.table, f.row_key, f.col_key): f.value for f in fs.figures}
+
+
+# ------------------------------------------------------------------ HTML grids
+@pytest.mark.parametrize("fmt", ["2019", "2021"])
+def test_html_tables_every_figure_in_both_formats(fmt):
+    html, gold = report_html(fmt)
+    fs = extract_figures(html_tables_to_grids(html), "")
+    assert fs.format == fmt
+    got = as_dict(fs)
+    assert got == gold
+    assert fs.checks and all(c.ok is True for c in fs.checks), [c for c in fs.checks if c.ok is not True]
+    assert fs.identity_ok is True
+    names = {c.name for c in fs.checks}
+    assert names == {"t3_identity", "t3_handled_total", "t3_row_total", "t4_total"}
+
+
+def test_format_specific_rows_and_labels():
+    html19, _ = report_html("2019")
+    html21, _ = report_html("2021")
+    f19 = extract_figures(html_tables_to_grids(html19), "")
+    f21 = extract_figures(html_tables_to_grids(html21), "")
+    keys19 = {f.row_key for f in f19.figures if f.table == 3}
+    keys21 = {f.row_key for f in f21.figures if f.table == 3}
+    assert "other_processed" in keys19 and "other_no_fee" not in keys19
+    assert {"other_no_correction", "other_no_fee", "other_other"} <= keys21 and "other_processed" not in keys21
+    fee = next(f for f in f21.figures if f.row_key == "administrative_fees")
+    assert fee.col_key == "fee_amount" and fee.unit == "万元"
+    other = next(f for f in f21.figures if f.row_key == "other_other" and f.col_key == "other_org")
+    assert other.row_label == "3.其他" and other.col_label == "其他"
+    partial = next(f for f in f19.figures if f.row_key == "partially_granted")
+    assert partial.row_label.startswith("（二）部分公开")
+
+
+def test_columns_found_by_header_not_position():
+    rnd = random.Random(5)
+    v = t3_values("2019", rnd)
+    order = ["total", "other_org", "natural_person", "legal_service_org", "commercial_enterprise",
+             "social_welfare_org", "research_institution"]
+    fs = extract_figures(html_tables_to_grids(t3_html("2019", v, col_order=order)), "")
+    assert {(r, c): x for (t, r, c), x in as_dict(fs).items()} == v
+
+
+def test_variants_full_width_thousands_blanks_traditional():
+    rnd = random.Random(7)
+    v3 = t3_values("2021", rnd)
+    extra = 1234 - v3[("requests_new", "natural_person")]
+    for row in ("requests_new", "carried_forward"):   # the identity still holds
+        v3[(row, "natural_person")] += extra
+        v3[(row, "total")] = sum(v3[(row, c)] for c, _ in rs.T3_COLUMNS[:-1])
+    blank = ("denied_state_secret", "research_institution")
+    v3[blank] = None
+
+    def cell(x):
+        if x is None:
+            return "—"
+        s = f"{x:,}"
+        return s.translate(str.maketrans("0123456789", "０１２３４５６７８９")) if x % 2 else s
+
+    html = t3_html("2021", v3, cell=cell)
+    # publish it in Traditional with half-width numbering and straight quotes, as sites do
+    trad = opencc.OpenCC("s2t").convert(html).replace("（", "(").replace("）", ")").replace("“", '"').replace("”", '"')
+    trad = trad.replace("一、本年新收", "本年新收").replace("申請人情況", "申請人 情況")
+    fs = extract_figures(html_tables_to_grids(T2S.convert(trad)), "")
+    assert fs.format == "2021"
+    got = {(r, c): x for (t, r, c), x in as_dict(fs).items()}
+    assert got == v3
+    f = next(f for f in fs.figures if (f.row_key, f.col_key) == ("requests_new", "natural_person"))
+    assert f.value == 1234 and f.raw == "1,234"
+    # the blank cell stays None and makes the checks that need it undecidable, not wrong
+    col_checks = [c for c in fs.checks if c.key == "research_institution" and c.name == "t3_handled_total"]
+    assert col_checks and col_checks[0].ok is None
+    row_check = next(c for c in fs.checks if c.name == "t3_row_total" and c.key == "denied_state_secret")
+    assert row_check.ok is None
+    assert next(c for c in fs.checks if c.name == "t3_identity" and c.key == "total").ok is True
+
+
+def test_broken_identity_flagged_and_figures_kept():
+    rnd = random.Random(11)
+    v3 = t3_values("2019", rnd)
+    v3[("requests_new", "total")] += 2          # a typo as published
+    fs = extract_figures(html_tables_to_grids(t3_html("2019", v3)), "")
+    assert as_dict(fs)[(3, "requests_new", "total")] == v3[("requests_new", "total")]
+    bad = [c for c in fs.checks if c.ok is False]
+    assert {(c.name, c.key) for c in bad} == {("t3_identity", "total"), ("t3_row_total", "requests_new")}
+    ident = next(c for c in bad if c.name == "t3_identity")
+    assert ident.expected - ident.actual == 2
+    assert fs.identity_ok is False
+
+
+def test_table4_without_block_headers_reads_by_position():
+    rnd = random.Random(3)
+    v4 = t4_values(rnd)
+    fs = extract_figures(html_tables_to_grids(t4_html(v4, with_blocks=False)), "")
+    assert {(r, c): x for (t, r, c), x in as_dict(fs).items()} == v4
+    assert all(c.ok for c in fs.checks if c.name == "t4_total")
+
+
+def test_grids_win_over_the_same_table_flattened_in_text():
+    html, gold = report_html("2019", 4)
+    text = seed("002")   # other figures: must not leak into a report whose grids have the tables
+    fs = extract_figures(html_tables_to_grids(html), text)
+    assert as_dict(fs) == gold
+
+
+# ------------------------------------------------------------------ flattened text (seeds)
+def test_seed_002_flattened_tables():
+    fs = extract_figures([], seed("002"))
+    got = as_dict(fs)
+    assert fs.format == "2019"
+    assert got[(3, "requests_new", "total")] == 23
+    assert got[(3, "requests_carried_over", "total")] == 8
+    assert got[(3, "handled_total", "total")] == 30
+    assert got[(3, "carried_forward", "total")] == 1
+    assert got[(3, "unable_not_held", "natural_person")] == 12
+    assert got[(3, "requests_new", "commercial_enterprise")] == 2
+    assert len([k for k in got if k[0] == 3]) == 7 * len(rs.T3_ROWS_2019)
+    assert got[(2, "administrative_licensing", "change")] == -1
+    assert got[(2, "administrative_licensing", "decisions")] == 31337
+    proc = next(f for f in fs.figures if f.row_key == "government_procurement" and f.col_key == "procurement_amount")
+    assert proc.value == pytest.approx(63363.40) and proc.unit == "万元"
+    assert got[(4, "litigation_direct", "upheld")] == 1 and got[(4, "litigation_direct", "total")] == 1
+    assert len([k for k in got if k[0] == 4]) == 15
+    assert all(c.ok is True for c in fs.checks) and fs.identity_ok is True
+    regs = next(f for f in fs.figures if f.row_key == "regulations")
+    assert regs.row_label == "规章"   # pinyin artifact "规(guī)章" dropped from the label
+    assert not any(f.table == 0 for f in fs.figures)   # tables present: no prose figure
+
+
+def test_seed_003_empty_table_gives_nulls_only():
+    fs = extract_figures([], seed("003"))
+    assert fs.format == "2021"
+    table_figs = [f for f in fs.figures if f.table in (2, 3, 4)]
+    assert table_figs, "the empty table's recognized rows are recorded as blanks"
+    assert all(f.value is None for f in table_figs)
+    assert fs.identity_ok is None
+    assert all(c.ok is None for c in fs.checks)
+
+
+def test_row_per_line_and_pdf_like_text():
+    rnd = random.Random(21)
+    v3 = t3_values("2021", rnd)
+    v4 = t4_values(rnd)
+    lines = ["三、收到和处理政府信息公开申请情况", "申请人情况", "自然人 法人或其他组织 总计",
+             "商业 企业 科研 机构 社会公益组织 法律服务机构 其他"]
+    for k, label, g in rs.t3_rows("2021"):
+        if k == "other_no_correction":
+            lines.append("（六）其他处理")
+        vals = " ".join(str(v3[(k, c)]) for c, _ in rs.T3_COLUMNS)
+        lines.append(f"{label} {vals}")
+    lines += ["四、政府信息公开行政复议、行政诉讼情况", "行政复议 行政诉讼",
+              "结果维持 结果纠正 其他结果 尚未审结 总计 未经复议直接起诉 复议后起诉",
+              "结果维持 结果纠正 其他结果 尚未审结 总计 结果维持 结果纠正 其他结果 尚未审结 总计",
+              " ".join(str(v4[(b, c)]) for b, _ in rs.T4_BLOCKS for c, _ in rs.T4_COLUMNS),
+              "五、存在的主要问题及改进情况", "一是培训 2 次，累计参学人员 100 余人。"]
+    fs = extract_figures([], "\n".join(lines))
+    assert fs.format == "2021"
+    got = as_dict(fs)
+    assert {(r, c): x for (t, r, c), x in got.items() if t == 3} == v3
+    assert {(r, c): x for (t, r, c), x in got.items() if t == 4} == v4
+
+
+def test_flattened_blank_cell_kept_in_position():
+    text = "\n".join(["三、收到和处理政府信息公开申请情况",
+                      "一、本年新收政府信息公开申请数量 |", "5 |", "|", "0 |", "0 |", "0 |", "0 |", "5 |", "||",
+                      "四、结转下年度继续办理 |", "1 |", "0 |", "0 |", "0 |", "0 |", "0 |", "1 |", "||"])
+    got = as_dict(extract_figures([], text))
+    assert got[(3, "requests_new", "natural_person")] == 5
+    assert got[(3, "requests_new", "commercial_enterprise")] is None
+    assert got[(3, "requests_new", "total")] == 5
+    assert got[(3, "carried_forward", "total")] == 1
+
+
+# ------------------------------------------------------------------ prose, images, traps
+def test_pre_2019_prose_figure_with_its_sentence():
+    text = ("一、概述\n2017年，我局认真贯彻落实《条例》。\n三、依申请公开政府信息情况\n"
+            "全年共收到政府信息公开申请23件，均已按时答复。其中当面申请5件。\n收到12345热线事项133件。")
+    fs = extract_figures([], text)
+    assert fs.format is None and not fs.checks
+    assert [(f.table, f.row_key, f.col_key, f.value) for f in fs.figures] == [(0, "requests_new", "total", 23)]
+    assert fs.figures[0].source == "全年共收到政府信息公开申请23件，均已按时答复。"
+
+
+@pytest.mark.parametrize("sentence,value", [
+    ("本年度共受理依申请公开申请二十三件。", 23),
+    ("2016年收到各类信息公开申请共计1,024件。", 1024),
+    ("本年度未收到政府信息公开申请。", 0),
+])
+def test_prose_variants(sentence, value):
+    fs = extract_figures([], "二、主动公开情况\n" + sentence)
+    assert [f.value for f in fs.figures] == [value]
+
+
+def test_prose_without_a_count_invents_nothing():
+    text = "一、概述\n我局高度重视政府信息公开工作，依法受理政府信息公开申请，及时答复。\n共发布信息120条。"
+    fs = extract_figures([], text)
+    assert fs.figures == [] and fs.format is None and fs.identity_ok is None
+
+
+def test_tables_as_images():
+    text = "二、主动公开政府信息情况\n<img src='t2.png'>\n三、收到和处理政府信息公开申请情况\n[图片]\n五、存在的主要问题及改进情况\n无"
+    assert extract_figures([], text).image_tables is True
+    html = "<p>三、收到和处理政府信息公开申请情况</p><p><img src='/u/t3.jpg'></p><p>五、存在的主要问题及改进情况</p>"
+    assert extract_figures([], "三、收到和处理政府信息公开申请情况\n五、存在的主要问题及改进情况", html=html).image_tables
+    report, _ = report_html("2021")
+    assert extract_figures(html_tables_to_grids(report), "", html=report + "<img src=logo.png>").image_tables is False
+
+
+def test_not_a_report_gives_nothing():
+    html, _ = report_html("2021")
+    fs = extract_figures(html_tables_to_grids(html), "收到政府信息公开申请23件。", is_report=False)
+    assert fs.figures == [] and fs.format is None
+
+
+def test_unrelated_tables_give_nothing():
+    html = ("<table><tr><td>索引号</td><td>000014349/2021-00012</td></tr><tr><td>发布机构</td><td>办公室</td></tr></table>"
+            "<table><tr><td>指标</td><td>数量</td></tr><tr><td>网站总访问量</td><td>123456</td></tr></table>")
+    fs = extract_figures(html_tables_to_grids(html), "")
+    assert fs.figures == [] and fs.format is None and fs.checks == []
