@@ -1,0 +1,57 @@
+"""Serve the sample portals: simulated government sites, one per real-world page family
+(TRS static lists, Hanweb datastore columns, a JavaScript single-page app, server-side
+includes, a big5 gateway mirror, a Traditional-script site, a PDF-only report).
+
+Each portal listens on its own port of 127.0.0.1 (a site is host:port): the first on
+--port and the rest on the following ports, or each on a free port with --port 0.
+Serves until Ctrl-C.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+
+NAME = "portals"
+HELP = "serve the sample government portals on 127.0.0.1 (until Ctrl-C)"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--port", type=int, default=8100,
+                   help="port of the first portal; the others take the following ports "
+                        "(0: each portal on any free port; default: 8100)")
+    p.add_argument("--scale", type=int, default=1,
+                   help="multiply the news columns' length (1: 50 news articles a portal, "
+                        "enough for several list pages; 100: about 5,000 a portal)")
+    p.add_argument("--state", choices=["first", "second"], default="first",
+                   help="content state: 'second' edits one report, removes one, adds one "
+                        "and changes chrome elsewhere (default: first)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from demo.server import SamplePortals
+
+    if args.port < 0 or args.port > 65535:
+        print(f"--port must be 0..65535, not {args.port}", file=sys.stderr)
+        return 2
+    if args.scale < 1:
+        print(f"--scale must be at least 1, not {args.scale}", file=sys.stderr)
+        return 2
+    try:
+        portals = SamplePortals(port=args.port, scale=args.scale).start()
+    except OSError as exc:
+        print(f"cannot start the portals on port {args.port}: {exc}", file=sys.stderr)
+        return 1
+    try:
+        portals.set_state(args.state)
+        print(f"{'portal':8} {'family':12} url")
+        for p in portals.portals:
+            print(f"{p.name:8} {p.family:12} {p.base_url}/")
+        print(f"{len(portals.gold_reports())} reports, {len(portals.traps())} trap pages; "
+              "Ctrl-C to stop", flush=True)
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        portals.stop()
+    return 0

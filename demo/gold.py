@@ -1,0 +1,52 @@
+"""What the sample portals know about their own reports: the gold the crawler and the
+extractor are judged against.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from extract.report_schema import WIDE_COLUMNS
+
+FigureKey = tuple[int, str, str]        # (table, row_key, col_key) as in extract.report_schema
+
+
+@dataclass(frozen=True)
+class GoldReport:
+    """One annual report as a portal publishes it in the current state.
+
+    `text` is clean Simplified text: paragraphs one a line, table rows one a line with the
+    published cells joined by a tab (empty rows left out), no chrome. For a scanned PDF
+    (`no_text_layer`) it is empty: nothing is extractable. `figures` maps
+    (table, row_key, col_key) to the published value, None for a blank cell.
+    """
+
+    url: str                            # canonical, absolute
+    portal: str                         # portal name, e.g. "trs"
+    family: str                         # e.g. "trs-static"
+    title: str                          # Simplified, without the site suffix
+    agency: str
+    year: int                           # the year reported on
+    published: str                      # YYYY-MM-DD
+    text: str
+    script: str = "simplified"          # of the source page: 'simplified' | 'traditional'
+    format: str | None = None           # '2019' | '2021' | None (free-form)
+    figures: dict[FigureKey, float | int | None] = field(default_factory=dict)
+    identity_ok: bool | None = None     # 一+二 = 三（七）+四 for every column; None: no table
+    robots_disallowed: bool = False     # under a path robots.txt disallows
+    attachment_url: str | None = None   # the report lives in this attachment (PDF)
+    no_text_layer: bool = False         # the attachment is a scanned PDF
+    encoding: str = "utf-8"             # how the page is encoded
+    aliases: tuple[str, ...] = ()       # other URLs serving the same report (big5 gateway)
+    source: str = ""                    # 'seed:000' or 'generated'
+
+    def wide(self) -> dict[str, float | int | None]:
+        """The `report_figures` columns of this report (empty when it has no tables)."""
+        if self.format is None or not self.figures:
+            return {}
+        out: dict[str, float | int | None] = {}
+        for name, (table, rows, col) in WIDE_COLUMNS.items():
+            vals = [self.figures[(table, r, col)] for r in rows if (table, r, col) in self.figures]
+            if not vals:
+                continue
+            out[name] = None if any(v is None for v in vals) else sum(vals)
+        return out

@@ -1,0 +1,148 @@
+"""The sample portals in one process: each portal its own listening socket on 127.0.0.1
+(a site is host:port), each served by a threaded stdlib HTTP server.
+
+    with SamplePortals(port=0) as portals:
+        portals.start_urls; portals.portal("trs").base_url
+        portals.gold_reports(); portals.traps(); portals.set_state("second")
+
+Responses are rendered once per (state, path) and cached, so concurrent crawls are fast.
+`fault` is the seam for a later fault mode (timeouts, 5xx, 429…): a callable
+(portal, request) -> Response | None consulted before normal dispatch.
+"""
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Callable
+
+from demo.gold import GoldReport
+from demo.site import STATES, Portal, Request, Response
+
+FaultHook = Callable[[Portal, Request], "Response | None"]
+
+
+def build_portals(scale: int = 1) -> list[Portal]:
+    """All portals, one per family; `scale` multiplies the news columns' length."""
+    from demo.portals import ALL
+    news = 50 * max(1, scale)
+    return [mod.build(news_count=news) for mod in ALL]
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+
+def _handler_for(hub: "SamplePortals", portal: Portal):
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "nginx"
+        sys_version = ""
+
+        def log_message(self, fmt, *args):  # quiet: tests and crawls fetch thousands of pages
+            pass
+
+        def _serve(self, method: str) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            req = Request.from_target(method, self.path, body, headers)
+            try:
+                resp = None
+                if hub.fault is not None:
+                    resp = hub.fault(portal, req)
+                if resp is None:
+                    resp = portal.handle(req)
+            except Exception as exc:  # a demo bug must show as a 500, never hang a crawl
+                resp = Response(500, f"internal error: {exc!r}".encode(), {"Content-Type": "text/plain"})
+            self.send_response(resp.status)
+            for k, v in resp.headers.items():
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(resp.body)))
+            self.end_headers()
+            if method != "HEAD":
+                self.wfile.write(resp.body)
+
+        def do_GET(self):
+            self._serve("GET")
+
+        def do_HEAD(self):
+            self._serve("HEAD")
+
+        def do_POST(self):
+            self._serve("POST")
+
+    return Handler
+
+
+class SamplePortals:
+    """Start every portal on 127.0.0.1: the first on `port` and the rest on the following
+    ports, or each on a free port when `port` is 0."""
+
+    def __init__(self, port: int = 0, host: str = "127.0.0.1", scale: int = 1,
+                 fault: FaultHook | None = None):
+        self.host = host
+        self.port = port
+        self.scale = scale
+        self.fault = fault
+        self.state = "first"
+        self._portals: list[Portal] = []
+        self._servers: list[tuple[_Server, threading.Thread]] = []
+
+    # -- lifecycle -------------------------------------------------------------------
+    def start(self) -> "SamplePortals":
+        self._portals = build_portals(self.scale)
+        try:
+            for i, portal in enumerate(self._portals):
+                portal.hub = self
+                port = self.port + i if self.port else 0
+                srv = _Server((self.host, port), _handler_for(self, portal))
+                portal.base_url = f"http://{self.host}:{srv.server_address[1]}"
+                t = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.1},
+                                     name=f"portal-{portal.name}", daemon=True)
+                t.start()
+                self._servers.append((srv, t))
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        for srv, t in self._servers:
+            srv.shutdown()
+            srv.server_close()
+            t.join(timeout=5)
+        self._servers = []
+
+    def __enter__(self) -> "SamplePortals":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # -- what tests and the demo use ---------------------------------------------------
+    @property
+    def portals(self) -> list[Portal]:
+        return list(self._portals)
+
+    def portal(self, name: str) -> Portal:
+        for p in self._portals:
+            if p.name == name:
+                return p
+        raise KeyError(f"no portal {name!r}; have {[p.name for p in self._portals]}")
+
+    @property
+    def start_urls(self) -> list[str]:
+        return [p.base_url + "/" for p in self._portals]
+
+    def set_state(self, state: str) -> None:
+        if state not in STATES:
+            raise ValueError(f"state must be one of {STATES}, not {state!r}")
+        self.state = state
+
+    def gold_reports(self) -> list[GoldReport]:
+        return [g for p in self._portals for g in p.gold(self.state)]
+
+    def traps(self) -> list[str]:
+        return [u for p in self._portals for u in p.traps()]

@@ -1,0 +1,410 @@
+"""The model every sample portal shares: columns of articles, reports with their gold,
+traps, robots.txt, state switching and the request -> response dispatch.
+
+A family subclass decides URL patterns and page templates; this base keeps content,
+gold and the common trap/news material so families differ only where real sites differ.
+"""
+from __future__ import annotations
+
+import math
+import random
+import threading
+import zlib
+from dataclasses import dataclass, field
+from typing import Callable
+from urllib.parse import parse_qs, urlsplit
+
+from demo import chrome as C
+from demo.content import Body, Para, Table, Cell, esc, render_blocks
+from demo.gold import GoldReport
+
+STATES = ("first", "second")
+
+
+@dataclass
+class Request:
+    method: str
+    path: str                   # path only, percent-decoded as received
+    query: dict[str, list[str]]
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def arg(self, name: str, default: str = "") -> str:
+        v = self.query.get(name)
+        return v[0] if v else default
+
+    @classmethod
+    def from_target(cls, method: str, target: str, body: bytes = b"", headers=None) -> "Request":
+        parts = urlsplit(target)
+        q = parse_qs(parts.query, keep_blank_values=True)
+        ctype = (headers or {}).get("content-type", "")
+        if method == "POST" and body and "x-www-form-urlencoded" in ctype:
+            for k, v in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items():
+                q.setdefault(k, []).extend(v)
+        return cls(method, parts.path or "/", q, body, dict(headers or {}))
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def html(cls, text: str, encoding: str = "utf-8", http_charset: bool = True, status: int = 200):
+        ctype = f"text/html; charset={encoding}" if http_charset else "text/html"
+        return cls(status, text.encode(encoding, errors="xmlcharrefreplace"), {"Content-Type": ctype})
+
+
+@dataclass
+class ReportInfo:
+    """Gold facts of a report article (the text can differ per state)."""
+
+    title_gold: str
+    agency: str
+    year: int
+    format: str | None
+    script: str
+    text: dict[str, str]                       # state -> gold text
+    figures: dict = field(default_factory=dict)
+    identity_ok: bool | None = None
+    robots_disallowed: bool = False
+    attachment_path: str | None = None
+    no_text_layer: bool = False
+    source: str = "generated"
+
+
+@dataclass
+class Article:
+    id: int
+    column: str
+    title: str                                  # as displayed (original script)
+    published: str                              # YYYY-MM-DD
+    body: dict[str, str]                        # state -> body HTML (original script)
+    kind: str = "news"                          # 'report' | 'news' | 'trap' | 'interpretation'
+    report: ReportInfo | None = None
+    states: tuple[str, ...] = STATES            # states the article exists in
+    source: str = ""                            # 来源
+    topic: str = "综合政务"
+    doc_no: str = ""
+    path: str = ""                              # set by the portal
+    trailer_html: str = ""                      # chrome after the body (links)
+
+    def in_state(self, state: str) -> bool:
+        return state in self.states
+
+
+@dataclass
+class Column:
+    key: str
+    name: str
+    parent: tuple[str, str] | None = None       # breadcrumb parent (name, key)
+    per_page: int = 15
+    articles: list[Article] = field(default_factory=list)
+    path: str = ""                              # list base path, set by the portal
+    extra_links: list[tuple[str, str, str]] = field(default_factory=list)  # (title, path, date)
+
+    def visible(self, state: str) -> list[Article]:
+        arts = [a for a in self.articles if a.in_state(state)]
+        return sorted(arts, key=lambda a: (a.published, a.id), reverse=True)
+
+    def entries(self, state: str) -> list[tuple[str, str, str]]:
+        """(title, path, date) as the list shows them; extra (dead) links sit third."""
+        items = [(a.title, a.path, a.published) for a in self.visible(state)]
+        for title, path, date in self.extra_links:
+            items.insert(min(2, len(items)), (title, path, date))
+        return items
+
+    def page_entries(self, state: str, page: int) -> list[tuple[str, str, str]]:
+        return self.entries(state)[page * self.per_page:(page + 1) * self.per_page]
+
+    def pages(self, state: str) -> int:
+        n = len(self.visible(state)) + len(self.extra_links)
+        return max(1, math.ceil(n / self.per_page))
+
+
+NEWS_TOPICS = ["召开常务会议研究部署重点工作", "开展安全生产大检查", "推进营商环境优化提升", "召开防汛工作部署会",
+               "举办政务公开日活动", "调研重点项目建设进展", "开展“双随机、一公开”监管抽查", "召开民生实事推进会",
+               "部署冬春季森林防火工作", "开展消费者权益保护宣传", "推进基层政务公开标准化建设", "召开乡村振兴工作会议"]
+
+
+class Portal:
+    """One simulated government site. Subclasses set `family` and the templates."""
+
+    family = "generic"
+    encoding = "utf-8"
+    http_charset = True
+
+    def __init__(self, name: str, site_name: str, agency: str, *, news_count: int = 50,
+                 icp: str = "", site_code: str = "", hub=None):
+        self.name = name
+        self.site_name = site_name
+        self.agency = agency
+        self.news_count = news_count
+        self.icp = icp or f"辽ICP备{zlib.crc32(name.encode()) % 90000000 + 10000000}号"
+        self.site_code = site_code or str(2100000000 + zlib.crc32(name.encode()) % 99999)
+        self.hub = hub
+        self.base_url = ""
+        self.columns: dict[str, Column] = {}
+        self.by_path: dict[str, Article] = {}
+        self.trap_paths: list[str] = []
+        self.robots_prefix = ""                 # the disallowed area
+        self._ids = 1000
+        self._cache: dict[tuple[str, str, str], Response] = {}
+        self._lock = threading.Lock()
+
+    # -- content building ------------------------------------------------------------
+    def next_id(self) -> int:
+        self._ids += 1
+        return self._ids
+
+    def add_column(self, key: str, name: str, parent: tuple[str, str] | None = None,
+                   per_page: int = 15) -> Column:
+        col = Column(key, name, parent, per_page)
+        col.path = self.column_path(col)
+        self.columns[key] = col
+        return col
+
+    def add_article(self, col: Column, art: Article, path: str | None = None) -> Article:
+        art.column = col.key
+        art.path = path or self.article_path(col, art)
+        col.articles.append(art)
+        self.by_path[art.path] = art
+        return art
+
+    def report_article(self, col: Column, *, title: str, title_gold: str, agency: str, year: int,
+                       published: str, body: Body, gold_text: str, fmt: str | None,
+                       figures=None, identity_ok=None, script="simplified", conv=lambda s: s,
+                       source="generated", path: str | None = None, states=STATES,
+                       body_second: Body | None = None, gold_second: str | None = None,
+                       robots_disallowed=False, trailer_html="") -> Article:
+        html_first = self.render_body(body, conv)
+        html_second = self.render_body(body_second, conv) if body_second else html_first
+        info = ReportInfo(title_gold=title_gold, agency=agency, year=year, format=fmt, script=script,
+                          text={"first": gold_text, "second": gold_second or gold_text},
+                          figures=dict(figures or {}), identity_ok=identity_ok,
+                          robots_disallowed=robots_disallowed, source=source)
+        art = Article(self.next_id(), col.key, title, published,
+                      {"first": html_first, "second": html_second}, kind="report", report=info,
+                      states=states, source=conv(self.agency_short()), topic=conv("政务公开"),
+                      trailer_html=trailer_html)
+        return self.add_article(col, art, path)
+
+    def render_body(self, body: Body, conv=lambda s: s) -> str:
+        return render_blocks(body.blocks, conv)
+
+    def agency_short(self) -> str:
+        return self.agency
+
+    def simple_article(self, col: Column, title: str, published: str, paragraphs: list[str],
+                       kind="news", tables: list[Table] | None = None, path=None, conv=lambda s: s,
+                       states=STATES) -> Article:
+        blocks = [Para(p) for p in paragraphs] + list(tables or [])
+        html = render_blocks(blocks, conv)
+        art = Article(self.next_id(), col.key, conv(title), published, {"first": html, "second": html},
+                      kind=kind, source=conv(self.agency_short()), states=states)
+        return self.add_article(col, art, path)
+
+    def add_news(self, col: Column, count: int, conv=lambda s: s, start_year: int = 2023) -> None:
+        rnd = random.Random(f"news/{self.name}")
+        for i in range(count):
+            day = 365 - (i * 3) % 365
+            month = (day // 31) % 12 + 1
+            dom = day % 28 + 1
+            year = start_year - (i * 3) // 365
+            topic = NEWS_TOPICS[i % len(NEWS_TOPICS)]
+            title = f"{self.agency_short()}{topic}（第{i + 1}期）"
+            paras = [
+                f"{month}月{dom}日，{self.agency_short()}{topic}。会议听取了有关情况汇报，研究部署下一阶段工作。",
+                f"会议强调，要坚持以人民为中心的发展思想，{rnd.choice(['压实责任', '细化措施', '强化协同'])}，"
+                f"确保各项任务落到实处。",
+                f"会议要求，各部门要{rnd.choice(['加强督促检查', '抓好贯彻落实', '及时总结经验'])}，"
+                f"以实际成效推动高质量发展。",
+            ]
+            self.simple_article(col, title, f"{year}-{month:02d}-{dom:02d}", paras, kind="news", conv=conv)
+
+    def add_traps(self, report_col: Column, notice_col: Column, wzndbb_col: Column,
+                  news_col: Column, conv=lambda s: s, year: int = 2021) -> None:
+        """The non-report titles of report-format.md, each where real sites put them."""
+        a = self.agency
+        t = self.simple_article(
+            wzndbb_col, f"{a}{year}年政府网站工作年度报表", f"{year + 1}-01-14",
+            ["根据《政府网站发展指引》要求，现将本网站年度工作报表公开如下。"], kind="trap",
+            tables=[Table([[Cell("网站名称"), Cell(self.site_name)],
+                           [Cell("网站标识码"), Cell(self.site_code)],
+                           [Cell("独立用户访问总量（单位：个）"), Cell("182034")],
+                           [Cell("网站总访问量（单位：次）"), Cell("1620518")],
+                           [Cell("信息发布总数（单位：条）"), Cell("3251")]])], conv=conv)
+        self.trap_paths.append(t.path)
+        t = self.simple_article(
+            notice_col, f"关于做好{year}年政府信息公开工作年度报告编制发布工作的通知", f"{year}-12-20",
+            ["各有关单位：", f"根据《中华人民共和国政府信息公开条例》规定，现就做好{year}年政府信息公开工作年度报告"
+             "编制发布工作通知如下。", "一、各单位应于次年1月31日前向社会公布本单位年度报告。",
+             "二、年度报告应严格按照国务院办公厅规定的格式编制。"], kind="trap", conv=conv)
+        self.trap_paths.append(t.path)
+        t = self.simple_article(
+            news_col, f"{a}{year}年法治政府建设年度报告", f"{year + 1}-02-28",
+            [f"{year}年，{a}深入学习贯彻习近平法治思想，扎实推进法治政府建设。",
+             "一、全面履行政府职能。二、完善依法行政制度体系。三、推进严格规范公正文明执法。"], kind="trap",
+            conv=conv)
+        self.trap_paths.append(t.path)
+        t = self.simple_article(
+            report_col, f"图解：{a}{year}年政府信息公开工作年度报告", f"{year + 1}-01-29",
+            [f"一图读懂{a}{year}年政府信息公开工作年度报告。", "【图解】主动公开、依申请公开、行政复议诉讼情况一览。"],
+            kind="trap", conv=conv)
+        self.trap_paths.append(t.path)
+        self.interpretation_path = t.path
+        # A dead link answered with 200 and a "页面不存在" page.
+        self.not_found_path = self.dead_link_path()
+        news_col.extra_links.append((conv("关于开展政务公开专项检查的通知"), self.not_found_path, "2023-01-05"))
+        self.trap_paths.append(self.not_found_path)
+
+    # -- hooks a family overrides ----------------------------------------------------
+    def column_path(self, col: Column) -> str:
+        return f"/{col.key}/"
+
+    def article_path(self, col: Column, art: Article) -> str:
+        return f"/{col.key}/{art.id}.html"
+
+    def dead_link_path(self) -> str:
+        return "/xxgk/deleted_0001.html"
+
+    def render_article(self, art: Article, state: str) -> Response:
+        raise NotImplementedError
+
+    def render_list(self, col: Column, page: int, state: str) -> Response | None:
+        raise NotImplementedError
+
+    def render_home(self, state: str) -> Response:
+        raise NotImplementedError
+
+    def route(self, req: Request, state: str) -> Response | None:
+        """Family-specific routes tried before the common ones (None: not handled)."""
+        return None
+
+    # -- common behaviour ------------------------------------------------------------
+    @property
+    def host(self) -> str:
+        return urlsplit(self.base_url).netloc
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def robots_txt(self) -> str:
+        lines = ["User-agent: *"]
+        if self.robots_prefix:
+            lines.append(f"Disallow: {self.robots_prefix}")
+        lines.append("Disallow: /search/")
+        return "\n".join(lines) + "\n"
+
+    def not_found_page(self, state: str) -> Response:
+        body = (f'<div class="error-page"><h2>页面不存在</h2><p>对不起，您访问的页面不存在或已被删除。</p>'
+                f'<p><a href="/">返回首页</a></p></div>')
+        return Response.html(C.page(f"页面不存在 - {self.site_name}", "", body, charset=self._meta_charset()),
+                             self.encoding, self.http_charset, status=200)
+
+    def _meta_charset(self) -> str:
+        return "gb2312" if self.encoding == "gbk" else "utf-8"
+
+    def http_404(self) -> Response:
+        return Response(404, "<html><body><h1>404 Not Found</h1></body></html>".encode(),
+                        {"Content-Type": "text/html; charset=utf-8"})
+
+    def handle(self, req: Request) -> Response:
+        state = self.hub.state if self.hub else "first"
+        cacheable = req.method in ("GET", "HEAD") and not req.query
+        key = (state, req.method, req.path)
+        if cacheable:
+            hit = self._cache.get(key)
+            if hit is not None:
+                return hit
+        resp = self._dispatch(req, state)
+        if cacheable and resp.status in (200, 404):
+            self._cache[key] = resp
+        return resp
+
+    def _dispatch(self, req: Request, state: str) -> Response:
+        if req.path == "/robots.txt":
+            return Response(200, self.robots_txt().encode(), {"Content-Type": "text/plain"})
+        r = self.route(req, state)
+        if r is not None:
+            return r
+        if req.path in ("/", "/index.html", "/index.htm"):
+            return self.render_home(state)
+        if req.path == getattr(self, "not_found_path", None):
+            return self.not_found_page(state)
+        art = self.by_path.get(req.path)
+        if art is not None:
+            return self.render_article(art, state) if art.in_state(state) else self.http_404()
+        for col in self.columns.values():
+            page = self.list_page_number(col, req.path)
+            if page is not None and page < col.pages(state):
+                r = self.render_list(col, page, state)
+                if r is not None:
+                    return r
+        return self.http_404()
+
+    def list_page_number(self, col: Column, path: str) -> int | None:
+        if path in (col.path, col.path + "index.html"):
+            return 0
+        if path.startswith(col.path + "index_") and path.endswith(".html"):
+            n = path[len(col.path) + 6:-5]
+            return int(n) if n.isdigit() and int(n) > 0 else None
+        return None
+
+    def neighbours(self, art: Article, state: str):
+        arts = self.columns[art.column].visible(state)
+        i = next((k for k, a in enumerate(arts) if a is art), None)
+        if i is None:
+            return None, None
+        prev = (arts[i - 1].title, arts[i - 1].path) if i > 0 else None
+        nxt = (arts[i + 1].title, arts[i + 1].path) if i + 1 < len(arts) else None
+        return prev, nxt
+
+    def index_no(self, art: Article) -> str:
+        return f"{self.site_code[-6:]}/{art.published[:4]}-{art.id:05d}"
+
+    def gold(self, state: str) -> list[GoldReport]:
+        out = []
+        for col in self.columns.values():
+            for art in col.articles:
+                if art.kind != "report" or not art.in_state(state):
+                    continue
+                info = art.report
+                out.append(GoldReport(
+                    url=self.url(art.path), portal=self.name, family=self.family,
+                    title=info.title_gold, agency=info.agency, year=info.year, published=art.published,
+                    text=info.text[state], script=info.script, format=info.format,
+                    figures=dict(info.figures), identity_ok=info.identity_ok,
+                    robots_disallowed=info.robots_disallowed,
+                    attachment_url=self.url(info.attachment_path) if info.attachment_path else None,
+                    no_text_layer=info.no_text_layer, encoding=self.encoding,
+                    aliases=tuple(self.aliases(art)), source=info.source))
+        return out
+
+    def paths(self, state: str) -> list[str]:
+        """Every path this portal serves with 200 in `state`: home, list pages, articles."""
+        out = ["/"]
+        for col in self.columns.values():
+            out.append(col.path)
+            out += [a.path for a in col.visible(state)]
+        return out
+
+    def aliases(self, art: Article) -> list[str]:
+        return []
+
+    def traps(self) -> list[str]:
+        return [self.url(p) for p in self.trap_paths]
+
+    def chrome(self, path: str, state: str) -> C.Chrome:
+        return C.chrome_for(self.name + path, state)
+
+
+def list_items_html(arts: list[tuple[str, str, str]], cls: str = "list") -> str:
+    """<ul> of (title, href, date) the way CMS list pages print them."""
+    li = "".join(f'<li><a href="{esc(h)}" target="_blank" title="{esc(t)}">{esc(t)}</a>'
+                 f'<span class="date">{esc(d)}</span></li>' for t, h, d in arts)
+    return f'<ul class="{cls}">{li}</ul>'
+
+
+Converter = Callable[[str], str]
