@@ -1,0 +1,378 @@
+"""Chinese full-text search over the `reports` view: a bigram FTS5 index kept in the archive.
+
+Why bigrams: FTS5's trigram tokenizer cannot match a two-character word such as 公开 or
+复议, and unicode61 alone sees a whole run of Han characters as one token. So the index
+stores, for every Han character, one token made of that character and the next one of
+its run (公开信息 -> 公开 开信 信息 息); the last character of a run stands alone. A query is
+tokenized the same way and searched as an FTS5 phrase, so "信息公开" must appear as
+consecutive characters, a two-character query is a single-token lookup and a one-character
+query is a prefix lookup. Every query is also tried in Simplified script (OpenCC t2s and
+tw2sp), because `reports.text` is Simplified while people may type Traditional.
+
+The index is contentless (snippets are cut from `reports.text` in Python), rows live in
+`search_docs` (one per report document, with a cheap signature of what was indexed), and a
+changed report gets a fresh rowid: the old rowid's tokens stay in FTS5 as an orphan that
+no query can reach, and the whole index is rebuilt once orphans pile up. `refresh(conn)`
+therefore reads only small columns when nothing changed.
+"""
+from __future__ import annotations
+
+import functools
+import operator
+import re
+import sqlite3
+import unicodedata
+from dataclasses import dataclass
+
+# Bump when the tokenization changes: refresh() then rebuilds the index.
+INDEX_FORMAT = "bigram-1"
+FTS_TABLE = "search_index"
+DOCS_TABLE = "search_docs"
+META_TABLE = "search_meta"
+# A full rebuild once orphaned rows exceed this share of live ones (and ORPHAN_MIN).
+ORPHAN_SHARE = 0.25
+ORPHAN_MIN = 1000
+
+_HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_HAN_RUN = re.compile(f"[{_HAN}]+")
+_HAN_CHAR = re.compile(f"[{_HAN}]")
+# What unicode61 keeps as a token: letters and digits (underscore is a separator).
+_WORD = re.compile(r"[^\W_]+")
+
+SCHEMA_SQL = [
+    f"""CREATE TABLE IF NOT EXISTS {DOCS_TABLE} (
+        rowid INTEGER PRIMARY KEY AUTOINCREMENT,
+        document_id INTEGER NOT NULL UNIQUE,
+        url TEXT NOT NULL,
+        signature TEXT NOT NULL
+    )""",
+    f"""CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(
+        title, agency, text, content='', tokenize='unicode61 remove_diacritics 0'
+    )""",
+    f"CREATE TABLE IF NOT EXISTS {META_TABLE} (key TEXT PRIMARY KEY, value TEXT)",
+]
+
+# The cheap columns whose change means a report must be re-indexed: a new current version
+# of the page (`version_id`) or of any attachment (the newest attachment version id).
+_SIGNATURE_SQL = """SELECT document_id, url,
+    coalesce(version_id, '') || '|' || coalesce(versions, '') || '|'
+      || coalesce(attachment_document_id, '') || '|' || coalesce(title, '') || '|'
+      || coalesce(agency, '') || '|' || coalesce((SELECT max(a.current_version_id)
+         FROM documents a WHERE a.parent_id = reports.document_id), '') AS signature
+  FROM reports"""
+
+
+# ---------------------------------------------------------------- tokenization
+
+def _bigram_run(run: str) -> str:
+    """公开信息 -> '公开 开信 信息 息': one token per character, the last one alone."""
+    return " ".join(map(operator.add, run[:-1], run[1:])) + " " + run[-1] if len(run) > 1 else run
+
+
+def index_text(text: str | None) -> str:
+    """The form a column is stored in the index: Han runs as bigram tokens, rest as is."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFKC", text)
+    return _HAN_RUN.sub(lambda m: " " + _bigram_run(m.group()) + " ", text)
+
+
+def query_tokens(term: str) -> tuple[list[str], bool]:
+    """Tokens of one query term in index order, and whether the last one is a prefix.
+
+    A term ending in a Han run of two or more characters drops the run's lone last
+    character (the bigram before it already pins it); a term that is one Han character
+    at its end becomes a prefix token, matching that character before anything.
+    """
+    term = unicodedata.normalize("NFKC", term)
+    tokens: list[str] = []
+    prefix = False
+    words = list(_WORD.finditer(term))
+    for i, m in enumerate(words):
+        word = m.group()
+        last_word = i == len(words) - 1
+        # Split a word into Han runs and other runs, the way index_text separates them.
+        pos = 0
+        for run in _HAN_RUN.finditer(word):
+            if run.start() > pos:
+                tokens.append(word[pos:run.start()].lower())
+            r = run.group()
+            at_end = last_word and run.end() == len(word)
+            if at_end:
+                if len(r) == 1:
+                    tokens.append(r)
+                    prefix = True
+                else:
+                    tokens.extend(a + b for a, b in zip(r, r[1:]))
+            else:
+                tokens.extend(a + b for a, b in zip(r, r[1:]))
+                tokens.append(r[-1])
+            pos = run.end()
+        if pos < len(word):
+            tokens.append(word[pos:].lower())
+    return tokens, prefix
+
+
+@functools.lru_cache(maxsize=4)
+def _converter(config: str):
+    import opencc
+
+    return opencc.OpenCC(f"{config}.json")
+
+
+def simplified_variants(text: str) -> list[str]:
+    """The text as typed plus its Simplified forms (t2s, Taiwan phrases), deduplicated."""
+    out = [text]
+    for config in ("t2s", "tw2sp"):
+        converted = _converter(config).convert(text)
+        if converted not in out:
+            out.append(converted)
+    return out
+
+
+@dataclass
+class ParsedQuery:
+    """A user query: AND of clauses, each clause an OR of terms; plus excluded terms."""
+
+    clauses: list[list[str]]
+    excluded: list[str]
+
+    def terms(self) -> list[str]:
+        return [t for clause in self.clauses for t in clause]
+
+
+_QUERY_PART = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+
+
+def parse_query(query: str) -> ParsedQuery:
+    """Split on spaces; "quoted text" is one term; OR joins neighbours; -term excludes."""
+    clauses: list[list[str]] = []
+    excluded: list[str] = []
+    join_next = False
+    for m in _QUERY_PART.finditer(query or ""):
+        if m.group(3) is not None:
+            raw = m.group(3)
+            if raw == "OR":
+                join_next = bool(clauses)
+                continue
+            negate, term = raw.startswith("-") and len(raw) > 1, raw
+            if negate:
+                term = raw[1:]
+        else:
+            negate, term = bool(m.group(1)), m.group(2)
+        if not query_tokens(term)[0]:
+            continue
+        if negate:
+            excluded.append(term)
+        elif join_next:
+            clauses[-1].append(term)
+        else:
+            clauses.append([term])
+        join_next = False
+    return ParsedQuery(clauses, excluded)
+
+
+def _phrase(tokens: list[str], prefix: bool) -> str:
+    quoted = '"' + " ".join(t.replace('"', '""') for t in tokens) + '"'
+    return quoted + (" *" if prefix else "")
+
+
+def _term_expression(term: str) -> str:
+    phrases = []
+    for variant in simplified_variants(term):
+        tokens, prefix = query_tokens(variant)
+        if tokens:
+            p = _phrase(tokens, prefix)
+            if p not in phrases:
+                phrases.append(p)
+    return phrases[0] if len(phrases) == 1 else "(" + " OR ".join(phrases) + ")"
+
+
+def match_expression(query: str) -> str | None:
+    """The FTS5 MATCH expression for a user query; None when it has nothing to search."""
+    parsed = parse_query(query)
+    if not parsed.clauses:
+        return None
+    parts = []
+    for clause in parsed.clauses:
+        exprs = [_term_expression(t) for t in clause]
+        parts.append(exprs[0] if len(exprs) == 1 else "(" + " OR ".join(exprs) + ")")
+    expr = " AND ".join(parts)
+    for term in parsed.excluded:
+        expr = f"({expr}) NOT {_term_expression(term)}"
+    return expr
+
+
+def where_clause(param: str = "search", id_column: str = "document_id") -> str:
+    """SQL for `WHERE <id_column> IN (reports matching :param)`, param = match_expression."""
+    return (f"{id_column} IN (SELECT document_id FROM {DOCS_TABLE} WHERE rowid IN "
+            f"(SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :{param}))")
+
+
+# ---------------------------------------------------------------- snippets
+
+def highlight_terms(query: str) -> list[str]:
+    """Literal strings to highlight in Simplified report text for a query."""
+    out: list[str] = []
+    for term in parse_query(query).terms():
+        for variant in simplified_variants(unicodedata.normalize("NFKC", term).strip()):
+            if variant and variant not in out:
+                out.append(variant)
+    return sorted(out, key=len, reverse=True)
+
+
+def snippet(text: str | None, query: str, width: int = 60, max_windows: int = 2
+            ) -> list[tuple[str, bool]]:
+    """Pieces of `text` around the query's matches: (piece, is_match), '…' between windows.
+
+    Returned unescaped: the caller escapes every piece before adding <mark>.
+    """
+    text = text or ""
+    terms = highlight_terms(query)
+    if not terms or not text:
+        return [(text[: 2 * width] + ("…" if len(text) > 2 * width else ""), False)]
+    pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
+    matches = list(pattern.finditer(text))
+    if not matches:
+        return [(text[: 2 * width] + ("…" if len(text) > 2 * width else ""), False)]
+    windows: list[list[int]] = []
+    for m in matches:
+        start, end = max(0, m.start() - width), min(len(text), m.end() + width)
+        if windows and start <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], end)
+        elif len(windows) < max_windows:
+            windows.append([start, end])
+    pieces: list[tuple[str, bool]] = []
+    for start, end in windows:
+        if start > 0:
+            pieces.append(("…", False))
+        pos = start
+        for m in matches:
+            if m.start() < start or m.end() > end:
+                continue
+            if m.start() > pos:
+                pieces.append((text[pos:m.start()], False))
+            pieces.append((m.group(), True))
+            pos = m.end()
+        if end > pos:
+            pieces.append((text[pos:end], False))
+    if windows[-1][1] < len(text):
+        pieces.append(("…", False))
+    return pieces
+
+
+# ---------------------------------------------------------------- the index
+
+@dataclass
+class RefreshStats:
+    indexed: int = 0        # reports (re)indexed by this call
+    dropped: int = 0        # reports no longer in the view
+    rebuilt: bool = False   # the whole index was rebuilt
+    total: int = 0          # reports in the index afterwards
+
+
+def _conn(conn) -> sqlite3.Connection:
+    return getattr(conn, "conn", conn)   # a sqlite_utils.Database works too
+
+
+def _has_object(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone() is not None
+
+
+def _meta(conn: sqlite3.Connection, key: str, default: str | None = None) -> str | None:
+    row = conn.execute(f"SELECT value FROM {META_TABLE} WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else default
+
+
+def _set_meta(conn: sqlite3.Connection, key: str, value) -> None:
+    conn.execute(f"INSERT OR REPLACE INTO {META_TABLE}(key, value) VALUES (?, ?)", (key, str(value)))
+
+
+def index_exists(conn) -> bool:
+    conn = _conn(conn)
+    return all(_has_object(conn, t) for t in (FTS_TABLE, DOCS_TABLE, META_TABLE))
+
+
+def _plan(conn: sqlite3.Connection):
+    current = {doc_id: (url, sig) for doc_id, url, sig in conn.execute(_SIGNATURE_SQL)}
+    existing = {}
+    if _has_object(conn, DOCS_TABLE):
+        existing = {doc_id: (rowid, sig) for rowid, doc_id, sig in
+                    conn.execute(f"SELECT rowid, document_id, signature FROM {DOCS_TABLE}")}
+    changed = [d for d, (_, sig) in current.items() if existing.get(d, (None, None))[1] != sig]
+    gone = [d for d in existing if d not in current]
+    return current, existing, changed, gone
+
+
+def pending(conn) -> int:
+    """How many reports refresh() would (re)index or drop; -1 when the index is missing."""
+    conn = _conn(conn)
+    if not _has_object(conn, "reports"):
+        return 0
+    if not index_exists(conn) or _meta(conn, "format") != INDEX_FORMAT:
+        return -1
+    _, _, changed, gone = _plan(conn)
+    return len(changed) + len(gone)
+
+
+def refresh(conn, *, rebuild: bool = False) -> RefreshStats:
+    """Bring the search index up to date with the `reports` view (idempotent).
+
+    Reads only the view's small columns when nothing changed; indexes changed reports in
+    batches; rebuilds from scratch when the format changed or orphans pile up.
+    Runs inside a savepoint, so it joins a caller's transaction or commits on its own.
+    """
+    conn = _conn(conn)
+    stats = RefreshStats()
+    if not _has_object(conn, "reports"):
+        return stats
+    conn.execute("SAVEPOINT nianbao_search_refresh")
+    try:
+        for stmt in SCHEMA_SQL:
+            conn.execute(stmt)
+        if _meta(conn, "format") != INDEX_FORMAT:
+            rebuild = True
+        current, existing, changed, gone = _plan(conn)
+        orphans = int(_meta(conn, "orphans", "0"))
+        orphans += len(gone) + sum(1 for d in changed if d in existing)
+        if orphans > max(ORPHAN_MIN, ORPHAN_SHARE * len(current)):
+            rebuild = True
+        if rebuild:
+            conn.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('delete-all')")
+            conn.execute(f"DELETE FROM {DOCS_TABLE}")
+            stats.rebuilt, orphans = True, 0
+            stats.dropped = len(gone)
+            _index_rows(conn, conn.execute("SELECT document_id, title, agency, text FROM reports"),
+                        current, stats)
+        elif changed or gone:
+            stale = [d for d in changed if d in existing] + gone
+            for i in range(0, len(stale), 500):
+                chunk = stale[i:i + 500]
+                conn.execute(f"DELETE FROM {DOCS_TABLE} WHERE document_id IN "
+                             f"({','.join('?' * len(chunk))})", chunk)
+            stats.dropped = len(gone)
+            for i in range(0, len(changed), 200):
+                chunk = changed[i:i + 200]
+                rows = conn.execute(
+                    "SELECT document_id, title, agency, text FROM reports WHERE document_id IN "
+                    f"({','.join('?' * len(chunk))})", chunk).fetchall()
+                _index_rows(conn, rows, current, stats)
+        _set_meta(conn, "format", INDEX_FORMAT)
+        _set_meta(conn, "orphans", orphans)
+        stats.total = conn.execute(f"SELECT count(*) FROM {DOCS_TABLE}").fetchone()[0]
+        conn.execute("RELEASE nianbao_search_refresh")
+    except BaseException:
+        conn.execute("ROLLBACK TO nianbao_search_refresh")
+        conn.execute("RELEASE nianbao_search_refresh")
+        raise
+    return stats
+
+
+def _index_rows(conn: sqlite3.Connection, rows, current: dict, stats: RefreshStats) -> None:
+    for doc_id, title, agency, text in rows:
+        url, sig = current[doc_id]
+        cur = conn.execute(f"INSERT INTO {DOCS_TABLE}(document_id, url, signature) VALUES (?, ?, ?)",
+                           (doc_id, url, sig))
+        conn.execute(f"INSERT INTO {FTS_TABLE}(rowid, title, agency, text) VALUES (?, ?, ?, ?)",
+                     (cur.lastrowid, index_text(title), index_text(agency), index_text(text)))
+        stats.indexed += 1
