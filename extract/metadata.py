@@ -136,7 +136,8 @@ def _cut_at_next_label(v: str) -> str:
 
 
 def page_title(tree, meta: dict[str, str]) -> str:
-    """Article title without the site suffix."""
+    """Article title without the site suffix: ArticleTitle/og:title, else <title> (suffix
+    removed, completed from a heading when <title> is truncated), else a heading."""
     for name in rules.TITLE_META_NAMES:
         v = _WS.sub(" ", meta.get(name, "")).strip()
         if v and not _site_like(v):
@@ -144,12 +145,22 @@ def page_title(tree, meta: dict[str, str]) -> str:
     t = tree.find(".//title")
     raw = _WS.sub(" ", t.text_content()).strip() if t is not None else ""
     cleaned = strip_site_suffix(raw)
+    site = meta.get("sitename", "")
+    heads = []
     for sel in rules.TITLE_SELECTORS:
-        for el in _select(tree, sel)[:3]:
+        for el in _select(tree, sel)[:5]:
             v = _WS.sub(" ", el.text_content()).strip()
-            if 4 <= len(v) <= 150 and not _site_like(v):
-                if not cleaned or _site_like(cleaned) or (cleaned in v) or v in raw:
-                    return v
+            if 4 <= len(v) <= 150 and not _site_like(v) and v != site:
+                heads.append(v)
+    if cleaned and not _site_like(cleaned) and cleaned != site:
+        short = cleaned.rstrip(".…")
+        for v in heads:
+            if v != short and v.startswith(short) and len(short) >= 8:
+                return v          # <title> was cut short
+        return cleaned
+    for v in heads:
+        if not raw or v not in raw or len(v) > 12:
+            return v
     return cleaned
 
 
@@ -172,7 +183,8 @@ def strip_site_suffix(title: str) -> str:
     keep = [p.strip() for p in parts if not _site_like(p)]
     if not keep:
         return parts[0].strip()
-    return max(keep, key=len)
+    # "标题_栏目_站点": once site-like parts are gone, the title is the first part.
+    return keep[0]
 
 
 def page_fields(tree, html: str, url: str) -> tuple[PageMeta, str]:
@@ -295,10 +307,43 @@ def agency_from_signature(lines: list[str]) -> str | None:
 
 
 def find_agency(title: str, lines: list[str], publisher: str | None, source: str | None) -> str | None:
-    """Issuing body: the title's prefix, the 发布机构 field, the signature, then 来源."""
-    for cand in (agency_from_title(title), publisher, agency_from_signature(lines)):
-        if cand and _is_agency(cand.strip()):
-            return cand.strip()
+    """Issuing body: the title's prefix (completed by the 发布机构 field or the signature when
+    they name the same body in full, 皇姑区 -> 沈阳市皇姑区人民政府), else 发布机构, the
+    signature, 来源."""
+    from_title = agency_from_title(title)
+    pub = publisher.strip() if publisher and _is_agency(publisher.strip()) else None
+    sig = agency_from_signature(lines)
+    if from_title:
+        for full in (pub, sig):
+            if full and full != from_title and full.endswith(from_title):
+                return full
+        return complete_district(from_title, lines)
+    for cand in (pub, sig):
+        if cand:
+            return cand
     if source and _is_agency(source.strip()):
         return source.strip()
     return None
+
+
+_STOP_BEFORE_CITY = set("的在对了是据和与及为由向从于将把按经全本该")
+
+
+def complete_district(agency: str, lines: list[str]) -> str:
+    """皇姑区人民政府 -> 沈阳市皇姑区人民政府 when the text names the district with its city."""
+    if not agency.endswith("人民政府"):
+        return agency
+    place = agency[:-4]
+    if not place.endswith(("区", "县", "旗")) or any(c in place[:-1] for c in "省市州盟"):
+        return agency
+    text = "\n".join(lines[:400])
+    for m in re.finditer("市" + re.escape(place), text):
+        i = m.start()
+        j = i
+        while j > 0 and i - j < 4 and "\u4e00" <= text[j - 1] <= "\u9fff" and text[j - 1] not in _STOP_BEFORE_CITY:
+            j -= 1
+        if i - j >= 4 and j > 0 and "\u4e00" <= text[j - 1] <= "\u9fff":
+            j = i - 2          # no boundary in sight: most city names have two characters
+        if i - j >= 2:
+            return text[j:i] + "市" + agency
+    return agency

@@ -45,6 +45,12 @@ CONTENT_SELECTORS: list[str] = [
     "article",
 ]
 
+# How a table row is written into the text: "published" — each published cell once, tab
+# between cells (the sample portals' gold and what a reader sees); "expanded" — the
+# span-expanded grid row (a rowspan label repeated on every row it covers). The expanded
+# grids are always kept in `Document.tables` for figure reading.
+TEXT_TABLE_CELLS = "published"
+
 # Elements that are page furniture wherever they appear (exact class/id tokens or tags).
 CHROME_SELECTORS: list[str] = [
     "script", "style", "noscript", "template", "iframe", "object", "embed", "button",
@@ -142,7 +148,7 @@ INFO_LABELS: dict[str, str] = {
 INFO_MIN_LABELS = 2
 
 # Title parts that are site names, removed from <title> ends ("… - XX市人民政府门户网站").
-TITLE_SEPARATORS = r"\s*(?:[-_|｜—–]{1,2}|——|::)\s*"
+TITLE_SEPARATORS = r"\s+[-–—]{1,2}\s+|\s*(?:_{1,2}|\||｜|——|::)\s*"
 SITE_SUFFIX_HINTS = ("网站", "门户", "政府网", "人民政府", "政务网", "信息网", "官网", "首页", ".gov.cn",
                      "委员会", "厅", "局", "办公室", "gov")
 

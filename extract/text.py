@@ -140,8 +140,14 @@ class _Renderer:
         if not grid:
             return
         self.grids.append(grid)
-        for row in grid:
-            self.lines.append("\t".join(row).rstrip("\t"))
+        if rules.TEXT_TABLE_CELLS == "expanded":
+            self.lines += ["\t".join(row) for row in grid]
+            return
+        for tr in _own_table_rows(table):
+            cells = [norm_inline(c.text_content()).replace("\t", " ")
+                     for c in tr if isinstance(c.tag, str) and c.tag.lower() in ("td", "th")]
+            if any(cells):
+                self.lines.append("\t".join(cells))
 
     def render(self, root):
         walker = etree.iterwalk(root, events=("start", "end"))
