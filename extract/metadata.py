@@ -147,8 +147,9 @@ def page_title(tree, meta: dict[str, str]) -> str:
     cleaned = strip_site_suffix(raw)
     site = meta.get("sitename", "")
     heads = []
-    for sel in rules.TITLE_SELECTORS:
-        for el in _select(tree, sel)[:5]:
+    found = _title_heads(tree)
+    for i in range(len(rules.TITLE_SELECTORS)):
+        for el in found.get(i, [])[:5]:
             v = _WS.sub(" ", el.text_content()).strip()
             if 4 <= len(v) <= 150 and not _site_like(v) and v != site:
                 heads.append(v)
@@ -164,9 +165,15 @@ def page_title(tree, meta: dict[str, str]) -> str:
     return cleaned
 
 
-def _select(tree, sel: str):
-    from .text import selector_xpath  # shared selector syntax
-    return tree.xpath(selector_xpath(sel))
+_TITLE_SET = None
+
+
+def _title_heads(tree) -> dict[int, list]:
+    global _TITLE_SET
+    if _TITLE_SET is None:
+        from .text import SelectorSet  # shared selector syntax
+        _TITLE_SET = SelectorSet(rules.TITLE_SELECTORS)
+    return _TITLE_SET.find(tree)
 
 
 def _site_like(part: str) -> bool:
