@@ -106,6 +106,7 @@ def parse_value(raw: str) -> tuple[str, float | int | None, str]:
     return "num", v, unit
 
 
+@lru_cache(maxsize=4096)
 def header_unit(label: str) -> str:
     """Unit stated in a column header, e.g. 本年收费金额（单位：万元） -> 万元."""
     n = normalize(label)
