@@ -39,7 +39,9 @@ def extracted_fields(document: Any) -> dict:
         "script": _g(document, "script") or "simplified",
         "opencc_config": _g(document, "opencc_config"),
         "text": _g(document, "text") or "",
-        "text_original": _g(document, "text_original") or None,
+        # stored only when it differs: a Simplified page would otherwise store its text twice
+        "text_original": (_g(document, "text_original") or None)
+        if (_g(document, "text_original") or "") != (_g(document, "text") or "") else None,
         "is_report": int(bool(_g(document, "is_report", False))),
         "content_type": _g(document, "content_type") or None,
         "encoding": _g(document, "encoding"),
