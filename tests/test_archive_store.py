@@ -243,3 +243,12 @@ def test_a_run_left_running_by_a_dead_process_is_marked_interrupted(tmp_path):
         log = a.finish_run(run2, {"pages": 0})
         assert log["pages"] == 0 and log["archive"]["captures"] == 0
         assert a.conn.execute("SELECT status FROM runs WHERE id = ?", (run2,)).fetchone()[0] == "finished"
+
+
+def test_known_report_urls_lists_reports_of_the_given_sites(ar):
+    run = ar.start_run([BASE], {})
+    ar.store_page(run, page("/r/1.html"), report_doc(BASE + "/r/1.html"))
+    ar.store_page(run, page("/index.html", "<html>home</html>"), plain_doc(BASE + "/index.html"))
+    assert ar.known_report_urls([BASE + "/"]) == [BASE + "/r/1.html"]
+    assert ar.known_report_urls(["gov.test"]) == [BASE + "/r/1.html"]
+    assert ar.known_report_urls(["other.test:8080"]) == []
