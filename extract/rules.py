@@ -191,11 +191,28 @@ AGENCY_SUFFIXES = (
 )
 PLACE_SUFFIXES = ("省", "市", "县", "区", "州", "旗", "盟", "自治区", "自治州", "自治县")
 
-# Taiwan phrasing: when present, convert with `tw2sp` (phrase-level) instead of `t2s`.
-# Only phrases that a plain character conversion (s2t, big5 gateways) never produces.
+# Taiwan phrasing: evidence that a page went through a mainland->Taiwan phrase converter
+# (s2twp). Only phrases that plain character conversion (s2t, big5 gateways) never produces.
 TAIWAN_PHRASES: list[str] = [
     "網際網路", "最佳化", "入口網站", "軟體", "資訊科技", "數位化", "網路", "行動電話", "伺服器",
     "資料庫", "部落格", "介面", "列印", "螢幕", "硬碟", "滑鼠",
+]
+# With that evidence, these Taiwan phrases are mapped back to the mainland words before the
+# character conversion (tw2s). Deliberately conservative: OpenCC's tw2sp also rewrites
+# words a mainland text uses itself (執行->运行, 資料->数据, 指標->指针, 整合->集成,
+# 查詢->查找, 線上->在线), which corrupts government reports.
+TAIWAN_PHRASE_MAP: list[tuple[str, str]] = [
+    ("網際網路", "互联网"), ("最佳化", "优化"), ("入口網站", "门户网站"), ("軟體", "软件"),
+    ("硬體", "硬件"), ("資料庫", "数据库"), ("伺服器", "服务器"), ("網路", "网络"), ("數位", "数字"),
+    ("列印", "打印"), ("螢幕", "屏幕"), ("滑鼠", "鼠标"), ("部落格", "博客"), ("介面", "界面"),
+    ("行動電話", "手机"), ("硬碟", "硬盘"), ("檔案", "文件"), ("程式", "程序"), ("設定", "设置"),
+    ("套用", "应用"), ("民眾", "群众"), ("覆核", "复核"), ("著重", "着重"),
+]
+# Traditional 著 is Simplified 着 except in these words (t2s keeps 著 everywhere).
+ZHU_KEEP_WORDS: list[str] = [
+    "著作", "著名", "顯著", "显著", "著稱", "著称", "卓著", "昭著", "著述", "土著", "名著", "原著",
+    "巨著", "專著", "专著", "編著", "编著", "論著", "论著", "著錄", "著录", "著者", "著書", "著书",
+    "遺著", "遗著", "譯著", "译著", "新著", "合著", "拙著", "著有", "著說", "著说", "著見", "著见",
 ]
 # Pinyin annotation left by some converters: "發(fā)", "規（guī）".
 PINYIN_ANNOTATION = re.compile(

@@ -2,8 +2,11 @@
 
 A page counts as Traditional when a real share of its Han characters change under t2s (a
 strict character-set test would misfire on the odd 乾/著/覆 of Simplified text). Taiwan
-phrasing (網際網路, 最佳化, 入口網站) means the page was converted with s2twp, so `tw2sp`
-undoes the phrases too; otherwise `t2s`, which maps characters and never rewrites words.
+phrasing (網際網路, 最佳化, 入口網站) means the page went through s2twp: its phrases are
+mapped back with a conservative table (`rules.TAIWAN_PHRASE_MAP`) and the characters with
+`tw2s`; OpenCC's `tw2sp` is not used because it also rewrites words mainland reports use
+(執行 -> 运行, 指標 -> 指针). Otherwise `t2s`, which maps characters and never rewrites words.
+In both cases a Traditional 著 becomes 着 unless it is part of a 著-word (著作, 显著, …).
 """
 from __future__ import annotations
 
@@ -41,8 +44,8 @@ def detect_script(text: str) -> str:
 
 
 def choose_config(text: str) -> str:
-    """`tw2sp` when Taiwan phrases are present, else `t2s`."""
-    return "tw2sp" if any(p in text for p in rules.TAIWAN_PHRASES) else "t2s"
+    """'tw2s+phrases' when Taiwan phrases are present, else 't2s'."""
+    return "tw2s+phrases" if any(p in text for p in rules.TAIWAN_PHRASES) else "t2s"
 
 
 def strip_pinyin(text: str) -> str:
@@ -50,5 +53,28 @@ def strip_pinyin(text: str) -> str:
     return rules.PINYIN_ANNOTATION.sub("", text)
 
 
+_ZHU_KEEP = re.compile("|".join(map(re.escape, rules.ZHU_KEEP_WORDS)))
+
+
+def _zhu(text: str) -> str:
+    """著 -> 着 outside the 著-words."""
+    if "著" not in text:
+        return text
+    out, pos = [], 0
+    for m in _ZHU_KEEP.finditer(text):
+        out.append(text[pos:m.start()].replace("著", "着"))
+        out.append(m.group(0))
+        pos = m.end()
+    out.append(text[pos:].replace("著", "着"))
+    return "".join(out)
+
+
 def to_simplified(text: str, config: str) -> str:
-    return converter(config).convert(text) if text else text
+    """Simplified text of a Traditional `text` with the config `choose_config` picked."""
+    if not text:
+        return text
+    if config == "tw2s+phrases":
+        for tw, cn in rules.TAIWAN_PHRASE_MAP:
+            text = text.replace(tw, cn)
+        return _zhu(converter("tw2s").convert(text))
+    return _zhu(converter(config).convert(text))
