@@ -310,6 +310,11 @@ class Archive:
             new_document = False
             if found:
                 doc_id, doc_url = found
+                if (final_url != url and canonical == doc_url
+                        and not self._one("SELECT 1 FROM document_urls WHERE url = ?", (final_url,))):
+                    # redirected to a URL never seen, while the identity stays the old one
+                    self._event(doc_id, run_id, now, "moved", old_url=url, new_url=final_url,
+                                canonical=canonical)
                 doc_id = self._follow_move(doc_id, doc_url, url, final_url, canonical, run_id, now)
             else:
                 doc_id = c.execute(

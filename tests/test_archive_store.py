@@ -252,3 +252,14 @@ def test_known_report_urls_lists_reports_of_the_given_sites(ar):
     assert ar.known_report_urls([BASE + "/"]) == [BASE + "/r/1.html"]
     assert ar.known_report_urls(["gov.test"]) == [BASE + "/r/1.html"]
     assert ar.known_report_urls(["other.test:8080"]) == []
+
+
+def test_redirect_under_an_unchanged_canonical_url_is_still_recorded_as_a_move(ar):
+    run = ar.start_run([BASE], {})
+    ar.store_page(run, page("/old/2.html", _html(1)), report_doc(BASE + "/old/2.html"))
+    ar.store_page(run, page("/old/2.html", _html(1), final="/new/2.html", canonical=BASE + "/old/2.html"),
+                  report_doc(BASE + "/new/2.html"))
+    ar.store_page(run, page("/old/2.html", _html(1), final="/new/2.html", canonical=BASE + "/old/2.html"),
+                  report_doc(BASE + "/new/2.html"))
+    assert count(ar.conn, "documents") == 1 and count(ar.conn, "versions") == 1
+    assert count(ar.conn, "events", "kind = 'moved'") == 1
