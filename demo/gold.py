@@ -38,6 +38,7 @@ class GoldReport:
     encoding: str = "utf-8"             # how the page is encoded
     aliases: tuple[str, ...] = ()       # other URLs serving the same report (big5 gateway)
     source: str = ""                    # 'seed:000' or 'generated'
+    title_original: str = ""            # the title as the page shows it (original script)
 
     def wide(self) -> dict[str, float | int | None]:
         """The `report_figures` columns of this report (empty when it has no tables)."""

@@ -53,9 +53,14 @@ def _paras(lines: list[str]) -> list[Para]:
     return [Para(ln, heading=bool(_HEADING.match(ln)) and len(ln) < 40) for ln in lines if ln]
 
 
-def _t2s(text: str) -> str:
+@lru_cache(maxsize=1)
+def _t2s_converter():
     import opencc
-    return opencc.OpenCC("t2s.json").convert(text)
+    return opencc.OpenCC("t2s.json")
+
+
+def _t2s(text: str) -> str:
+    return _t2s_converter().convert(text)
 
 
 # Phrases a Simplified→Taiwan converter wrote into seed 003, mapped back to the original

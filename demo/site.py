@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import random
-import threading
 import zlib
 from dataclasses import dataclass, field
 from typing import Callable
@@ -150,8 +149,7 @@ class Portal:
         self.trap_paths: list[str] = []
         self.robots_prefix = ""                 # the disallowed area
         self._ids = 1000
-        self._cache: dict[tuple[str, str, str], Response] = {}
-        self._lock = threading.Lock()
+        self._cache: dict[tuple, Response] = {}
 
     # -- content building ------------------------------------------------------------
     def next_id(self) -> int:
@@ -312,14 +310,16 @@ class Portal:
 
     def handle(self, req: Request) -> Response:
         state = self.hub.state if self.hub else "first"
-        cacheable = req.method in ("GET", "HEAD") and not req.query
-        key = (state, req.method, req.path)
+        cacheable = req.method in ("GET", "HEAD")
+        key = (state, req.method, req.path, tuple(sorted((k, tuple(v)) for k, v in req.query.items())))
         if cacheable:
             hit = self._cache.get(key)
             if hit is not None:
                 return hit
         resp = self._dispatch(req, state)
         if cacheable and resp.status in (200, 404):
+            if len(self._cache) > 50000:      # arbitrary query strings must not grow it forever
+                self._cache.clear()
             self._cache[key] = resp
         return resp
 
@@ -379,7 +379,8 @@ class Portal:
                     robots_disallowed=info.robots_disallowed,
                     attachment_url=self.url(info.attachment_path) if info.attachment_path else None,
                     no_text_layer=info.no_text_layer, encoding=self.encoding,
-                    aliases=tuple(self.aliases(art)), source=info.source))
+                    aliases=tuple(self.aliases(art)), source=info.source,
+                    title_original=art.title))
         return out
 
     def paths(self, state: str) -> list[str]:
