@@ -296,6 +296,8 @@ SELECT
     fv.format,
     {_wide_columns_sql('fv')},
     fv.identity_ok,
+    (SELECT count(*) FROM checks k WHERE k.version_id = fv.figures_version_id AND k.ok = 0)
+      AS checks_failed,
     fv.document_id,
     fv.figures_version_id AS version_id
 FROM (
@@ -326,6 +328,13 @@ def m002_lean_figures_index(db: sqlite_utils.Database) -> None:
     """The wide view looks figures up by version only (~200 rows each): a narrow index."""
     db.execute("DROP INDEX IF EXISTS figures_version")
     db.execute("CREATE INDEX figures_by_version ON figures(version_id)")
+
+
+@migrations()
+def m003_report_figures_checks_failed(db: sqlite_utils.Database) -> None:
+    """report_figures gains `checks_failed` (any broken check flags the report)."""
+    for stmt in _statements(views_sql()):
+        db.execute(stmt)
 
 
 def _statements(script: str) -> list[str]:

@@ -99,3 +99,12 @@ def test_wide_view_follows_the_current_version(ar):
     assert _wide(ar, BASE + "/r/1.html")["requests_new"] == 24
     # the first version's figures are still there, as published
     assert ar.conn.execute("SELECT count(DISTINCT version_id) FROM figures").fetchone()[0] == 2
+
+
+def test_any_broken_check_flags_the_report(ar):
+    fs = figure_set(identity=[True])
+    fs.checks.append(Check("t3_handled_total", "total", 10, 9, False))
+    run = ar.start_run([BASE], {})
+    ar.store_page(run, page("/r/1.html"), report_doc(figures=fs))
+    w = _wide(ar, BASE + "/r/1.html")
+    assert w["identity_ok"] == 1 and w["checks_failed"] == 1

@@ -263,3 +263,21 @@ def test_redirect_under_an_unchanged_canonical_url_is_still_recorded_as_a_move(a
                   report_doc(BASE + "/new/2.html"))
     assert count(ar.conn, "documents") == 1 and count(ar.conn, "versions") == 1
     assert count(ar.conn, "events", "kind = 'moved'") == 1
+
+
+def test_an_older_archive_is_migrated_on_open(tmp_path):
+    import sqlite_utils
+
+    from archive.schema import migrations
+
+    path = tmp_path / "old.db"
+    db = sqlite_utils.Database(path)
+    migrations.apply(db, stop_before="m002_lean_figures_index")
+    db.execute("INSERT INTO sites (host, first_seen) VALUES ('gov.test', 'then')")
+    db.close()
+    with Archive(path) as a:
+        assert count(a.conn, "sites") == 1
+        indexes = {r[1] for r in a.conn.execute("PRAGMA index_list(figures)")}
+        assert "figures_by_version" in indexes and "figures_version" not in indexes
+        cols = [d[0] for d in a.conn.execute("SELECT * FROM report_figures LIMIT 0").description]
+        assert "checks_failed" in cols
