@@ -103,9 +103,19 @@ class Column:
     path: str = ""                              # list base path, set by the portal
     extra_links: list[tuple[str, str, str]] = field(default_factory=list)  # (title, path, date)
 
+    _memo: dict = field(default_factory=dict, repr=False)  # state -> (visible, position)
+
     def visible(self, state: str) -> list[Article]:
-        arts = [a for a in self.articles if a.in_state(state)]
-        return sorted(arts, key=lambda a: (a.published, a.id), reverse=True)
+        """Articles shown in `state`, newest first (memoized: large columns are read often)."""
+        if state not in self._memo:
+            arts = sorted((a for a in self.articles if a.in_state(state)),
+                          key=lambda a: (a.published, a.id), reverse=True)
+            self._memo[state] = (arts, {a.id: i for i, a in enumerate(arts)})
+        return self._memo[state][0]
+
+    def position(self, art: Article, state: str) -> int | None:
+        self.visible(state)
+        return self._memo[state][1].get(art.id)
 
     def entries(self, state: str) -> list[tuple[str, str, str]]:
         """(title, path, date) as the list shows them; extra (dead) links sit third."""
@@ -167,6 +177,7 @@ class Portal:
         art.column = col.key
         art.path = path or self.article_path(col, art)
         col.articles.append(art)
+        col._memo.clear()
         self.by_path[art.path] = art
         return art
 
@@ -353,8 +364,9 @@ class Portal:
         return None
 
     def neighbours(self, art: Article, state: str):
-        arts = self.columns[art.column].visible(state)
-        i = next((k for k, a in enumerate(arts) if a is art), None)
+        col = self.columns[art.column]
+        arts = col.visible(state)
+        i = col.position(art, state)
         if i is None:
             return None, None
         prev = (arts[i - 1].title, arts[i - 1].path) if i > 0 else None

@@ -369,3 +369,28 @@ def test_pdf_attachment_is_a_pdf_with_extractable_chinese(portals):
     st, headers, body = fetch(scanned.attachment_url)
     assert st == 200 and body.startswith(b"%PDF") and b"/Image" in body
     assert extract_text(io.BytesIO(body)).strip() == "" and scanned.text == ""
+
+
+@pytest.mark.browser
+def test_spa_renders_in_a_real_browser(portals):
+    """The SPA really is an app: Chromium shows the report that the raw HTML lacks."""
+    from playwright.sync_api import sync_playwright
+
+    g = next(x for x in portals.portal("spa").gold(portals.state) if x.source == "seed:001")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        try:
+            page = browser.new_page()
+            page.goto(g.url)
+            page.wait_for_selector("#content p", timeout=10000)
+            assert g.title in page.inner_text("h1")
+            shown = page.inner_text("#content")
+            assert g.text.splitlines()[0][:40] in shown and "Loading connection" not in page.content()
+            # The TRS pager script writes the next-page links only in a browser.
+            page.goto(portals.portal("trs").url("/xwzx/ywdt/index.html"))
+            assert "下一页" in page.inner_text(".page")
+            assert page.get_attribute(".page a:has-text('下一页')", "href") == "index_1.html"
+        finally:
+            browser.close()

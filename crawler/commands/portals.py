@@ -44,9 +44,9 @@ def run(args: argparse.Namespace) -> int:
         return 1
     try:
         portals.set_state(args.state)
-        print(f"{'portal':8} {'family':12} url")
+        print(f"{'portal':8} {'family':14} url")
         for p in portals.portals:
-            print(f"{p.name:8} {p.family:12} {p.base_url}/")
+            print(f"{p.name:8} {p.family:14} {p.base_url}/")
         print(f"{len(portals.gold_reports())} reports, {len(portals.traps())} trap pages; "
               "Ctrl-C to stop", flush=True)
         threading.Event().wait()

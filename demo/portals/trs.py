@@ -61,7 +61,7 @@ class TrsPortal(Portal):
 
     def route(self, req, state):
         if req.path == "/js/createPageHTML.js":
-            return Response(200, PAGER_JS.encode(), {"Content-Type": "application/javascript"})
+            return Response(200, PAGER_JS.encode("gbk"), {"Content-Type": "application/javascript"})
         if req.path in ("/zwgk/", "/zwgk/index.html"):
             links = [(c.name, c.path) for k, c in self.columns.items() if k != "ywdt"]
             inner = ('<div class="xxgk-nav"><h2>政府信息公开</h2><ul>'
