@@ -125,7 +125,7 @@ def signature_date(lines: list[str]) -> str | None:
 
 
 def _labelled(text: str, labels: str, value: str = r"[^\n]{1,80}") -> str | None:
-    m = re.search(rf"(?:^|\n|\s)(?:{labels})\s*[:：]\s*\n?({value})", text)
+    m = re.search(rf"(?:^|\n|\s)(?:{labels})[ \t]*(?:[:：]\s*\n?|\n)[ \t]*({value})", text)
     return m.group(1).strip() if m else None
 
 

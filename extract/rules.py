@@ -126,6 +126,9 @@ CHROME_LINE_PATTERNS: list[str] = [
     r"^(视力保护色|无障碍|无障碍浏览|简体|繁体|简|繁|English)(\s*[|｜丨]?\s*(视力保护色|无障碍|无障碍浏览|简体|繁体|简|繁|English))*\s*$",
     r"^(微信|微博|QQ空间|QQ好友|新浪微博|腾讯微博)(\s*[|｜丨]?\s*(微信|微博|QQ空间|QQ好友|新浪微博|腾讯微博))*\s*$",
     r"^附件\s*[:：]?\s*$",
+    r"^【?\s*我要纠错\s*】?",
+    r"(责任编辑|责编|审核|校对|编辑)\s*[:：]\s*\S{1,12}\s*$",
+    r"^(>>|》》|&gt;&gt;)?\s*(图解版|图解|视频解读|文字解读|政策解读)\s*$",
 ]
 
 # Strings that must never survive in clean text (the bench counts them).

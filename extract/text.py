@@ -162,28 +162,45 @@ def is_data_table(table) -> bool:
     if len(cells) <= 1:
         return False
     for c in cells:
-        n = len(norm_inline(c.text_content()))
-        if n > 400:
-            return False
-        if n > 150 and len(c.findall(".//p")) + len(c.findall(".//div")) > 1:
+        n = len(_WS.sub("", c.text_content()))
+        if n > 200:
+            return False   # prose, not a figure or a label
+        if n > 60 and len(c.findall(".//p")) + len(c.findall(".//div")) + len(c.findall(".//br")) > 2:
             return False
     return True
 
 
 class _Renderer:
-    """Walks an element tree and writes lines: blocks break lines, tables become rows."""
+    """Walks an element tree and writes lines: blocks break lines, tables become rows.
+
+    Also notes, per line, the share of its characters that are link text (navigation
+    rows are nearly all links; prose almost none)."""
 
     def __init__(self):
         self.lines: list[str] = []
+        self.link_share: list[float] = []
         self.grids: list[list[list[str]]] = []
         self._cur: list[str] = []
+        self._link_chars = 0
+        self._in_link = 0
+
+    def _add(self, text: str):
+        self._cur.append(text)
+        if self._in_link:
+            self._link_chars += len(_WS.sub("", text))
+
+    def _emit(self, line: str, link_share: float = 0.0):
+        self.lines.append(line)
+        self.link_share.append(link_share)
 
     def _flush(self):
         if self._cur:
-            line = norm_inline("".join(self._cur))
-            self._cur = []
+            raw = "".join(self._cur)
+            line = norm_inline(raw)
+            n = len(_WS.sub("", raw))
+            links, self._link_chars, self._cur = self._link_chars, 0, []
             if line:
-                self.lines.append(line)
+                self._emit(line, links / n if n else 0.0)
 
     def _table(self, table):
         grid = table_to_grid(table)
@@ -193,13 +210,14 @@ class _Renderer:
             return
         self.grids.append(grid)
         if rules.TEXT_TABLE_CELLS == "expanded":
-            self.lines += ["\t".join(row) for row in grid]
+            for row in grid:
+                self._emit("\t".join(row))
             return
         for tr in _own_table_rows(table):
             cells = [norm_inline(c.text_content()).replace("\t", " ")
                      for c in tr if isinstance(c.tag, str) and c.tag.lower() in ("td", "th")]
             if any(cells):
-                self.lines.append("\t".join(cells))
+                self._emit("\t".join(cells))
 
     def render(self, root):
         walker = etree.iterwalk(root, events=("start", "end"))
@@ -215,20 +233,35 @@ class _Renderer:
                     self._table(el)
                     walker.skip_subtree()
                     continue
+                if tag == "a":
+                    self._in_link += 1
                 if el.text and tag not in ("script", "style"):
-                    self._cur.append(el.text)
+                    self._add(el.text)
             else:
-                if tag is not None and tag.lower() in BLOCK_TAGS:
-                    self._flush()
+                if tag is not None:
+                    tag = tag.lower()
+                    if tag in BLOCK_TAGS:
+                        self._flush()
+                    elif tag == "a" and self._in_link:
+                        self._in_link -= 1
                 if el is not root and el.tail:
-                    self._cur.append(el.tail)
+                    self._add(el.tail)
         self._flush()
         return self
 
 
-def render_lines(el) -> tuple[list[str], list[list[list[str]]]]:
+def render_lines(el, drop_link_lines: bool = False) -> tuple[list[str], list[list[list[str]]]]:
+    """Lines and grids of an element; `drop_link_lines` leaves out navigation-like lines
+    (mostly link text, no sentence punctuation, not a document link)."""
     r = _Renderer().render(el)
-    return r.lines, r.grids
+    if not drop_link_lines:
+        return r.lines, r.grids
+    lines = [l for l, share in zip(r.lines, r.link_share)
+             if share < 0.6 or _DOC_LINK.search(l) or any(p in l for p in "。；")]
+    return lines, r.grids
+
+
+_DOC_LINK = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|ofd)\b|附件", re.I)
 
 
 def _text_len(el) -> int:
@@ -365,10 +398,24 @@ def _trafilatura_text(tree) -> str:
         return ""
 
 
-def _locate(tree, traf_lines: list[str]):
-    """The smallest element holding trafilatura's first and last content lines."""
-    content = [_WS.sub("", l) for l in traf_lines if not l.startswith("|") and not is_chrome_line(l)]
-    content = [c for c in content if len(c) >= 8]
+def _anchor_pieces(traf_lines: list[str]) -> list[str]:
+    """trafilatura's content pieces worth anchoring on: paragraphs, and long table cells
+    (a table-layout page comes back as one big table)."""
+    pieces = []
+    for l in traf_lines:
+        if "\t" in l:
+            pieces += [c for c in l.split("\t") if len(_WS.sub("", c)) >= 30]
+        elif not is_chrome_line(l):
+            pieces.append(l)
+    return [p for p in (_WS.sub("", x) for x in pieces) if len(p) >= 8]
+
+
+def _locate(tree, traf_lines: list[str], title: str = ""):
+    """The smallest element holding trafilatura's first and last content pieces."""
+    content = _anchor_pieces(traf_lines)
+    if title:
+        tkey = _WS.sub("", title)
+        content = [c for c in content if c != tkey]
     if not content:
         return None
     first, last = content[0][:12], content[-1][-12:]
@@ -404,6 +451,47 @@ def _locate(tree, traf_lines: list[str]):
         if id(el) in anc_b:
             return el
     return None
+
+
+def densest_block(body):
+    """The block whose own prose is largest (link text and short snippets not counted),
+    with a share of each block's prose credited to its parent: finds the content cell of
+    a table-layout page or the content div of an unknown template."""
+    own: dict = {}
+    elements: dict = {}
+    for ev, el in etree.iterwalk(body, events=("start", "end")):
+        if not isinstance(el.tag, str):
+            continue
+        text = el.text if ev == "start" else el.tail
+        owner = el if ev == "start" else el.getparent()
+        if not text or owner is None:
+            continue
+        n = len(_WS.sub("", text))
+        if n < 10:
+            continue
+        in_link = owner.tag == "a" or any(a.tag == "a" for a in owner.iterancestors())
+        if in_link:
+            continue
+        blk = owner
+        while blk is not None and blk is not body and (not isinstance(blk.tag, str) or blk.tag not in BLOCK_TAGS
+                                                        or blk.tag in ("br", "p", "span", "font")):
+            blk = blk.getparent()
+        if blk is None:
+            blk = body
+        own[id(blk)] = own.get(id(blk), 0) + n
+        elements[id(blk)] = blk
+    score: dict = {}
+    for key, n in own.items():
+        el = elements[key]
+        score[key] = score.get(key, 0) + n
+        parent = el.getparent()
+        if parent is not None and parent is not body.getparent():
+            score[id(parent)] = score.get(id(parent), 0) + n / 2
+            elements[id(parent)] = parent
+    if not score:
+        return None
+    best = max(score, key=score.get)
+    return elements[best] if score[best] >= 60 else None
 
 
 def _traf_lines(text: str) -> list[str]:
@@ -446,12 +534,19 @@ def extract_main(tree, title: str = "") -> MainText:
         lines, grids = render_lines(body)
         lines = clean_lines(lines, title)
         return MainText(lines, grids, "dom" if lines else "empty")
-    el = _locate(tree, tlines)
+    el = _locate(tree, tlines, title)
+    content_len = sum(len(p) for p in _anchor_pieces(tlines))
     if el is not None:
-        lines, grids = render_lines(el)
+        lines, grids = render_lines(el, drop_link_lines=True)
         lines = clean_lines(lines, title)
-        tlen = sum(len(l) for l in tlines)
-        olen = sum(len(l) for l in lines)
-        if 0.8 * tlen <= olen <= 2.5 * tlen + 200:
+        olen = sum(len(_WS.sub("", l)) for l in lines)
+        tlen = sum(len(_WS.sub("", l)) for l in tlines)
+        if 0.8 * content_len <= olen <= 2.5 * tlen + 200:
             return MainText(lines, grids, "trafilatura+dom")
+    el = densest_block(body)
+    if el is not None:
+        lines, grids = render_lines(el, drop_link_lines=True)
+        lines = clean_lines(lines, title)
+        if sum(len(_WS.sub("", l)) for l in lines) >= 0.8 * content_len:
+            return MainText(lines, grids, "dense-block")
     return MainText(clean_lines(tlines, title), [], "trafilatura")
