@@ -139,8 +139,9 @@ def test_robots_disallows_an_area_holding_a_report_link(portals):
         blocked = [g for g in p.gold("first") if g.robots_disallowed]
         assert blocked, f"{p.name}: no report behind robots.txt"
         for g in blocked:
-            path = g.url[len(p.base_url):]
-            assert any(path.startswith(pre) for pre in prefixes), (p.name, path, prefixes)
+            for url in (g.url,) + g.aliases:
+                path = url[len(p.base_url):]
+                assert any(path.startswith(pre) for pre in prefixes), (p.name, path, prefixes)
         for g in p.gold("first"):
             if not g.robots_disallowed:
                 path = g.url[len(p.base_url):]

@@ -44,6 +44,10 @@ class Big5Portal(Portal):
     def gate_prefix(self) -> str:
         return f"/gate/big5/{self.host}"
 
+    def robots_txt(self) -> str:
+        # The mirror of the disallowed area is disallowed too, or it would leak through the gateway.
+        return super().robots_txt() + f"Disallow: {self.gate_prefix()}{self.robots_prefix}\n"
+
     def aliases(self, art: Article) -> list[str]:
         return [self.url(self.gate_prefix() + art.path)]
 
