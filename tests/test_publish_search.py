@@ -1,0 +1,116 @@
+"""The Chinese search index (archive/search.py): tokenization, queries, refresh, snippets."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+import publish_archive as sample
+from archive import search
+from archive.datasette.diff import diff_texts
+from archive.datasette.regions import CENTRAL, UNKNOWN, region
+from archive.store import Archive
+
+
+def _hits(conn, query: str) -> set[str]:
+    expr = search.match_expression(query)
+    return {u for (u,) in conn.execute(
+        f"SELECT url FROM reports WHERE {search.where_clause('q')}", {"q": expr})}
+
+
+@pytest.fixture()
+def archive_db(tmp_path):
+    path = tmp_path / "archive.db"
+    sample.build(path)
+    conn = sqlite3.connect(path)
+    yield path, conn
+    conn.close()
+
+
+A, B, C, T = (s.url for s in sample.SAMPLES)
+
+
+def test_index_text_makes_one_bigram_token_per_han_character():
+    assert search.index_text("信息公开") == " 信息 息公 公开 开 "
+    assert search.index_text("2023年度，复议ABC").split() == ["2023", "年度", "度", ",", "复议", "议", "ABC"]
+
+
+def test_query_forms_match_index_forms():
+    assert search.query_tokens("公开") == (["公开"], False)
+    assert search.query_tokens("信息公开") == (["信息", "息公", "公开"], False)
+    assert search.query_tokens("年") == (["年"], True)              # a prefix: 年X or a lone 年
+    assert search.query_tokens("公开2023") == (["公开", "开", "2023"], False)
+    assert search.match_expression("。，") is None
+
+
+def test_traditional_and_taiwan_queries_are_also_searched_in_simplified():
+    expr = search.match_expression("網際網路")
+    assert '"互联 联网"' in expr and '"网际 际网 网路"' in expr
+    assert search.simplified_variants("公開") == ["公開", "公开"]
+
+
+def test_two_character_and_traditional_queries_find_the_right_reports(archive_db):
+    _, conn = archive_db
+    assert _hits(conn, "公开") == {A, B}
+    assert _hits(conn, "复议") == {A}
+    assert _hits(conn, "公開") == {A, B}
+    assert _hits(conn, "復議") == {A}
+    assert _hits(conn, "網際網路") == {T}           # Taiwan phrase for 互联网
+    assert _hits(conn, "信息公开") == {A, B}
+    assert _hits(conn, "公开信息") == set()          # a phrase is consecutive characters
+    assert _hits(conn, "公开 -复议") == {B}
+    assert _hits(conn, "复议 OR 互联网") == {A, T}
+    assert _hits(conn, "公") == {A, B, T}            # one character: 公开 and 办公室
+
+
+def test_refresh_is_idempotent_and_follows_new_versions(archive_db):
+    path, conn = archive_db
+    assert search.pending(conn) == 0
+    again = search.refresh(conn)
+    assert (again.indexed, again.dropped, again.rebuilt, again.total) == (0, 0, False, 4)
+    # The edited version of B is indexed; its old sentence is gone from the index.
+    assert _hits(conn, "整改完毕") == {B}
+    s = sample.SAMPLES[2]
+    with Archive(path) as ar:
+        run = ar.start_run([s.site], {})
+        text = s.text + "\n本年度新增行政复议1件。"
+        ar.store_page(run, sample.page(s, text, sample.EDITED), sample.document(s, text=text))
+        assert search.pending(ar.conn) == 1
+        ar.finish_run(run, {})
+    assert search.pending(conn) == 0
+    assert _hits(conn, "复议") == {A, C}
+
+
+def test_refresh_rebuilds_when_the_format_changes(archive_db):
+    _, conn = archive_db
+    conn.execute("UPDATE search_meta SET value = 'old' WHERE key = 'format'")
+    conn.commit()
+    assert search.pending(conn) == -1
+    stats = search.refresh(conn)
+    assert stats.rebuilt and stats.indexed == 4
+    assert _hits(conn, "复议") == {A}
+
+
+def test_snippet_marks_matches_including_traditional_queries():
+    pieces = search.snippet("甲" * 100 + "依法公开政府信息" + "乙" * 100, "公開", width=5)
+    assert ("公开", True) in pieces
+    assert pieces[0] == ("…", False) and pieces[-1] == ("…", False)
+    text = "".join(p for p, _ in pieces)
+    assert len(text) < 30
+
+
+def test_region_rule():
+    assert region("www.zj.gov.cn", "浙江省人民政府办公厅") == "浙江省"
+    assert region("example.org", "国家税务总局浙江省税务局") == "浙江省"
+    assert region("example.org", "中共上海市委办公厅") == "上海市"
+    assert region("www.gov.cn", "国务院办公厅") == CENTRAL
+    assert region("www.beijing.gov.cn", "海淀区人民政府") == "北京市"
+    assert region("www.deqing.gov.cn", "德清县人民政府") == UNKNOWN
+
+
+def test_diff_marks_changed_characters():
+    d = diff_texts("一、总体情况\n栏目更新不够及时。\n二、其他", "一、总体情况\n栏目更新不够及时，已整改。\n二、其他")
+    assert (d.added, d.removed) == (1, 1)
+    added = [ln for h in d.hunks for ln in h.lines if ln.kind == "added"][0]
+    assert ("，已整改", True) in added.pieces
+    assert diff_texts("同样", "同样").unchanged
