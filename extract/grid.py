@@ -63,7 +63,14 @@ def _owning_table(tr):
     return el
 
 
+_STRAY_END = re.compile(r"</(?:html|body)\s*>", re.I)
+
+
 def html_tables_to_grids(html: str) -> list[list[list[str]]]:
-    """All tables of an HTML fragment or page, innermost content tables included."""
-    doc = lxml_html.fromstring(html)
+    """All tables of an HTML fragment or page, innermost content tables included.
+
+    A stray </html> or </body> (server-side includes leave one after the header) would
+    make the parser drop everything after it, so end tags of the page are ignored.
+    """
+    doc = lxml_html.fromstring(_STRAY_END.sub("", html))
     return [table_to_grid(t) for t in doc.iter("table")]

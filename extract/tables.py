@@ -14,7 +14,6 @@ from . import report_schema as rs
 from .document import Check, Figure, FigureSet
 from .tables_collect import Collector
 from .tables_grid import read_grids
-from .tables_labels import t2_format_rows
 from .tables_text import read_text
 
 __all__ = ["extract_figures", "table3_checks", "table4_checks"]
@@ -38,8 +37,7 @@ def extract_figures(grids: list[list[list[str]]], text: str, is_report: bool = T
         read_text(text, col, missing)
     fs.format = _decide_format(col, text or "")
     fs.figures = _ordered(_keep_format(col.figures, fs.format))
-    if fs.format:
-        fs.checks = table3_checks(fs.figures, fs.format) + table4_checks(fs.figures)
+    fs.checks = table3_checks(fs.figures, fs.format or "2019") + table4_checks(fs.figures)
     if not any(f.table == 3 and f.value is not None for f in fs.figures):
         prose = prose_requests_received(text or "")
         if prose:
@@ -67,19 +65,14 @@ def _decide_format(col: Collector, text: str) -> str | None:
 
 
 def _keep_format(figs: dict, fmt: str | None) -> list[Figure]:
-    """Drop the rows the decided format does not have (e.g. 2021's （六） heading row)."""
+    """Drop table 3 rows the decided format does not have (2021's （六） heading row).
+
+    Table 2 is kept whole: a 2021 report that still uses the old table 2 has real figures.
+    """
     if fmt is None:
         return list(figs.values())
     t3_keys = {k for k, _, _ in rs.t3_rows(fmt)}
-    t2_keys = t2_format_rows(fmt)
-    out = []
-    for (table, row, _c), f in figs.items():
-        if table == 3 and row not in t3_keys:
-            continue
-        if table == 2 and row not in t2_keys:
-            continue
-        out.append(f)
-    return out
+    return [f for (table, row, _c), f in figs.items() if table != 3 or row in t3_keys]
 
 
 _ORDER: dict[tuple[int, str, str], int] = {}
@@ -153,8 +146,11 @@ _PROSE = [
     re.compile(r"(?:收到|受理|接收|接到)[^。；;，,\d]{0,6}?" + _NUM + r"\s*(?:件|个|份|宗|条)[^。；;，,\d]{0,8}?"
                + _KIND + r"[^。；;，,\d]{0,4}?申请"),
     re.compile(_KIND + r"申请[^。；;，,\d]{0,6}?(?:共计|共|合计|总计)" + _NUM + r"\s*(?:件|个|份|宗|条)"),
+    re.compile(r"(?:收到|受理|接收|接到)[^。；;，,\d]{0,12}?(?:依申请公开|申请公开)(?:的)?(?:政府)?信息"
+               r"[^。；;，,\d]{0,4}?" + _NUM + r"\s*(?:件|个|份|宗|条)"),
 ]
-_PROSE_NONE = re.compile(r"(?:未|没有)(?:收到|受理|接到|发生)[^。；;，,\d]{0,8}?" + _KIND + r"[^。；;，,\d]{0,4}?申请")
+_PROSE_NONE = re.compile(r"(?:未|没有)(?:收到|受理|接到|发生)[^。；;，,\d]{0,8}?" + _KIND
+                         + r"[^。；;，,\d]{0,4}?申请(?:的情况)?(?=[。；;，,]|$)")
 _SENTENCE = re.compile(r"[^。；;！!\n]+[。；;！!]?")
 
 

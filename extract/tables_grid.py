@@ -13,11 +13,10 @@ from . import report_schema as rs
 from .tables_collect import Collector
 from .tables_labels import (
     T2_ROW_BLOCK, T3_2019_ONLY, T3_2021_ONLY, T3_COL_CORES, T3_GROUP_CORES, T3_ROW_GROUP,
-    T4_BLOCK_CORES, T4_COL_CORES, T4_HEADER_CORES, core, normalize, parse_value, split_label,
+    T4_BLOCK_CORES, T4_COL_CORES, T4_SPECIFIC, TOTAL_CORES, core, normalize, parse_value, split_label,
     t2_block, t2_col, t2_columns, t2_row_key, t3_row_key,
 )
 
-_T4_SPECIFIC = T4_HEADER_CORES - {"总计"}
 
 
 def read_grids(grids: list[list[list[str]]], col: Collector) -> None:
@@ -60,7 +59,7 @@ def _t3_resolve(labels: list[str], prev_group: str | None, in_body: bool) -> tup
             if num and ctx == "other":
                 return "other_other", t
             continue
-        if c == "总计":
+        if c in TOTAL_CORES:
             if "七" in num or in_body:
                 return "handled_total", t
             continue
@@ -120,7 +119,7 @@ def _read_t3(grid: list[list[str]], col: Collector) -> None:
 
 
 def _read_t4(grid: list[list[str]], col: Collector) -> None:
-    header = [i for i, row in enumerate(grid) if any(core(c) in _T4_SPECIFIC for c in row)]
+    header = [i for i, row in enumerate(grid) if any(core(c) in T4_SPECIFIC for c in row)]
     if not header:
         return
     start = header[0]

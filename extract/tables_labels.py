@@ -19,8 +19,8 @@ _PINYIN = re.compile(r"[（(][a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘ
 _WS = re.compile(r"[\s\u3000\xa0\u200b\u200c\u200d\ufeff]+")
 _QUOTES = re.compile(r"[\"'“”‘’「」『』《》〈〉【】]")
 # Traditional/Taiwan words that OpenCC t2s leaves as mainland synonyms of label words.
-_VARIANTS = (("资讯", "信息"), ("档案", "文件"), ("程式", "程序"), ("钩稽", "勾稽"), ("複", "复"),
-             ("申请者", "申请人"))
+_VARIANTS = (("资讯", "信息"), ("档案", "文件"), ("专案", "项目"), ("程式", "程序"), ("钩稽", "勾稽"),
+             ("複", "复"), ("申请者", "申请人"))
 _NUMBERING = re.compile(r"^(?:第?[一二三四五六七八九十]+[、.,]|\([一二三四五六七八九十0-9]+\)|[0-9]+[、.,)]|[0-9]+(?=[^0-9.,]))")
 _PARENS = re.compile(r"\([^()]*\)")
 _OPEN_PAREN_TAIL = re.compile(r"\([^()]*$")
@@ -144,11 +144,16 @@ T3_2019_ONLY = {"other_processed"}
 T3_GROUP_CORES = {core(v): k for k, v in rs.T3_GROUP_LABELS.items()}  # 其他处理 is also the 2019 row
 T3_GROUP_CORES["本年度办理结果"] = "result_head"
 T3_COL_CORES = _cores(rs.T3_COLUMNS)
+T3_COL_CORES["合计"] = "total"
+TOTAL_CORES = ("总计", "合计")
 T3_HEADER_CORES = set(T3_COL_CORES) | {"申请人情况", "法人或其他组织", "信息内容"}
 
 T4_BLOCK_CORES = _cores(rs.T4_BLOCKS)
 T4_COL_CORES = _cores(rs.T4_COLUMNS)
+T4_COL_CORES.update({"维持": "upheld", "纠正": "corrected", "未审结": "pending", "合计": "total"})
 T4_HEADER_CORES = set(T4_BLOCK_CORES) | set(T4_COL_CORES) | {"行政诉讼"}
+# Header words that only table 4 uses (总计/合计 are table 3's too).
+T4_SPECIFIC = T4_HEADER_CORES - {"总计", "合计"}
 
 T2_ROW_CORES: dict[str, str] = {}
 T2_COL_CORES: dict[str, tuple[str, str | None]] = {}   # core -> (col key, format it proves)
@@ -170,10 +175,6 @@ def t2_columns(fmt: str, block: str) -> list[tuple[str, str]]:
         if t2_block(blabel) == block:
             return cols
     return []
-
-
-def t2_format_rows(fmt: str) -> set[str]:
-    return {k for _b, rows, _c in (rs.T2_2021 if fmt == "2021" else rs.T2_2019) for k, _ in rows}
 
 
 SECTION_CORES = {
@@ -260,4 +261,4 @@ def numbering_has(label: str, ch: str) -> bool:
 
 
 ALL_LABEL_CORES = (set(T3_ROW_CORES) | set(T3_GROUP_CORES) | T3_HEADER_CORES | T4_HEADER_CORES
-                   | set(T2_ROW_CORES) | set(T2_COL_CORES) | {"其他", "总计"})
+                   | set(T2_ROW_CORES) | set(T2_COL_CORES) | {"其他", "总计", "合计"})

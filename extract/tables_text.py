@@ -12,11 +12,10 @@ from . import report_schema as rs
 from .tables_collect import Collector
 from .tables_labels import (
     ALL_LABEL_CORES, T3_COL_CORES, T3_GROUP_CORES, T3_HEADER_CORES, T3_ROW_GROUP, T3_2019_ONLY,
-    T3_2021_ONLY, T4_HEADER_CORES, core, is_identity_note, parse_value, section_of, split_label,
+    T3_2021_ONLY, T4_SPECIFIC, TOTAL_CORES, core, is_identity_note, parse_value, section_of, split_label,
     t2_block, t2_col, t2_columns, t2_row_key, t3_row_key,
 )
 
-_T4_SPECIFIC = T4_HEADER_CORES - {"总计"}
 _T4_COUNT = len(rs.T4_BLOCKS) * len(rs.T4_COLUMNS)
 
 # token: (kind, text, line number); kind: "num" | "blank" (a dash cell) | "empty" | "text"
@@ -108,7 +107,7 @@ class _Reader:
             if num and self.t3_group == "other":
                 return "t3_row", "other_other"
             return "t3_header", None
-        if c == "总计":
+        if c in TOTAL_CORES:
             if "七" in num or (num and self.ctx == 3):
                 return "t3_row", "handled_total"
             return ("t4_header", None) if self.ctx == 4 else ("t3_header", None)
@@ -119,7 +118,7 @@ class _Reader:
             return "t3_group", g
         if c in T3_HEADER_CORES or c in T3_COL_CORES:
             return "t3_header", None
-        if c in _T4_SPECIFIC:
+        if c in T4_SPECIFIC:
             return "t4_header", None
         k = t3_row_key(raw)
         if k:

@@ -361,20 +361,57 @@ def test_unrelated_tables_give_nothing():
 
 
 # ------------------------------------------------------------------ the sample portals' reports
-@pytest.fixture(scope="module")
-def portal_reports():
-    """(gold, fetched body, response headers) of every report the sample portals publish."""
-    import urllib.request
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
 
+
+@pytest.fixture(scope="module")
+def portals():
     from demo.server import SamplePortals
 
+    with SamplePortals(port=0) as p:
+        yield p
+
+
+@pytest.fixture(scope="module")
+def portal_reports(portals):
+    """(gold, url, fetched body, response headers) of every report the sample portals publish."""
+    import urllib.request
+
     out = []
-    with SamplePortals(port=0) as portals:
-        for g in portals.gold_reports():
-            url = g.attachment_url or g.url
-            with urllib.request.urlopen(url, timeout=10) as resp:
-                out.append((g, url, resp.read(), {k.lower(): v for k, v in resp.headers.items()}))
+    for g in portals.gold_reports():
+        url = g.attachment_url or g.url
+        with urllib.request.urlopen(url, timeout=10) as resp:
+            out.append((g, url, resp.read(), {k.lower(): v for k, v in resp.headers.items()}))
     return out
+
+
+def _is_shell(body: bytes) -> bool:
+    from extract import looks_like_shell
+
+    return not body.startswith(b"%PDF") and looks_like_shell(body)
+
+
+def _page_text(html: str) -> str:
+    """Block elements one a line: where a site flattened its tables, the lines are the cells."""
+    from lxml import html as lh
+
+    doc = lh.fromstring(html)
+    for bad in doc.xpath("//script|//style"):
+        bad.drop_tree()
+    for el in doc.iter("p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "td", "th"):
+        el.tail = ("\t" if el.tag in ("td", "th") else "\n") + (el.tail or "")
+    return doc.text_content()
+
+
+def read_report(body: bytes, encoding: str = "utf-8"):
+    """extract_figures on what a report page or attachment publishes, without the extractor."""
+    from extract.tables_pdf import pdf_table_grids
+
+    if body.startswith(b"%PDF"):
+        return extract_figures(pdf_table_grids(body), "")
+    html = T2S.convert(body.decode(encoding, "replace"))   # a no-op on Simplified pages
+    return extract_figures(html_tables_to_grids(html), _page_text(html), html=html)
 
 
 def _table_figures(fs):
@@ -385,52 +422,128 @@ def _wide(figs: dict) -> dict:
     out = {}
     for name, (table, rows, col) in rs.WIDE_COLUMNS.items():
         vals = [figs[(table, r, col)] for r in rows if (table, r, col) in figs]
-        if vals:
-            out[name] = None if any(v is None for v in vals) else sum(vals)
+        if vals and all(v is not None for v in vals):
+            out[name] = sum(vals)
     return out
 
 
+def assert_matches_gold(g, fs, where):
+    got = _table_figures(fs)
+    if g.no_text_layer:         # a scan: nothing to read, nothing invented
+        assert fs.format is None and not got and fs.identity_ok is None, where
+        return
+    assert fs.format == g.format, where
+    wrong = {k: (got.get(k, "missing"), v) for k, v in g.figures.items() if got.get(k, "missing") != v}
+    assert not wrong, (where, wrong)
+    extra = {k: v for k, v in got.items() if k not in g.figures and v is not None}
+    assert not extra, (where, extra)
+    gold_wide = {k: v for k, v in g.wide().items() if v is not None}
+    assert _wide(got) == gold_wide, where
+    assert fs.identity_ok is g.identity_ok, where
+
+
 def test_sample_reports_every_figure_equals_gold(portal_reports):
+    tabled = [x for x in portal_reports if x[0].format in ("2019", "2021") and not _is_shell(x[2])]
+    assert {g.format for g, *_ in tabled} == {"2019", "2021"}
+    assert any(body.startswith(b"%PDF") for _, _, body, _ in tabled), "PDF attachments are read"
+    assert any(g.script == "traditional" for g, *_ in tabled)
+    for g, url, body, _headers in tabled:
+        assert_matches_gold(g, read_report(body, g.encoding), url)
+
+
+@pytest.mark.browser
+def test_sample_single_page_app_reports_equal_gold(portal_reports):
+    from playwright.sync_api import sync_playwright
+
+    shells = [x for x in portal_reports if _is_shell(x[2]) and x[0].format]
+    assert shells, "the sample portals include a single-page app"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            for g, url, _body, _headers in shells:
+                page.goto(url)
+                page.wait_for_load_state("networkidle")
+                assert_matches_gold(g, read_report(page.content().encode("utf-8")), url)
+        finally:
+            browser.close()
+
+
+def test_sample_reports_through_extract_document(portal_reports):
+    """The extractor's path (its grids, its text): the figures reach Document.figures."""
     from extract import extract_document
 
-    tabled = [x for x in portal_reports if x[0].format in ("2019", "2021")]
-    assert {g.format for g, *_ in tabled} == {"2019", "2021"}
+    tabled = [x for x in portal_reports if x[0].format and not _is_shell(x[2])]
     for g, url, body, headers in tabled:
-        doc = extract_document(body, url, headers)
-        fs = doc.figures
-        assert fs.format == g.format, url
-        got = _table_figures(fs)
-        assert got == g.figures, (url, {k: (got.get(k, "missing"), v) for k, v in g.figures.items()
-                                        if got.get(k, "missing") != v})
-        assert _wide(got) == g.wide(), url
-        assert fs.identity_ok is g.identity_ok, url
-        # the same figures straight from the page's grids (the extractor's grids are its business)
-        if not g.attachment_url and g.script == "simplified":
-            direct = extract_figures(html_tables_to_grids(body.decode(g.encoding)), doc.text)
-            assert _table_figures(direct) == g.figures, url
+        assert_matches_gold(g, extract_document(body, url, headers).figures, url)
 
 
 def test_sample_broken_identity_is_flagged(portal_reports):
-    from extract import extract_document
-
     broken = [x for x in portal_reports if x[0].identity_ok is False]
     assert broken, "the sample portals publish one report with a broken identity"
-    for g, url, body, headers in broken:
-        fs = extract_document(body, url, headers).figures
+    for g, url, body, _headers in broken:
+        fs = read_report(body, g.encoding)
         failed = [c for c in fs.checks if c.name == "t3_identity" and c.ok is False]
         assert failed and fs.identity_ok is False
-        # kept as published, not corrected
-        assert _table_figures(fs) == g.figures
+        assert _table_figures(fs) == g.figures     # kept as published, not corrected
 
 
 def test_sample_free_form_reports_have_no_table_figures(portal_reports):
-    from extract import extract_document
-
-    free = [x for x in portal_reports if x[0].format is None]
+    free = [x for x in portal_reports if x[0].format is None and not _is_shell(x[2])]
     assert free
-    for g, url, body, headers in free:
-        fs = extract_document(body, url, headers).figures
-        assert fs.format is None and not _table_figures(fs) and fs.checks == []
+    for g, url, body, _headers in free:
+        fs = read_report(body, g.encoding)
+        assert fs.format is None and not _table_figures(fs) and fs.checks == [], url
         for f in fs.figures:      # at most the prose count, with the sentence it came from
-            assert (f.table, f.row_key) == (0, "requests_new") and str(f.value) in f.source
-            assert f.source in g.text
+            assert (f.table, f.row_key) == (0, "requests_new") and str(f.value) in f.source, url
+
+
+# ------------------------------------------------------------------ label variants, PDF tables
+def _all_labels():
+    labels = [l for _, l, _ in rs.T3_ROWS_2019 + rs.T3_ROWS_2021] + list(rs.T3_GROUP_LABELS.values())
+    labels += [l for _, l in rs.T3_COLUMNS + rs.T4_BLOCKS + rs.T4_COLUMNS]
+    for bl, rows, cols in rs.T2_2019 + rs.T2_2021:
+        labels += [bl] + [l for _, l in rows + cols]
+    return labels
+
+
+@pytest.mark.parametrize("config", ["s2t", "s2twp", "s2hk"])
+def test_every_label_survives_traditional_round_trip(config):
+    """Taiwan phrasing (專案 for 项目, 檔案 for 文件, 資訊 for 信息) read back after t2s."""
+    from extract.tables_labels import core
+
+    conv = opencc.OpenCC(config)
+    for label in _all_labels():
+        assert core(T2S.convert(conv.convert(label))) == core(label), label
+
+
+@pytest.mark.parametrize("fmt", ["2019", "2021"])
+def test_pdf_ruled_tables_rebuilt_into_grids(fmt):
+    from demo.generated import generate_report
+    from demo.pdfs import text_pdf
+    from extract.tables_pdf import pdf_table_grids
+
+    g = generate_report("云溪市统计局", 2022 if fmt == "2021" else 2020, fmt, seed=9)
+    grids = pdf_table_grids(text_pdf(g.title, g.body))
+    t3 = next(gr for gr in grids if any("申请人情况" in c for c in gr[0]))
+    assert any(c == "社会公益组织" for c in t3[2])   # a wrapped label comes back whole
+    fs = extract_figures(grids, "")
+    assert fs.format == fmt
+    assert _table_figures(fs) == g.figures
+    assert fs.identity_ok is True
+
+
+def test_pdf_without_ruling_lines_has_no_grids():
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    from extract.tables_pdf import pdf_table_grids
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    c.drawString(72, 720, "requests 23 8 30 1")
+    c.save()
+    assert pdf_table_grids(buf.getvalue()) == []
+    assert pdf_table_grids(b"%PDF-1.4 broken") == []
