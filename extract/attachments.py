@@ -27,7 +27,7 @@ class AttachmentText:
 
 
 def sniff_kind(body: bytes, url: str = "", headers: dict | None = None) -> str:
-    """'html' | 'pdf' | 'docx' | 'doc' | 'other', from magic bytes, then headers, then the URL."""
+    """'html' | 'text' | 'pdf' | 'docx' | 'doc' | 'other': magic bytes, then headers, then the URL."""
     head = body[:1024].lstrip()
     if head.startswith(b"%PDF") or b"%PDF-" in body[:1024]:
         return "pdf"
@@ -35,6 +35,8 @@ def sniff_kind(body: bytes, url: str = "", headers: dict | None = None) -> str:
         return "docx" if b"word/" in body[:65536] or _zip_has_word(body) else "other"
     if body.startswith(OLE_MAGIC):
         return "doc"
+    if head.startswith(_BINARY_MAGIC) or _binary_share(body[:1024]) > 0.1:
+        return "other"
     ctype = ""
     for k, v in (headers or {}).items():
         if str(k).lower() == "content-type":
@@ -51,9 +53,22 @@ def sniff_kind(body: bytes, url: str = "", headers: dict | None = None) -> str:
     if "html" in ctype or "xml" in ctype or low.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<meta")) \
             or b"<html" in body[:4096].lower() or b"<body" in body[:8192].lower() or b"<div" in body[:8192].lower():
         return "html"
+    if ctype.startswith("text/plain") or path.endswith(".txt"):
+        return "text"
     if ctype.startswith("text/") or not ctype:
         return "html"
     return "other"
+
+
+_BINARY_MAGIC = (b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"BM", b"RIFF", b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!",
+                 b"\x00\x00\x01\x00", b"OggS", b"ID3", b"fLaC", b"\x00\x00\x00")
+
+
+def _binary_share(head: bytes) -> float:
+    """Share of control bytes (other than tab/newline/CR/form feed/escape) in a sample."""
+    if not head:
+        return 0.0
+    return sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 27)) / len(head)
 
 
 def _zip_has_word(body: bytes) -> bool:

@@ -186,6 +186,10 @@ def strip_site_suffix(title: str) -> str:
     """"X - 某市人民政府门户网站" -> "X"; keeps titles whose own text has dashes."""
     parts = [p for p in _TITLE_SPLIT.split(title) if p.strip()]
     if len(parts) <= 1:
+        # "标题-某市人民政府": a bare hyphen separates only when a site name follows it.
+        m = re.match(r"^(.{4,}?)[-—–](.{2,25})$", title.strip())
+        if m and (_site_like(m.group(2)) or m.group(2).endswith(("人民政府", "政府网", "网"))):
+            return m.group(1).strip()
         return title.strip()
     keep = [p.strip() for p in parts if not _site_like(p)]
     if not keep:

@@ -13,26 +13,23 @@ from . import script as sc
 from .attachments import attachment_text, sniff_kind
 from .decode import decode_body
 from .document import Document, FigureSet
+from .tables import extract_figures
 from .text import extract_main, parse_html
 
 EXTRACTOR_VERSION = "1.0.0"
 _WS = re.compile(r"\s+")
 
 
-def _figures(grids, text: str, doc: Document) -> FigureSet:
+def _figures(grids, text: str, html: str | None, doc: Document) -> FigureSet:
     try:
-        from .tables import extract_figures
-    except ImportError:
-        doc.warnings.append("figures: extract.tables not available")
-        return FigureSet()
-    try:
-        return extract_figures(grids, text)
+        return extract_figures(grids, text, html=html)
     except Exception as e:  # a table the reader cannot follow must not lose the document
         doc.warnings.append(f"figures: {type(e).__name__}: {e}")
         return FigureSet()
 
 
-def _finish(doc: Document, lines: list[str], grids, title: str, agency: str | None) -> Document:
+def _finish(doc: Document, lines: list[str], grids, title: str, agency: str | None,
+            html: str | None = None) -> Document:
     """Script detection and conversion, report decision, figures."""
     text_orig = sc.strip_pinyin("\n".join(lines))
     title_orig = sc.strip_pinyin(title)
@@ -62,7 +59,7 @@ def _finish(doc: Document, lines: list[str], grids, title: str, agency: str | No
     doc.year = meta.report_year(doc.title, "\n".join(doc.text.splitlines()[:5]),
                                 doc.published if doc.is_report else None)
     if doc.is_report:
-        doc.figures = _figures(doc.tables, doc.text, doc)
+        doc.figures = _figures(doc.tables, doc.text, html, doc)
     return doc
 
 
@@ -78,12 +75,12 @@ def _html_document(body: bytes, url: str, headers: dict | None) -> Document:
     lines = main.lines
     doc.published = pm.published or meta.signature_date(lines)
     if len(_WS.sub("", "\n".join(lines))) < 200:
-        doc.is_shell = looks_like_shell(html)
+        doc.is_shell = looks_like_shell(html, headers)
     if main.method == "empty":
         doc.warnings.append("html: no main text found")
     title = pm.title
     agency = meta.find_agency(title, lines, pm.publisher, pm.source)
-    return _finish(doc, lines, main.grids, title, agency)
+    return _finish(doc, lines, main.grids, title, agency, html)
 
 
 def _attachment_document(body: bytes, url: str, kind: str) -> Document:
@@ -96,6 +93,18 @@ def _attachment_document(body: bytes, url: str, kind: str) -> Document:
     doc.published = meta.signature_date(lines) or meta.url_date(url)
     agency = meta.find_agency(title, lines, None, None)
     return _finish(doc, lines, att.grids, title, agency)
+
+
+def _text_document(body: bytes, url: str, headers: dict | None) -> Document:
+    """A plain-text body: its lines are the paragraphs, the first line the title."""
+    text, enc = decode_body(body, headers)
+    doc = Document(url=url, encoding=enc, content_type="text", extractor_version=EXTRACTOR_VERSION)
+    lines = [l for l in (_WS.sub(" ", x).strip() for x in text.splitlines()) if l]
+    title = lines[0] if lines and len(lines[0]) <= 80 else ""
+    if title:
+        lines = lines[1:]
+    doc.published = meta.signature_date(lines) or meta.url_date(url)
+    return _finish(doc, lines, [], title, meta.find_agency(title, lines, None, None))
 
 
 def _title_from_url(url: str) -> str:
@@ -114,6 +123,8 @@ def extract_document(body: bytes, url: str, headers: dict | None = None) -> Docu
         return _html_document(body, url, headers)
     if kind in ("pdf", "docx", "doc"):
         return _attachment_document(body, url, kind)
+    if kind == "text":
+        return _text_document(body, url, headers)
     doc = Document(url=url, content_type="other", extractor_version=EXTRACTOR_VERSION)
     doc.warnings.append("unsupported content type: not HTML, PDF or Word")
     return doc

@@ -14,21 +14,26 @@ from .decode import decode_body
 from .text import _WS, find_containers, is_chrome_line, parse_html, render_lines
 
 CONTENT_ENOUGH = 200   # visible characters of real content that rule out a shell
+PROSE_ENOUGH = 80      # characters of sentences (with punctuation) that rule out a shell
 _SCRIPT = re.compile(r"<script\b", re.I)
 
 
-def _visible_content(tree) -> tuple[int, str]:
-    """Characters of non-chrome visible text, and that text."""
+_PROSE_MARK = re.compile(r"[。，；,;]")
+
+
+def _visible_content(tree) -> tuple[int, int, str]:
+    """Characters of non-chrome visible text, of prose among them, and all visible text."""
     body = tree.find("body")
     if body is None:
-        return 0, ""
+        return 0, 0, ""
     for el in list(body.iter("script", "style", "noscript", "template")):
         if el.getparent() is not None:
             el.getparent().remove(el)
     lines, _ = render_lines(body)
     kept = [l for l in lines if not is_chrome_line(l)]
-    text = "\n".join(kept)
-    return len(_WS.sub("", text)), "\n".join(lines)
+    n = sum(len(_WS.sub("", l)) for l in kept)
+    prose = sum(len(_WS.sub("", l)) for l in kept if len(l) >= 15 and _PROSE_MARK.search(l))
+    return n, prose, "\n".join(lines)
 
 
 def looks_like_shell(body: bytes | str, headers: dict | None = None) -> bool:
@@ -41,12 +46,11 @@ def looks_like_shell(body: bytes | str, headers: dict | None = None) -> bool:
     if found and found[0] != "article":
         if sum(len(_WS.sub("", e.text_content())) for e in found[1]) >= CONTENT_ENOUGH:
             return False
-    n, all_text = _visible_content(tree)
+    n, prose, all_text = _visible_content(tree)
     scripts = len(_SCRIPT.findall(html))
-    marker = any(m in all_text for m in rules.LOADING_MARKERS)
-    if marker and n < CONTENT_ENOUGH * 2:
-        return True
-    if n >= CONTENT_ENOUGH:
+    if any(m in all_text for m in rules.LOADING_MARKERS):
+        return prose < PROSE_ENOUGH
+    if n >= CONTENT_ENOUGH or prose >= PROSE_ENOUGH:
         return False
     if scripts and any(p.search(html) for p in rules.COMPILED_CHALLENGE):
         return True
@@ -55,6 +59,6 @@ def looks_like_shell(body: bytes | str, headers: dict | None = None) -> bool:
             el = tree.find(f".//*[@id='{root_id}']")
             if el is not None and len(_WS.sub("", el.text_content())) < 50:
                 return True
-        if n < 20 and len(_SCRIPT.findall(html)) >= 1 and re.search(r"<script[^>]+src=", html, re.I):
+        if n < 20 and re.search(r"<script[^>]+src=", html, re.I):
             return True
     return False

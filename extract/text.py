@@ -123,15 +123,29 @@ def repair_markup(html: str) -> str:
     return _STRAY_END.sub("", html)
 
 
+_INLINE_TAGS = re.compile(r"</?(?:font|span|b|i|u|em|strong|small|big|sup|sub|o:p|st1:[\w]+)(?:\s[^>]*)?/?>", re.I)
+
+
 def parse_html(html: str):
-    """lxml document for (repaired) HTML; an empty `<html>` for input with no markup."""
+    """lxml document for (repaired) HTML; an empty `<html>` for input with no markup.
+
+    Word-pasted bodies can nest thousands of unclosed <font>/<span> tags; past libxml2's
+    depth limit the rest of the page is dropped, so such a page is parsed again without
+    its inline formatting tags (they carry no text structure)."""
     html = repair_markup(html)
     if not html.strip():
         return lxml_html.document_fromstring("<html><body></body></html>")
+    parser = lxml_html.HTMLParser()
     try:
-        return lxml_html.document_fromstring(html)
+        tree = lxml_html.document_fromstring(html, parser=parser)
     except (etree.ParserError, ValueError):
         return lxml_html.document_fromstring("<html><body></body></html>")
+    if any("Excessive depth" in e.message for e in parser.error_log):
+        try:
+            tree = lxml_html.document_fromstring(_INLINE_TAGS.sub("", html), parser=lxml_html.HTMLParser(huge_tree=True))
+        except (etree.ParserError, ValueError):
+            pass
+    return tree
 
 
 def norm_inline(s: str) -> str:
