@@ -2,16 +2,19 @@
 
 Quality: figures read correctly / figures in the gold, per report format and per way the
 tables reach us (HTML grid, Traditional HTML, seed-002-style flattened text, tab-joined
-rows as from an attachment, and the sample portals' pages through `extract_document`).
+rows, ruled PDF attachments, and the sample portals' reports as served).
 The baseline is what a quick scraper does: every number in document order assigned to
 the format's cells in schema order, blank cells read as 0. Speed: tables per second of
 each reader on the same inputs, measured in the same run.
 
-    .venv/bin/python bench/figures.py [--reports N]
+    .venv/bin/python bench/figures.py [--reports N] [--pdf-reports N] [--repeat N]
+
+Exit status 1 when any gold figure is read wrong.
 """
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 import time
 import urllib.request
@@ -24,20 +27,22 @@ import opencc  # noqa: E402
 
 from demo.content import Para, blocks_text, render_blocks  # noqa: E402
 from demo.generated import generate_report  # noqa: E402
-from extract import extract_document  # noqa: E402
+from demo.pdfs import text_pdf  # noqa: E402
 from extract import report_schema as rs  # noqa: E402
 from extract.grid import html_tables_to_grids  # noqa: E402
 from extract.tables import extract_figures  # noqa: E402
 from extract.tables_labels import parse_value  # noqa: E402
+from extract.tables_pdf import pdf_table_grids  # noqa: E402
 from extract.tables_text import tokenize  # noqa: E402
 
 SHARED = ROOT / ".." / "shared"
-S2T, T2S = opencc.OpenCC("s2t"), opencc.OpenCC("t2s")
+S2TWP, T2S = opencc.OpenCC("s2twp"), opencc.OpenCC("t2s")
 TABLES_PER_REPORT = 3
 AGENCIES = ["云溪市人民政府", "南屏县教育局", "青石镇人民政府", "云溪市交通运输局", "南屏县民政局"]
 
 
 # ------------------------------------------------------------------ inputs
+# A case: (format, input name, payload kind "html" | "text" | "pdf", payload, gold figures, gold identity)
 def flattened(blocks) -> str:
     """The tables as seed 002 shows them: one cell a line with " |", spanned cells as bare "|"."""
     lines = []
@@ -53,35 +58,38 @@ def flattened(blocks) -> str:
     return "\n".join(lines)
 
 
-def generated_cases(n: int):
-    """(format, input kind, grids, text, html, gold figures, gold identity) of generated reports.
-
-    grids None: the reader gets the page's HTML and expands its tables itself (timed).
-    """
+def generated_cases(n: int, n_pdf: int):
     for fmt in ("2019", "2021"):
         for i in range(n):
-            g = generate_report(AGENCIES[i % len(AGENCIES)], 2019 + i % 4 if fmt == "2019" else 2021 + i % 3,
+            g = generate_report(AGENCIES[i % len(AGENCIES)], 2019 + i % 2 if fmt == "2019" else 2021 + i % 3,
                                 fmt, seed=100 + i, break_identity=(i % 7 == 3))
-            html = render_blocks(g.body.blocks)
-            yield fmt, "html grid", None, "", html, g.figures, g.identity_ok
-            trad = T2S.convert(render_blocks(g.body.blocks, S2T.convert))
-            yield fmt, "Traditional html", None, "", trad, g.figures, g.identity_ok
-            yield fmt, "flattened text", [], flattened(g.body.blocks), None, g.figures, g.identity_ok
-            yield fmt, "row text (tab)", [], blocks_text(g.body.blocks), None, g.figures, g.identity_ok
+            gold = (g.figures, g.identity_ok)
+            yield (fmt, "html grid", "html", render_blocks(g.body.blocks)) + gold
+            # Traditional with Taiwan phrasing (專案, 檔案, 資訊), converted back as the extractor does
+            yield (fmt, "Traditional (TW) html", "html", T2S.convert(render_blocks(g.body.blocks, S2TWP.convert))) + gold
+            yield (fmt, "flattened text (seed 002 style)", "text", flattened(g.body.blocks)) + gold
+            yield (fmt, "row text (tab-joined)", "text", blocks_text(g.body.blocks)) + gold
+            if i < n_pdf:
+                yield (fmt, "ruled PDF attachment", "pdf", text_pdf(g.title, g.body)) + gold
 
 
 def portal_cases():
-    """The sample portals' report pages, read through `extract_document` as the crawler does."""
+    """The sample portals' reports as served (pages and PDF attachments; the SPA needs a browser)."""
     from demo.server import SamplePortals
+    from extract import looks_like_shell
 
     with SamplePortals(port=0) as portals:
         for g in portals.gold_reports():
-            if g.format is None:
+            if g.format is None or g.no_text_layer:
                 continue
             url = g.attachment_url or g.url
             with urllib.request.urlopen(url, timeout=10) as resp:
-                doc = extract_document(resp.read(), url, {k.lower(): v for k, v in resp.headers.items()})
-            yield g.format, "portal pages", doc.tables, doc.text, None, g.figures, g.identity_ok
+                body = resp.read()
+            if body.startswith(b"%PDF"):
+                yield g.format, "sample portals", "pdf", body, g.figures, g.identity_ok
+            elif not looks_like_shell(body):
+                html = T2S.convert(body.decode(g.encoding, "replace"))
+                yield g.format, "sample portals", "html", html, g.figures, g.identity_ok
 
 
 def seed_case():
@@ -89,10 +97,29 @@ def seed_case():
     text = T2S.convert(path.read_text(encoding="utf-8"))
     gold = {(3, "requests_new", "total"): 23, (3, "requests_carried_over", "total"): 8,
             (3, "handled_total", "total"): 30, (3, "carried_forward", "total"): 1}
-    yield "2019", "seed 002 (4 stated totals)", [], text, None, gold, True
+    yield "2019", "seed 002 (its 4 stated totals)", "text", text, gold, True
 
 
-# ------------------------------------------------------------------ baseline
+# ------------------------------------------------------------------ readers
+def page_text(html: str) -> str:
+    """Block elements one a line, cells tab-joined: the text a flattened page gives."""
+    from lxml import html as lh
+
+    doc = lh.fromstring(html)
+    for el in doc.iter("p", "div", "br", "tr", "li", "td", "th"):
+        el.tail = ("\t" if el.tag in ("td", "th") else "\n") + (el.tail or "")
+    return doc.text_content()
+
+
+def ours(kind: str, payload):
+    """Our reader from the published form: grids expanded (or rebuilt from the PDF) included."""
+    if kind == "html":
+        return extract_figures(html_tables_to_grids(payload), page_text(payload), html=payload)
+    if kind == "pdf":
+        return extract_figures(pdf_table_grids(payload), "")
+    return extract_figures([], payload)
+
+
 def _schema_order(fmt: str) -> list[tuple[int, str, str]]:
     t2 = rs.T2_2021 if fmt == "2021" else rs.T2_2019
     keys = [(2, r, c) for _b, rows, cols in t2 for r, _ in rows for c, _ in cols]
@@ -101,19 +128,22 @@ def _schema_order(fmt: str) -> list[tuple[int, str, str]]:
     return keys
 
 
-def baseline(html: str | None, text: str, fmt: str) -> dict:
+def baseline(kind: str, payload, fmt: str) -> dict:
     """Numbers in document order into the schema's cells; blanks and dashes count as 0."""
-    if html is not None:
+    if kind == "html":
         from lxml import html as lh
-        cells = [td.text_content().strip() for td in lh.fromstring(html).iter("td")]
+        cells = [td.text_content().strip() for td in lh.fromstring(payload).iter("td")]
     else:
-        cells = [t[1] for t in tokenize(text) if t[0] != "empty"]
+        if kind == "pdf":
+            from pdfminer.high_level import extract_text
+            payload = extract_text(io.BytesIO(payload))
+        cells = [t[1] for t in tokenize(payload) if t[0] != "empty"]
     values = []
     for c in cells:
-        kind, v, _ = parse_value(c)
-        if kind == "num":
+        kind_, v, _ = parse_value(c)
+        if kind_ == "num":
             values.append(v)
-        elif kind == "blank":
+        elif kind_ == "blank":
             values.append(0)
     return dict(zip(_schema_order(fmt), values))
 
@@ -132,21 +162,22 @@ def score(got: dict, gold: dict) -> int:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reports", type=int, default=30, help="generated reports per format (default 30)")
+    ap.add_argument("--pdf-reports", type=int, default=3,
+                    help="of those, how many also as a PDF attachment (slow: pdfminer) (default 3)")
     ap.add_argument("--repeat", type=int, default=3, help="timing repetitions, best kept (default 3)")
     args = ap.parse_args()
 
-    cases = list(generated_cases(args.reports)) + list(portal_cases()) + list(seed_case())
+    cases = list(generated_cases(args.reports, args.pdf_reports)) + list(portal_cases()) + list(seed_case())
     rows: dict[tuple[str, str], dict] = {}
-    for fmt, kind, grids, text, html, gold, ident in cases:
-        r = rows.setdefault((fmt, kind), dict(reports=0, gold=0, ours=0, base=0, ident=0, broken=0,
+    for fmt, name, kind, payload, gold, ident in cases:
+        r = rows.setdefault((fmt, name), dict(reports=0, gold=0, ours=0, base=0, ident=0, broken=0,
                                               t_ours=0.0, t_base=0.0))
         best_o = best_b = float("inf")
-        for _ in range(args.repeat):
+        for _ in range(args.repeat if kind != "pdf" else 1):
             t0 = time.perf_counter()
-            # HTML inputs are timed from the page for both readers: grid expansion included
-            fs = extract_figures(html_tables_to_grids(html) if grids is None else grids, text, html=html)
+            fs = ours(kind, payload)
             t1 = time.perf_counter()
-            base = baseline(html, text, fmt)
+            base = baseline(kind, payload, fmt)
             t2 = time.perf_counter()
             best_o, best_b = min(best_o, t1 - t0), min(best_b, t2 - t1)
         got = {(f.table, f.row_key, f.col_key): f.value for f in fs.figures}
