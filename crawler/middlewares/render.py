@@ -1,0 +1,222 @@
+"""Render on demand: open a browser only for pages that are JavaScript loading shells.
+
+Every page is fetched over plain HTTP first. When `extract.looks_like_shell` says the
+answer is a shell (little visible text, "正在加载中"/"Loading" markers, an empty app root
+with scripts, a JS challenge), the request is re-issued through scrapy-playwright with
+Debian's Chromium. The browser waits until content shows (text grows past the shell and
+the loading marker is gone, or the registry's `wait_for` selector appears) rather than
+sleeping, records the JSON the page fetched by XHR (the spider reads list APIs from it),
+and never fetches what robots.txt forbids or what lies outside the crawl's sites. Each
+render gets its own short-lived browser context, closed with its page as soon as the
+response is back, so memory stays flat; the number of contexts is the render limit.
+
+Modes (setting NIANBAO_RENDER, per request `meta["render_mode"]`): auto | always | never.
+Rendered responses carry `meta["rendered"] = True` (PageItem.rendered).
+"""
+from __future__ import annotations
+
+import itertools
+import logging
+from time import monotonic
+
+from scrapy import signals
+from scrapy.utils.httpobj import urlparse_cached
+from scrapy_playwright.page import PageMethod
+
+import extract
+from crawler.canonical import site_of
+
+logger = logging.getLogger(__name__)
+
+_HTML_TYPES = (b"text/html", b"application/xhtml")
+
+# Visible text of the page, whitespace removed, and whether a loading marker is visible.
+_TEXT_JS = """() => {
+  const b = document.body;
+  const t = b ? (b.innerText || '').replace(/\\s+/g, '') : '';
+  return [t.length, /正在加载|加载中|Loading/i.test(t) && t.length < 600];
+}"""
+# True once visible text has grown past `prev` and no loading marker shows.
+_GROWN_JS = """(prev) => {
+  const b = document.body;
+  if (!b) return false;
+  const t = (b.innerText || '').replace(/\\s+/g, '');
+  if (/正在加载|加载中|Loading/i.test(t) && t.length < 600) return false;
+  return t.length > prev;
+}"""
+_XHR_JS = """() => performance.getEntriesByType('resource')
+  .filter(e => e.initiatorType === 'xmlhttprequest' || e.initiatorType === 'fetch')
+  .map(e => e.name)"""
+
+
+class RenderOnDemandMiddleware:
+    def __init__(self, crawler):
+        s = crawler.settings
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.mode = s.get("NIANBAO_RENDER", "auto")
+        if self.mode not in ("auto", "always", "never"):
+            raise ValueError(f"NIANBAO_RENDER must be auto, always or never, not {self.mode!r}")
+        self.timeout = s.getfloat("NIANBAO_RENDER_TIMEOUT", 15.0)
+        self.blocked_types = set(s.getlist("NIANBAO_BLOCK_RESOURCES", ["image", "media", "font"]))
+        self.user_agent = s.get("USER_AGENT")
+        self.robots_ua = s.get("ROBOTSTXT_USER_AGENT") or self.user_agent
+        self.obey_robots = s.getbool("ROBOTSTXT_OBEY")
+        self._robots: dict[str, object] = {}
+        self._ids = itertools.count(1)
+        crawler.signals.connect(self._robots_parsed, signal=signals.robots_parsed)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    # -- robots.txt, as parsed by Scrapy's RobotsTxtMiddleware -----------------------------
+    def _robots_parsed(self, robotparser, request, **kw):
+        self._robots[site_of(request.url)] = robotparser
+
+    def browser_may_fetch(self, url: str) -> bool:
+        """Sub-requests of a rendered page obey the same robots.txt and site scope."""
+        site = site_of(url)
+        sites = getattr(self.crawler.spider, "sites", None)
+        if sites is not None and site not in sites:
+            return False
+        if not self.obey_robots:
+            return True
+        rp = self._robots.get(site)
+        return rp is None or rp.allowed(url, self.robots_ua)
+
+    # -- decisions -------------------------------------------------------------------------
+    def _mode(self, request) -> str:
+        return request.meta.get("render_mode") or self.mode
+
+    @staticmethod
+    def _is_html(response) -> bool:
+        ctype = (response.headers.get(b"Content-Type") or b"").lower()
+        if ctype:
+            return ctype.startswith(_HTML_TYPES)
+        return b"<html" in response.body[:4096].lower() or b"<!doctype html" in response.body[:512].lower()
+
+    def process_request(self, request, spider=None):
+        if request.meta.get("playwright"):
+            return None
+        if self._mode(request) == "always" and request.method == "GET" \
+                and not request.meta.get("dont_render") and not request.url.endswith("/robots.txt"):
+            self._make_render(request, request.meta)
+            self.stats.inc_value("nianbao/render/always")
+        return None
+
+    async def process_response(self, request, response, spider=None):
+        meta = request.meta
+        if meta.get("playwright"):
+            return await self._finish_render(request, response)
+        if self._mode(request) != "auto" or request.method != "GET" or meta.get("dont_render"):
+            return response
+        if response.status != 200 or not self._is_html(response):
+            return response
+        headers = {"content-type": (response.headers.get(b"Content-Type") or b"").decode("latin-1")}
+        if not extract.looks_like_shell(response.body, headers):
+            return response
+        self.stats.inc_value("nianbao/render/shells")
+        logger.debug("loading shell, rendering: %s", request.url)
+        retry = request.replace(dont_filter=True)
+        retry.meta["shell_detected"] = True
+        self._make_render(retry, retry.meta)
+        return retry
+
+    async def process_exception(self, request, exception, spider=None):
+        if request.meta.get("playwright"):
+            self.stats.inc_value("nianbao/render/failed")
+            await self._close_page(request)
+        return None
+
+    # -- the browser side ------------------------------------------------------------------
+    def _make_render(self, request, meta: dict) -> None:
+        """Turn `request` into a browser request (meta is the request's own dict)."""
+        meta["playwright"] = True
+        meta["playwright_include_page"] = True
+        meta["playwright_context"] = f"render-{next(self._ids)}"
+        meta["playwright_context_kwargs"] = {
+            "user_agent": self.user_agent, "locale": "zh-CN", "service_workers": "block",
+            "ignore_https_errors": True,
+        }
+        meta["playwright_page_goto_kwargs"] = {"wait_until": "domcontentloaded"}
+        meta["playwright_page_init_callback"] = self._init_page
+        meta["playwright_page_methods"] = [PageMethod(self._wait_for_content, meta.get("render_wait_for"))]
+
+    async def _init_page(self, page, request) -> None:
+        async def route(route, req):
+            if req.resource_type in self.blocked_types:
+                await route.abort()
+                return
+            if not self.browser_may_fetch(req.url):
+                self.stats.inc_value("nianbao/render/subrequests_blocked")
+                await route.abort()
+                return
+            await route.fallback()
+        await page.route("**/*", route)
+
+    async def _wait_for_content(self, page, selector: str | None) -> dict:
+        """Wait until the page shows content: selector, or text grown past the shell.
+
+        Returns what the spider needs to know (kept by scrapy-playwright as the
+        PageMethod's result): whether content showed, and the XHR/fetch URLs the page used.
+        """
+        out: dict = {}
+        deadline = monotonic() + self.timeout
+        waited_ok = False
+        try:
+            if selector:
+                await page.wait_for_selector(selector, timeout=self.timeout * 1000)
+                waited_ok = True
+            else:
+                start_len = None
+                while True:
+                    # measure before reading the DOM: content that lands in between is
+                    # then seen by the DOM check instead of raising the growth target
+                    n, marker = await page.evaluate(_TEXT_JS)
+                    if not extract.looks_like_shell(await page.content()):
+                        waited_ok = True
+                        break
+                    if start_len is None:
+                        start_len = n
+                    elif n >= start_len + 100 and not marker:
+                        waited_ok = True      # visible text grew although the DOM keeps shell traces
+                        break
+                    remaining = deadline - monotonic()
+                    if remaining <= 0:
+                        break
+                    await page.wait_for_function(_GROWN_JS, arg=n, polling="raf",
+                                                 timeout=remaining * 1000)
+        except Exception as exc:  # timeout or navigation: keep what the page shows
+            logger.info("render of %s: content did not show in %.0fs (%s: %s)", page.url, self.timeout,
+                        type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "")
+        if not waited_ok:
+            self.stats.inc_value("nianbao/render/timeouts")
+            out["render_timeout"] = True
+        try:
+            out["xhr_urls"] = list(dict.fromkeys(await page.evaluate(_XHR_JS)))
+        except Exception:
+            out["xhr_urls"] = []
+        return out
+
+    async def _finish_render(self, request, response):
+        meta = request.meta
+        meta["rendered"] = True
+        for pm in meta.get("playwright_page_methods") or ():
+            if isinstance(getattr(pm, "result", None), dict):
+                meta.update(pm.result)
+        self.stats.inc_value("nianbao/render/rendered")
+        await self._close_page(request)
+        return response
+
+    async def _close_page(self, request) -> None:
+        """Close the render's page and its context: nothing of it outlives the response."""
+        page = request.meta.pop("playwright_page", None)
+        if page is None:
+            return
+        try:
+            context = page.context
+            await page.close()
+            await context.close()
+        except Exception as exc:  # already closed with the browser: nothing to free
+            logger.debug("closing render page: %s", exc)

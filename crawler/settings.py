@@ -1,0 +1,106 @@
+"""Scrapy settings for nianbao: polite by default, a browser only when a page needs one.
+
+Everything here can be overridden from `nianbao crawl` options (see
+`crawler/commands/crawl.py`) or `scrapy crawl reports -s NAME=VALUE`. Our own components
+read the `NIANBAO_*` settings through `from_crawler`, never by importing this module.
+"""
+from __future__ import annotations
+
+BOT_NAME = "nianbao"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# --- identity ---------------------------------------------------------------------------
+# An honest User-Agent: who we are and how to reach whoever runs the crawl. The contact is
+# appended by `crawler.run.user_agent()` from NIANBAO_CONTACT (`--contact`).
+NIANBAO_CONTACT = "https://github.com/nianbao/nianbao"
+NIANBAO_BOT_VERSION = "0.1"
+USER_AGENT = f"nianbao/{NIANBAO_BOT_VERSION} (+{NIANBAO_CONTACT}; OGI annual report archiver)"
+ROBOTSTXT_OBEY = True
+
+# --- politeness ---------------------------------------------------------------------------
+# A "site" is host:port (crawler.canonical.site_of); SiteScopeMiddleware puts every request
+# of a site in its own download slot, so these limits apply per site, not per host name.
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+CONCURRENT_REQUESTS_PER_IP = 0
+DOWNLOAD_DELAY = 0.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.5
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+# 429 and 503 are handled by BackoffMiddleware (it honours Retry-After); the stock
+# RetryMiddleware keeps the other transient failures.
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 504, 522, 524, 408]
+NIANBAO_BACKOFF_CODES = [429, 503]
+NIANBAO_BACKOFF_BASE = 2.0          # seconds; doubled per retry when no Retry-After
+NIANBAO_BACKOFF_MAX = 120.0         # never wait longer than this for one Retry-After
+COOKIES_ENABLED = True
+REFERER_ENABLED = True
+TELNETCONSOLE_ENABLED = False
+
+# --- crawl shape ----------------------------------------------------------------------------
+# Priorities decide the order (reports and disclosure sections first); the budgets below
+# decide when to stop exploring a site that is not giving reports.
+DEPTH_LIMIT = 8
+NIANBAO_MAX_PAGES_PER_SITE = 400    # hard ceiling of requests to one site (0 = none)
+NIANBAO_EXPLORE_BUDGET = 6          # pages fetched through links that score nothing
+NIANBAO_LIST_PAGES_WITHOUT_REPORT = 1  # list pages followed past one that showed no report
+NIANBAO_SECTION_PAGES = 3           # pages of a disclosure list followed before reports show
+SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
+
+# --- rendering --------------------------------------------------------------------------------
+# Plain HTTP first; RenderOnDemandMiddleware re-fetches through Chromium only when
+# extract.looks_like_shell() says the page is a loading shell ("auto"), or always/never.
+NIANBAO_RENDER = "auto"
+NIANBAO_RENDER_CONCURRENCY = 2      # pages open in the browser at once, all sites together
+NIANBAO_RENDER_TIMEOUT = 15.0       # seconds to wait for content to appear
+NIANBAO_BLOCK_RESOURCES = ["image", "media", "font"]
+DOWNLOAD_HANDLERS = {
+    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+}
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = {
+    "executable_path": "/usr/bin/chromium",
+    "headless": True,
+    "args": [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+    ],
+}
+# One short-lived context per render (closed by RenderOnDemandMiddleware), so memory stays
+# flat; the number of contexts is the render concurrency.
+PLAYWRIGHT_MAX_CONTEXTS = NIANBAO_RENDER_CONCURRENCY
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 1
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
+
+# --- components ---------------------------------------------------------------------------------
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.middlewares.site.SiteScopeMiddleware": 60,
+    "crawler.middlewares.backoff.BackoffMiddleware": 560,
+    "crawler.middlewares.render.RenderOnDemandMiddleware": 950,
+}
+SPIDER_MIDDLEWARES = {}
+ITEM_PIPELINES = {
+    "crawler.pipelines.archive.ArchivePipeline": 300,
+}
+NIANBAO_DB = "data/archive.db"
+NIANBAO_STORE_ALL = False          # also store home, section and list pages (default: reports and files)
+NIANBAO_STATS_FILE = None           # JSON file the final statistics are written to
+NIANBAO_CONDITIONAL = True          # send If-None-Match / If-Modified-Since on recrawls
+
+LOG_LEVEL = "INFO"
+LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
+FEED_EXPORT_ENCODING = "utf-8"
