@@ -48,8 +48,13 @@ def clean_text(s: str | None) -> str:
     return _WS.sub(" ", s or "").strip()
 
 
+_END_TAGS = re.compile(rb"</(?:html|body)\s*>", re.I)
+
+
 def parse_html(html: str | bytes):
-    """An lxml tree for `html`, tolerant of XML declarations and empty input."""
+    """An lxml tree for `html`, tolerant of XML declarations, empty input and stray
+    `</html>` (server-side includes leave one after the header; libxml2 would drop
+    everything after it)."""
     if isinstance(html, str):
         html = html.encode("utf-8", "surrogatepass")
         parser = lxml.html.HTMLParser(encoding="utf-8")
@@ -57,6 +62,7 @@ def parse_html(html: str | bytes):
         parser = lxml.html.HTMLParser()
     if not html.strip():
         return None
+    html = _END_TAGS.sub(b"", html)
     try:
         return lxml.html.document_fromstring(html, parser=parser)
     except (etree.ParserError, ValueError):
@@ -141,19 +147,18 @@ def dedupe_links(links: list[Link]) -> list[Link]:
     return list(best.values())
 
 
-def page_title(html: str | bytes) -> str:
-    """`<title>` and first heading text, for deciding whether a page is a report page."""
+def page_titles(html: str | bytes) -> list[str]:
+    """`<title>` and the first h1/h2 text: what a page says it is."""
     tree = parse_html(html)
     if tree is None:
-        return ""
-    parts = [clean_text(t.text_content()) for t in tree.iter("title")][:1]
+        return []
+    out = [clean_text(t.text_content()) for t in tree.iter("title")][:1]
     for tag in ("h1", "h2"):
-        hs = [clean_text(h.text_content()) for h in tree.iter(tag)]
-        hs = [h for h in hs if h]
+        hs = [h for h in (clean_text(e.text_content()) for e in tree.iter(tag)) if h]
         if hs:
-            parts.append(hs[0])
+            out.append(hs[0])
             break
-    return " ".join(p for p in parts if p)
+    return [t for t in out if t]
 
 
 # --- list paging -------------------------------------------------------------------------

@@ -3,7 +3,7 @@ import json
 
 from crawler.discovery import (
     Link, dataproxy_records, dedupe_links, find_dataproxy, find_pager, json_links,
-    json_next_pages, page_links, page_template, page_title, parse_json_list, route_for_id,
+    json_next_pages, page_links, page_template, page_titles, parse_json_list, route_for_id,
 )
 
 TRS_LIST = """<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">
@@ -153,7 +153,7 @@ def test_dedupe_keeps_the_best_label():
 
 def test_page_title_reads_title_and_heading():
     html = "<html><head><title>报告 - 某市政府</title></head><body><h1>某市2021年报告</h1></body></html>"
-    assert page_title(html) == "报告 - 某市政府 某市2021年报告"
+    assert page_titles(html) == ["报告 - 某市政府", "某市2021年报告"]
 
 
 def test_json_list_api_items_paging_and_routes():
@@ -182,3 +182,11 @@ def test_json_items_with_their_own_urls_and_unknown_page_count():
         "http://s/article/7", "http://s/article/8"]
     assert json_next_pages("http://s/api/list?page=0", None) == ["http://s/api/list?page=1"]
     assert parse_json_list(b"not json") is None
+
+
+def test_links_after_a_stray_closing_html_tag_are_found():
+    html = """<html><body><div class="nav"><a href="/xxgk/">政务公开</a></div>
+    </html>
+    <div class="main"><a href="/xxgk/zfxxgknb/index.htm">政府信息公开年报</a></div></body></html>"""
+    urls = [ln.url for ln in page_links(html, "http://s.gov.cn/")]
+    assert "http://s.gov.cn/xxgk/zfxxgknb/index.htm" in urls

@@ -1,0 +1,507 @@
+"""The generic report spider: from a portal's home page to its OGI annual reports.
+
+No per-site code. Every page's links are classified by `crawler.linkscore` (report titles,
+disclosure sections, traps, news) and requested by priority; list paging of every family
+(`crawler.discovery`) is followed only while the list keeps showing reports; links that say
+nothing are parked and explored, on a small budget, only for sites that gave no report by
+the time everything better was done (`spider_idle`). The spider stays inside the sites of
+its start URLs; robots.txt, politeness and rendering are the middlewares' business.
+
+    scrapy crawl reports -a urls=http://a.gov.cn/,http://b.gov.cn/ [-a portals=FILE]
+"""
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+from scrapy.http import TextResponse
+
+from crawler import linkscore as ls
+from crawler.canonical import canonical_url, fetch_url, is_gateway, site_of, ungateway
+from crawler.discovery import (
+    Link, dataproxy_records, dedupe_links, find_dataproxy, find_pager, json_links,
+    json_next_pages, page_links, page_template, page_titles, parse_json_list, route_for_id,
+)
+from crawler.items import ListingItem, PageItem
+from crawler.portals import Portal, load_registry, portals_from_urls
+
+logger = logging.getLogger(__name__)
+
+# Request kinds (meta "nianbao_kind"). Pages and attachments are stored; list answers of
+# APIs are read for links only.
+HOME, SECTION, LIST, REPORT, ATTACHMENT, EXPLORE, API, DATAPROXY = (
+    "home", "section", "list", "report", "attachment", "explore", "api", "dataproxy")
+STORED_KINDS = {HOME, SECTION, LIST, REPORT, ATTACHMENT, EXPLORE}
+_HTML_TYPES = (b"text/html", b"application/xhtml")
+
+
+def stat_key(site: str, name: str) -> str:
+    """Stats-collector key of a per-site counter (read back by the archive pipeline)."""
+    return f"nianbao/site/{site}/{name}"
+
+
+@dataclass
+class ListState:
+    """Paging progress of one list (keyed by its page template)."""
+
+    strong: bool = False          # reached through a report column link or a registry hint
+    pages: int = 0
+    reported: bool = False        # some page of it showed a report link
+    empty_streak: int = 0
+
+
+@dataclass
+class SiteState:
+    portal: Portal
+    requests: int = 0
+    explored: int = 0
+    candidates: set[str] = field(default_factory=set)   # canonical URLs of report candidates
+    shells: int = 0
+    rendered: int = 0
+    pages: int = 0
+    capped: bool = False
+    parked: list = field(default_factory=list)           # heap of (-priority, depth, seq, kwargs)
+
+
+class ReportSpider(scrapy.Spider):
+    name = "reports"
+
+    def __init__(self, urls: str | list[str] | None = None, portals=None, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        plist: list[Portal] = []
+        if portals:
+            if isinstance(portals, (str, Path)):
+                plist.extend(load_registry(portals))
+            else:
+                plist.extend(portals)
+        if urls:
+            if isinstance(urls, str):
+                urls = [u for u in re.split(r"[,\s]+", urls) if u]
+            known = {site for p in plist for site in p.all_sites()}
+            plist.extend(p for p in portals_from_urls(list(urls)) if p.all_sites()[0] not in known)
+        if not plist:
+            raise ValueError("nothing to crawl: give start URLs (-a urls=URL,URL) or a registry (-a portals=FILE)")
+        self.portals = plist
+        self.site_state: dict[str, SiteState] = {}
+        for p in plist:
+            for s in p.all_sites():
+                self.site_state.setdefault(s, SiteState(portal=p))
+        self.sites = set(self.site_state)
+        self.seen: set[str] = set()
+        self.lists: dict[str, ListState] = {}
+        self._seq = itertools.count()
+        self._revisit: list[str] = []
+        self._ignore = {id(p): [re.compile(x) for x in p.ignore] for p in plist}
+        self._follow = {id(p): [re.compile(x) for x in p.follow] for p in plist}
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        s = crawler.settings
+        spider.max_pages = s.getint("NIANBAO_MAX_PAGES_PER_SITE", 400)
+        spider.explore_budget = s.getint("NIANBAO_EXPLORE_BUDGET", 6)
+        spider.list_slack = s.getint("NIANBAO_LIST_PAGES_WITHOUT_REPORT", 1)
+        spider.section_pages = s.getint("NIANBAO_SECTION_PAGES", 3)
+        spider.explore_depth = s.getint("NIANBAO_EXPLORE_DEPTH", 3)
+        spider.render_default = s.get("NIANBAO_RENDER", "auto")
+        spider.store_all = s.getbool("NIANBAO_STORE_ALL", False)
+        crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
+        return spider
+
+    # -- start ---------------------------------------------------------------------------
+    async def start(self):
+        for portal in self.portals:
+            for url in portal.start_urls:
+                req = self._request(url, kind=HOME, priority=ls.PRIORITY[ls.SECTION] + 60)
+                if req is not None:
+                    yield req
+            for url in portal.list_urls:
+                req = self._request(url, kind=SECTION, priority=ls.PRIORITY[ls.SECTION] + 50,
+                                    strong=True)
+                if req is not None:
+                    yield req
+        for url in self._revisit:
+            req = self._request(url, kind=REPORT, priority=ls.PRIORITY[ls.REPORT] - 50,
+                                extra_meta={"revisit": True})
+            if req is not None:
+                self.site_state[site_of(req.url)].candidates.add(canonical_url(url))
+                yield req
+
+    def revisit(self, urls: list[str]) -> None:
+        """Reports archived by earlier runs: fetched again so a removal (404) is noticed."""
+        self._revisit = [u for u in urls if site_of(u) in self.sites]
+
+    # -- request building ----------------------------------------------------------------
+    def _stat(self, site: str, name: str, n: int = 1) -> None:
+        self.crawler.stats.inc_value(stat_key(site, name), n)
+
+    def _request(self, url: str, *, kind: str, priority: int, link: Link | None = None,
+                 parent_url: str | None = None, strong: bool = False, list_key: str | None = None,
+                 callback=None, method: str = "GET", formdata: dict | None = None,
+                 extra_meta: dict | None = None, depth_parent: int = 0) -> scrapy.Request | None:
+        """A request for `url` unless it is off-site, ignored, seen, or over the site budget."""
+        url = fetch_url(url)
+        if is_gateway(url):
+            native = fetch_url(ungateway(url))
+            if site_of(native) in self.sites:
+                url = native          # the mirrored site is crawled anyway: fetch the original
+        site = site_of(url)
+        st = self.site_state.get(site)
+        if st is None:
+            return None
+        if any(p.search(url) for p in self._ignore[id(st.portal)]):
+            return None
+        key = seen_key(url)
+        if method != "GET" or formdata:
+            key = f"{method} {url} {sorted((formdata or {}).items())}"
+        elif kind in (API, DATAPROXY):
+            key = f"{kind} {url}"
+        if key in self.seen:
+            return None
+        cap = st.portal.max_pages or self.max_pages
+        if cap and st.requests >= cap:
+            if not st.capped:
+                st.capped = True
+                logger.warning("site %s reached its request ceiling (%d); not following further links", site, cap)
+                self._stat(site, "capped")
+            return None
+        self.seen.add(key)
+        st.requests += 1
+        meta = {
+            "nianbao_kind": kind,
+            "nianbao_site": site,
+            "nianbao_link_text": (link.label if link else ""),
+            "nianbao_parent_url": parent_url,
+            "nianbao_strong": strong,
+            "nianbao_list_key": list_key,
+            "handle_httpstatus_all": True,
+            "render_mode": st.portal.render or self.render_default,
+        }
+        if st.portal.wait_for:
+            meta["render_wait_for"] = st.portal.wait_for
+        if kind in (API, DATAPROXY, ATTACHMENT):
+            meta["render_mode"] = "never"
+        elif urlsplit(url).fragment and (st.shells or st.rendered) and meta["render_mode"] == "auto":
+            # a single-page-app route: the server never sees the fragment and answers the same
+            # shell as for the app's root, which was already found to be one
+            meta["render_mode"] = "always"
+        if extra_meta:
+            meta.update(extra_meta)
+        cb = callback or self.parse
+        if formdata is not None:
+            return scrapy.FormRequest(url, formdata=formdata, callback=cb, errback=self.failed,
+                                      priority=priority, meta=meta)
+        return scrapy.Request(url, method=method, callback=cb, errback=self.failed,
+                              priority=priority, meta=meta)
+
+    # -- items ---------------------------------------------------------------------------
+    @staticmethod
+    def _headers(h) -> dict[str, str]:
+        out = {}
+        for k, vs in h.items():
+            name = k.decode("latin-1").lower()
+            out[name] = ", ".join(v.decode("latin-1") for v in vs)
+        return out
+
+    def _page_item(self, response, error: str | None = None) -> PageItem:
+        meta = response.meta
+        requested = (meta.get("redirect_urls") or [response.request.url])[0]
+        final = response.url
+        # a browser keeps SPA route fragments in its final URL; an HTTP fetch never sends them
+        ident = final if (urlsplit(final).fragment or not urlsplit(requested).fragment) else requested
+        return PageItem(
+            url=requested, final_url=final, canonical_url=canonical_url(ident),
+            site=meta.get("nianbao_site") or site_of(requested), status=response.status,
+            headers=self._headers(response.headers), body=response.body,
+            rendered=bool(meta.get("rendered")),
+            fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            kind="attachment" if meta.get("nianbao_kind") == ATTACHMENT else "page",
+            parent_url=meta.get("nianbao_parent_url"), link_text=meta.get("nianbao_link_text", ""),
+            error=error, not_modified=response.status == 304,
+            request_headers=self._headers(response.request.headers),
+        )
+
+    def failed(self, failure):
+        """Errback: robots refusals are counted, real failures stored as failed captures."""
+        request = failure.request
+        meta = request.meta
+        site = meta.get("nianbao_site") or site_of(request.url)
+        if failure.check(IgnoreRequest):
+            msg = str(failure.value)
+            if "robots.txt" in msg:
+                self._stat(site, "robots_blocked")
+            else:
+                self._stat(site, "ignored")
+            return
+        reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
+        self._stat(site, "failed")
+        logger.info("fetch failed: %s (%s)", request.url, reason)
+        if meta.get("nianbao_kind") not in STORED_KINDS:
+            return
+        yield PageItem(
+            url=request.url, final_url=request.url, canonical_url=canonical_url(request.url),
+            site=site, status=None, rendered=bool(meta.get("playwright")),
+            fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            kind="attachment" if meta.get("nianbao_kind") == ATTACHMENT else "page",
+            parent_url=meta.get("nianbao_parent_url"), link_text=meta.get("nianbao_link_text", ""),
+            error=reason, request_headers=self._headers(request.headers),
+        )
+
+    def _count_response(self, site: str, response, error: str | None) -> None:
+        self._stat(site, "fetched")
+        if response.meta.get("rendered"):
+            self._stat(site, "rendered")
+        if response.meta.get("shell_detected"):
+            self._stat(site, "shells")
+        if error:
+            self._stat(site, "failed")
+
+    # -- parsing -------------------------------------------------------------------------
+    def _is_html(self, response) -> bool:
+        ctype = (response.headers.get(b"Content-Type") or b"").lower()
+        if ctype:
+            return ctype.startswith(_HTML_TYPES)
+        return isinstance(response, TextResponse) and b"<html" in response.body[:2048].lower()
+
+    def parse(self, response):
+        meta = response.meta
+        kind = meta.get("nianbao_kind", HOME)
+        site = meta.get("nianbao_site") or site_of(response.url)
+        st = self.site_state.get(site)
+        status = response.status
+        error = f"HTTP {status}" if status >= 400 else None
+        self._count_response(site, response, error)
+        is_html = self._is_html(response) and isinstance(response, TextResponse)
+        html = response.text if is_html else ""
+        titles = page_titles(html) if is_html else []
+        if self.store_all or kind in (REPORT, ATTACHMENT) or error \
+                or any(ls.is_dated_report_label(t) for t in titles):
+            yield self._page_item(response, error)
+        if st is None or error or status == 304 or kind == ATTACHMENT or not is_html:
+            return
+        st.pages += 1
+        if meta.get("rendered"):
+            st.rendered += 1
+        if meta.get("shell_detected"):
+            st.shells += 1
+        depth = meta.get("depth", 0)
+        links = dedupe_links(page_links(html, response.url))
+        page_is_report = (kind == REPORT and ls.is_report_label(meta.get("nianbao_link_text", ""))) \
+            or any(ls.is_dated_report_label(t) for t in titles)
+        page_url = canonical_url(response.url)
+        scored = [self._classify(ln, page_is_report, st) for ln in links]
+        report_links = [s for s in scored if s.kind == ls.REPORT]
+        yield from self._follow_links(scored, kind, page_url, depth, st)
+        if report_links:
+            yield ListingItem(url=page_url, site=site,
+                              links=[canonical_url(s.link.url) for s in report_links],
+                              fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        listish = kind != REPORT or len(report_links) >= 2
+        if not listish:
+            return
+        # list paging: script pagers, index_N, ?page=N, next links
+        pager = find_pager(html, response.url, links)
+        list_key = pager.template or meta.get("nianbao_list_key") or page_url
+        strong = bool(meta.get("nianbao_strong"))
+        if self._keep_paging(list_key, len(report_links), strong):
+            for url in pager.following():
+                req = self._request(url, kind=LIST, priority=self._list_priority(list_key),
+                                    strong=strong, list_key=list_key)
+                if req is not None:
+                    yield req
+                    break
+        # Hanweb: the rest of the column through dataproxy.jsp
+        dp = find_dataproxy(html, response.url)
+        if dp is not None:
+            dkey = f"dataproxy {dp.endpoint} {sorted(dp.params.items())}"
+            self.lists.setdefault(dkey, ListState(strong=strong))
+            if report_links or strong:
+                yield from self._dataproxy_next(dp, dkey, depth)
+        # single-page apps: the JSON lists the browser fetched
+        if meta.get("rendered") and kind != REPORT:
+            routes = [ln.url for ln in links][:300]
+            for xhr in meta.get("xhr_urls") or []:
+                if site_of(xhr) != site:
+                    continue
+                req = self._request(xhr, kind=API, priority=ls.PRIORITY[ls.SECTION] + 40,
+                                    callback=self.parse_api, strong=strong,
+                                    list_key=f"api {page_template_key(xhr)}",
+                                    extra_meta={"route_links": routes})
+                if req is not None:
+                    yield req
+
+    def _classify(self, link: Link, page_is_report: bool, st: SiteState) -> ls.Scored:
+        scored = ls.classify(link, page_is_report)
+        if scored.kind in (ls.EXPLORE, ls.SKIP) and any(p.search(link.url) for p in self._follow[id(st.portal)]):
+            return ls.Scored(link, ls.SECTION, ls.PRIORITY[ls.SECTION] + 30, "registry follow")
+        return scored
+
+    def _follow_links(self, scored: list[ls.Scored], kind: str, page_url: str, depth: int,
+                      st: SiteState):
+        for s in scored:
+            if s.kind == ls.REPORT:
+                req = self._request(s.link.url, kind=REPORT, priority=s.priority, link=s.link)
+                if req is not None:
+                    st.candidates.add(canonical_url(s.link.url))
+                    yield req
+            elif s.kind == ls.ATTACHMENT:
+                req = self._request(s.link.url, kind=ATTACHMENT, priority=s.priority, link=s.link,
+                                    parent_url=page_url)
+                if req is not None:
+                    yield req
+            elif kind in (REPORT, ATTACHMENT):
+                continue              # from a report page only reports and its files
+            elif s.kind == ls.SECTION:
+                strong = s.priority >= ls.PRIORITY[ls.SECTION] + 30
+                req = self._request(s.link.url, kind=SECTION, priority=s.priority, link=s.link,
+                                    strong=strong)
+                if req is not None:
+                    yield req
+            elif s.kind == ls.EXPLORE and depth < self.explore_depth:
+                site = site_of(s.link.url)
+                target = self.site_state.get(site)
+                if target is None or canonical_url(s.link.url) in self.seen:
+                    continue
+                heapq.heappush(target.parked, (-s.priority, depth, next(self._seq),
+                                               dict(url=s.link.url, link=s.link)))
+
+    def _keep_paging(self, key: str, reports_here: int, strong: bool) -> bool:
+        st = self.lists.setdefault(key, ListState(strong=strong))
+        st.strong = st.strong or strong
+        st.pages += 1
+        if reports_here:
+            st.reported, st.empty_streak = True, 0
+            return True
+        st.empty_streak += 1
+        if st.reported:
+            return st.empty_streak <= self.list_slack
+        return st.strong and st.pages < self.section_pages
+
+    def _list_priority(self, key: str) -> int:
+        st = self.lists.get(key)
+        return ls.PRIORITY[ls.SECTION] + (40 if st and st.reported else 0)
+
+    # -- Hanweb dataproxy ----------------------------------------------------------------
+    def _dataproxy_next(self, dp, dkey: str, depth: int):
+        for url, form in dp.requests(group=3, limit=1):
+            req = self._request(url, kind=DATAPROXY, priority=self._list_priority(dkey),
+                                callback=self.parse_dataproxy, list_key=dkey,
+                                method="POST" if form is not None else "GET", formdata=form,
+                                extra_meta={"dataproxy": dp})
+            if req is not None:
+                yield req
+
+    def parse_dataproxy(self, response):
+        meta = response.meta
+        site = meta["nianbao_site"]
+        st = self.site_state[site]
+        self._count_response(site, response, f"HTTP {response.status}" if response.status >= 400 else None)
+        if response.status >= 400 or not isinstance(response, TextResponse):
+            return
+        links, total = dataproxy_records(response.text, response.url)
+        links = dedupe_links(links)
+        scored = [self._classify(ln, False, st) for ln in links]
+        report_links = [s for s in scored if s.kind == ls.REPORT]
+        yield from self._follow_links(scored, LIST, canonical_url(response.url), meta.get("depth", 0), st)
+        if report_links:
+            yield ListingItem(url=canonical_url(response.url), site=site,
+                              links=[canonical_url(s.link.url) for s in report_links],
+                              fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        dkey = meta["nianbao_list_key"]
+        dp = meta["dataproxy"]
+        if not links:
+            return
+        if self._keep_paging(dkey, len(report_links), False):
+            q = dict(pair.split("=", 1) for pair in urlsplit(response.url).query.split("&") if "=" in pair)
+            end = int(q.get("endrecord", dp.seen + dp.perpage * 3))
+            if total is not None:
+                dp.total = total
+            dp.seen = end
+            yield from self._dataproxy_next(dp, dkey, meta.get("depth", 0))
+
+    # -- JSON list APIs ------------------------------------------------------------------
+    def parse_api(self, response):
+        meta = response.meta
+        site = meta["nianbao_site"]
+        st = self.site_state[site]
+        self._count_response(site, response, f"HTTP {response.status}" if response.status >= 400 else None)
+        if response.status >= 400:
+            return
+        jl = parse_json_list(response.body)
+        if jl is None or not jl.items:
+            return
+        route = None
+        route_links = [Link(u) for u in meta.get("route_links") or []]
+        for _, _, ident in jl.items:
+            if ident:
+                route = route_for_id(route_links, ident)
+                if route:
+                    break
+        links = json_links(response.url, jl, route)
+        scored = [self._classify(ln, False, st) for ln in links]
+        report_links = [s for s in scored if s.kind == ls.REPORT]
+        for s in scored:
+            if s.kind == ls.REPORT:
+                req = self._request(s.link.url, kind=REPORT, priority=s.priority, link=s.link)
+                if req is not None:
+                    st.candidates.add(canonical_url(s.link.url))
+                    yield req
+        if report_links:
+            yield ListingItem(url=canonical_url(response.url), site=site,
+                              links=[canonical_url(s.link.url) for s in report_links],
+                              fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        key = meta["nianbao_list_key"]
+        if self._keep_paging(key, len(report_links), bool(meta.get("nianbao_strong"))):
+            for url in json_next_pages(response.url, jl.total_pages, limit=1):
+                req = self._request(url, kind=API, priority=self._list_priority(key),
+                                    callback=self.parse_api, list_key=key,
+                                    extra_meta={"route_links": meta.get("route_links")})
+                if req is not None:
+                    yield req
+
+    # -- exploration on idle -------------------------------------------------------------
+    def _on_idle(self):
+        """Everything promising is done: explore parked links of sites with no report yet."""
+        scheduled = 0
+        for site, st in self.site_state.items():
+            if st.candidates or st.explored >= self.explore_budget or not st.parked:
+                continue
+            while st.parked and st.explored < self.explore_budget:
+                negprio, depth, _, kw = heapq.heappop(st.parked)
+                req = self._request(kw["url"], kind=EXPLORE, priority=-negprio - 100, link=kw["link"],
+                                    extra_meta={"depth": depth + 1})
+                if req is None:
+                    continue
+                st.explored += 1
+                self._stat(site, "explored")
+                self.crawler.engine.crawl(req)
+                scheduled += 1
+                break                 # one at a time: a found report stops exploring
+        if scheduled:
+            raise DontCloseSpider
+
+
+_DIR_INDEX = re.compile(r"/(?:index|default)\.(?:s?html?|jsp|aspx?|php)$", re.I)
+
+
+def seen_key(url: str) -> str:
+    """Duplicate-request key: the canonical URL, a directory and its index page as one."""
+    c = canonical_url(url)
+    parts = urlsplit(c)
+    if not parts.query and _DIR_INDEX.search(parts.path):
+        c = c[: c.rindex("/") + 1]
+    return c
+
+
+def page_template_key(url: str) -> str:
+    t = page_template(url)
+    return t[0] if t else url
