@@ -1,0 +1,148 @@
+"""From fetched pages to the archive: extract each page, store it, count it per site.
+
+For each `PageItem`: `extract.extract_document(body, url, headers)` (in a worker thread,
+so a slow PDF does not stall downloads), then `Archive.store_page(run_id, page, document)`.
+Failed fetches (no response, HTTP errors) are stored as failed captures with their reason
+and no document. `ListingItem`s go to `Archive.store_listing` (removal detection).
+
+At the end of the crawl the per-site statistics (pages fetched, rendered, reports found,
+new, changed, failed, requests, robots refusals) are logged one line per site, written to
+the archive's crawl log through `Archive.finish_run`, and optionally to a JSON file.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+from archive.store import Archive
+
+import extract
+from crawler.items import ListingItem, PageItem
+
+logger = logging.getLogger(__name__)
+
+# per-site counters: fetched/rendered/failed/requests/robots_blocked/shells/explored come from
+# the spider and the downloader (stats keys nianbao/site/<site>/<name>), the rest from here
+SITE_COLUMNS = ("fetched", "rendered", "reports", "new", "changed", "failed", "requests",
+                "robots_blocked")
+
+
+def format_site_stats(sites: dict[str, dict]) -> str:
+    """The end-of-crawl table: one line per site, then the totals."""
+    head = f"{'site':<28} " + " ".join(f"{c:>8}" for c in ("pages", "rendered", "reports", "new",
+                                                           "changed", "failed", "requests", "robots"))
+    lines = [head]
+    totals = defaultdict(int)
+    for site, row in sorted(sites.items()):
+        lines.append(f"{site:<28} " + " ".join(f"{row.get(c, 0):>8}" for c in SITE_COLUMNS))
+        for c in SITE_COLUMNS:
+            totals[c] += row.get(c, 0)
+    lines.append(f"{'total':<28} " + " ".join(f"{totals[c]:>8}" for c in SITE_COLUMNS))
+    return "\n".join(lines)
+
+
+class ArchivePipeline:
+    def __init__(self, crawler):
+        s = crawler.settings
+        self.crawler = crawler
+        self.db_path = s.get("NIANBAO_DB", "data/archive.db")
+        self.stats_file = s.get("NIANBAO_STATS_FILE")
+        self.options = {
+            "render": s.get("NIANBAO_RENDER"), "robots": s.getbool("ROBOTSTXT_OBEY"),
+            "user_agent": s.get("USER_AGENT"), "max_pages_per_site": s.getint("NIANBAO_MAX_PAGES_PER_SITE"),
+            "depth_limit": s.getint("DEPTH_LIMIT"), "concurrency_per_site": s.getint("CONCURRENT_REQUESTS_PER_DOMAIN"),
+            "store_all": s.getbool("NIANBAO_STORE_ALL"),
+        }
+        self.archive: Archive | None = None
+        self.run_id: int | None = None
+        self.sites: dict[str, dict] = defaultdict(lambda: defaultdict(int))
+        self.report_urls: dict[str, set[str]] = defaultdict(set)
+        self.result: dict | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def open_spider(self, spider=None):
+        spider = spider or self.crawler.spider
+        self.archive = Archive(self.db_path)
+        sites = sorted(getattr(spider, "sites", []) or [])
+        self.run_id = self.archive.start_run(sites, self.options)
+        # reports archived before are visited again, so a removed one is noticed (404)
+        if hasattr(spider, "revisit"):
+            spider.revisit(self.archive.known_report_urls(sites, include_removed=False))
+        logger.info("archive %s, run %d, sites: %s", self.db_path, self.run_id, ", ".join(sites))
+
+    async def process_item(self, item, spider=None):
+        if isinstance(item, ListingItem):
+            self.archive.store_listing(self.run_id, item)
+            return item
+        if not isinstance(item, PageItem):
+            return item
+        item.run_id = self.run_id
+        row = self.sites[item.site]
+        document = None
+        if item.error is None and item.body and item.status and 200 <= item.status < 300:
+            try:
+                document = await asyncio.to_thread(extract.extract_document, item.body,
+                                                   item.final_url or item.url, item.headers)
+            except Exception as exc:  # bad input must not lose the capture
+                logger.warning("extraction failed for %s: %r", item.url, exc)
+                item.error = f"extraction failed: {exc!r}"[:500]
+        res = self.archive.store_page(self.run_id, item, document)
+        row["stored"] += 1
+        if document is not None and document.is_report and not document.is_not_found \
+                and item.kind == "page":
+            if item.canonical_url not in self.report_urls[item.site]:
+                self.report_urls[item.site].add(item.canonical_url)
+                row["reports"] += 1
+                if res.new_document:
+                    row["new"] += 1
+                elif res.new_version:
+                    row["changed"] += 1
+        return item
+
+    def _collect(self) -> dict:
+        """Per-site rows: the pipeline's counts plus the downloader's and spider's."""
+        stats = self.crawler.stats.get_stats()
+        prefix = "nianbao/site/"
+        for key, value in stats.items():
+            if not key.startswith(prefix):
+                continue
+            site, _, name = key[len(prefix):].rpartition("/")
+            if site in self.sites or site in (getattr(self.crawler.spider, "sites", None) or ()):
+                self.sites[site][name] = value
+        return {site: dict(row) for site, row in self.sites.items()}
+
+    def close_spider(self, spider=None):
+        if self.archive is None:
+            return
+        sites = self._collect()
+        for s in getattr(self.crawler.spider, "sites", []) or []:
+            sites.setdefault(s, {})
+        stats = self.crawler.stats.get_stats()
+        totals = {c: sum(r.get(c, 0) for r in sites.values())
+                  for c in SITE_COLUMNS + ("renders", "shells", "explored", "stored", "robots_txt")}
+        totals["render_timeouts"] = stats.get("nianbao/render/timeouts", 0)
+        totals["backoffs"] = sum(v for k, v in stats.items() if k.startswith("nianbao/backoff/"))
+        reason = stats.get("finish_reason", "finished")
+        failed_sites = sorted(s for s, r in sites.items() if not r.get("fetched"))
+        self.result = {"run_id": self.run_id, "db": str(self.db_path), "sites": sites, "totals": totals,
+                       "failed_sites": failed_sites,
+                       "report_urls": {s: sorted(u) for s, u in self.report_urls.items()}}
+        table = format_site_stats(sites)
+        print(table, file=sys.stderr)
+        try:
+            self.result["archive"] = self.archive.finish_run(
+                self.run_id, {"sites": sites, "totals": totals, "finish_reason": reason},
+                status="finished" if reason in ("finished", None) else str(reason))
+        finally:
+            self.archive.close()
+            self.archive = None
+        if self.stats_file:
+            Path(self.stats_file).write_text(json.dumps(self.result, ensure_ascii=False, indent=1,
+                                                        default=str), encoding="utf-8")
