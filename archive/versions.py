@@ -17,8 +17,10 @@ def _g(doc: Any, name: str, default: Any = None) -> Any:
 
 
 def version_hash(document: Any) -> str:
-    """Identity of a version: the normalized title and text."""
-    return text_hash((_g(document, "title") or "") + "\n" + (_g(document, "text") or ""))
+    """Identity of a version: the normalized text only. A title that differs between two
+    renderings of one document (a big5 gateway copy keeps the site suffix) is metadata,
+    not a new version of the report."""
+    return text_hash(_g(document, "text") or "")
 
 
 def _bool(v: Any) -> int | None:
