@@ -102,13 +102,15 @@ def _read_t3(grid: list[list[str]], col: Collector) -> None:
                 if k not in colmap:
                     colmap[k] = (j, cell)
                 break
-    complete = len(colmap) == len(rs.T3_COLUMNS)
     for i, key, label, end in rows:
         row = grid[i]
-        if complete:
+        if colmap:   # columns found by their headers (all of them, or the ones published)
             cells = [(k, row[j] if j < len(row) else "", lab) for k, (j, lab) in colmap.items()]
-        else:
-            cells = [(k, row[end + n], lab) for n, (k, lab) in enumerate(rs.T3_COLUMNS) if end + n < len(row)]
+        else:        # no header (a table continued after a page break): the seven in order
+            values = row[end:end + len(rs.T3_COLUMNS)]
+            if len(values) < len(rs.T3_COLUMNS) or any(c.strip() for c in row[end + len(rs.T3_COLUMNS):]):
+                continue
+            cells = [(k, raw, lab) for (k, lab), raw in zip(rs.T3_COLUMNS, values)]
         for k, raw, lab in cells:
             col.add(3, key, k, raw, label, lab)
         if key in T3_2021_ONLY:

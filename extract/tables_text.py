@@ -31,12 +31,22 @@ def _split_spaces(s: str) -> list[str]:
     run: list[str] = []
 
     def flush() -> None:
+        """Label fragments split by spaces ("商业 企业") rejoined into the labels they spell."""
         if not run:
             return
-        if len(run) > 1 and all(core(r) in ALL_LABEL_CORES for r in run):
-            out.extend(run)
-        else:
+        labels, buf = [], ""
+        for part in run:
+            if not buf and core(part) in ALL_LABEL_CORES:
+                labels.append(part)
+                continue
+            buf += part
+            if core(buf) in ALL_LABEL_CORES:
+                labels.append(buf)
+                buf = ""
+        if not labels:
             out.append("".join(run))
+        else:
+            out.extend(labels + ([buf] if buf else []))
         run.clear()
 
     for n, p in enumerate(parts):
@@ -81,6 +91,7 @@ class _Reader:
         self.t2_block: str | None = None
         self.t2_cols: list[tuple[str, str]] = []
         self.t3_group: str | None = None
+        self.t3_headers: set[str] = set()      # column headers seen since table 3 began
         self.pending: tuple | None = None      # (table, row key, label, token index)
         self.t4_after: int | None = None        # index after the last table 4 header cell
 
@@ -106,18 +117,18 @@ class _Reader:
         if c == "其他":
             if num and self.t3_group == "other":
                 return "t3_row", "other_other"
-            return "t3_header", None
+            return "t3_header", c
         if c in TOTAL_CORES:
             if "七" in num or (num and self.ctx == 3):
                 return "t3_row", "handled_total"
-            return ("t4_header", None) if self.ctx == 4 else ("t3_header", None)
+            return ("t4_header", None) if self.ctx == 4 else ("t3_header", c)
         if c == "其他处理":
             return "t3_row", "other_processed"
         g = T3_GROUP_CORES.get(c)
         if g:
             return "t3_group", g
         if c in T3_HEADER_CORES or c in T3_COL_CORES:
-            return "t3_header", None
+            return "t3_header", c
         if c in T4_SPECIFIC:
             return "t4_header", None
         k = t3_row_key(raw)
@@ -141,8 +152,10 @@ class _Reader:
             if what == "section":
                 self.ctx = arg or None
                 self.t2_block, self.t2_cols, self.t3_group = None, [], None
+                self.t3_headers = set()
             elif what == "t3_note":
                 self.ctx = 3
+                self.t3_headers = set()
             elif what == "t2_block":
                 self.ctx, self.t2_block, self.t2_cols = 2, arg, []
             elif what == "t2_header":
@@ -158,6 +171,7 @@ class _Reader:
             elif what == "t3_header":
                 if self.ctx != 4:
                     self.ctx = 3
+                    self.t3_headers.add(arg)
             elif what == "t3_group":
                 self.ctx, self.t3_group = 3, arg
             elif what == "t3_row":
@@ -198,9 +212,11 @@ class _Reader:
         if table not in self.want:
             return
         if table == 3:
-            cells = self._pick(at, end, len(rs.T3_COLUMNS))
-            for (ck, clabel), raw in zip(rs.T3_COLUMNS, cells):
-                self.col.add(3, key, ck, raw, label, clabel)
+            cols = self._t3_columns()
+            cells = self._pick(at, end, len(cols))
+            for (ck, clabel), raw in zip(cols, cells):
+                if ck:
+                    self.col.add(3, key, ck, raw, label, clabel)
             if key in T3_2021_ONLY:
                 self.col.evidence[3].add("2021")
             elif key in T3_2019_ONLY:
@@ -217,6 +233,14 @@ class _Reader:
             for (ck, clabel), raw in zip(cols, cells):
                 self.col.add(2, key, ck, raw, label, clabel)
             self.col.tables.add(2)
+
+    def _t3_columns(self) -> list[tuple[str | None, str]]:
+        """The seven columns, or 自然人 · 法人或其他组织 (not a schema column) · 总计 when a
+        table publishes the organisations as one column."""
+        orgs = {core(lab) for _k, lab in rs.T3_COLUMNS[1:6]}
+        if "法人或其他组织" in self.t3_headers and not (orgs & self.t3_headers):
+            return [rs.T3_COLUMNS[0], (None, "法人或其他组织"), rs.T3_COLUMNS[-1]]
+        return list(rs.T3_COLUMNS)
 
     def _finish_t4(self, end: int) -> None:
         if self.t4_after is None:

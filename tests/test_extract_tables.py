@@ -547,3 +547,33 @@ def test_pdf_without_ruling_lines_has_no_grids():
     c.save()
     assert pdf_table_grids(buf.getvalue()) == []
     assert pdf_table_grids(b"%PDF-1.4 broken") == []
+
+
+def test_organisations_published_as_one_column_invent_nothing():
+    """自然人 · 法人或其他组织 · 总计 only: the organisation breakdown is not guessed."""
+    head = ('<table><tr><td colspan="3" rowspan="2">（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</td>'
+            '<td colspan="3">申请人情况</td></tr><tr><td>自然人</td><td>法人或其他组织</td><td>总计</td></tr>')
+    rows = [("一、本年新收政府信息公开申请数量", 7, 2, 9, "requests_new"),
+            ("二、上年结转政府信息公开申请数量", 1, 0, 1, "requests_carried_over"),
+            ("（七）总计", 8, 2, 10, "handled_total"), ("四、结转下年度继续办理", 0, 0, 0, "carried_forward")]
+    html = head + "".join(f'<tr><td colspan="3">{l}</td><td>{a}</td><td>{b}</td><td>{c}</td></tr>'
+                          for l, a, b, c, _k in rows) + "</table>"
+    text = "\n".join(["三、收到和处理政府信息公开申请情况", "申请人情况", "自然人 法人或其他组织 总计"]
+                     + [f"{l} {a} {b} {c}" for l, a, b, c, _k in rows])
+    for fs in (extract_figures(html_tables_to_grids(html), ""), extract_figures([], text)):
+        got = {(r, c): v for (t, r, c), v in _table_figures(fs).items()}
+        assert got == {(key, col): v for _l, a, _b, c, key in rows
+                       for col, v in (("natural_person", a), ("total", c))}
+        ident = {c.key: c.ok for c in fs.checks if c.name == "t3_identity"}
+        assert ident["total"] is True and ident["natural_person"] is True
+        assert ident["commercial_enterprise"] is None
+
+
+def test_table3_continued_after_a_page_break():
+    """The header in one table, the rows in the next (Word/PDF page break): read in order."""
+    rnd = random.Random(17)
+    v = t3_values("2019", rnd)
+    grid = html_tables_to_grids(t3_html("2019", v))[0]
+    fs = extract_figures([grid[:8], grid[8:]], "")
+    assert {(r, c): x for (t, r, c), x in _table_figures(fs).items()} == v
+    assert fs.identity_ok is True
