@@ -101,23 +101,43 @@ def reflow(lines: list[str]) -> list[str]:
 
 
 def pdf_text(body: bytes) -> AttachmentText:
+    """Text of a PDF read from its page layout: prose lines grouped into paragraphs by
+    their margins, ruled tables (`tables_pdf` geometry) written as rows of published cells
+    at their place in the text, page numbers dropped."""
     res = AttachmentText()
     try:
-        from pdfminer.high_level import extract_text
-        from pdfminer.pdfpage import PDFPage
-        text = extract_text(io.BytesIO(body))
-        pages = sum(1 for _ in PDFPage.get_pages(io.BytesIO(body)))
+        from .pdf_layout import read_pdf
+        pages, grids, chars = read_pdf(body)
     except Exception as e:  # a broken PDF is a fact to record, not a crash
         res.warnings.append(f"pdf: cannot read ({type(e).__name__}: {e})")
         return res
-    raw = [l for l in text.replace("\x0c", "\n").splitlines()]
-    chars = len(re.sub(r"\s", "", text))
-    if pages and chars < 20 * pages:
+    if pages and chars < 20 * len(pages):
         res.no_text_layer = True
-        res.warnings.append(f"pdf: no text layer ({pages} page(s), {chars} characters): scanned image")
-    res.lines = reflow(raw)
-    res.title = _first_title(res.lines)
+        res.warnings.append(f"pdf: no text layer ({len(pages)} page(s), {chars} characters): scanned image")
+    lines = res_lines(pages)
+    res.title, res.lines = split_title(lines)
+    if not res.title:
+        from .pdf_layout import pdf_info_title
+        res.title = pdf_info_title(body)
+    res.grids = grids
     return res
+
+
+def res_lines(pages) -> list[str]:
+    from .pdf_layout import paragraphs
+    return paragraphs(pages)
+
+
+def split_title(lines: list[str]) -> tuple[str, list[str]]:
+    """The title (first lines up to one ending in 报告/年报) and the text after it."""
+    parts: list[str] = []
+    for i, l in enumerate(lines[:4]):
+        if "\t" in l or len(l) > 60 or l.endswith(("。", "：", ":")):
+            break
+        parts.append(l)
+        if re.search(r"(报告|報告|年报|年報)$", "".join(parts)):
+            return "".join(parts), lines[i + 1:]
+    return _first_title(lines), lines
 
 
 def docx_text(body: bytes) -> AttachmentText:

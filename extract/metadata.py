@@ -27,6 +27,7 @@ _URL_DATES = [
     re.compile(r"/((?:19|20)\d{2})/(\d{2})(\d{2})/"),
     re.compile(r"/((?:19|20)\d{2})(\d{2})(\d{2})/"),
     re.compile(r"[/_-]((?:19|20)\d{2})-(\d{2})-(\d{2})[/_.-]"),
+    re.compile(r"/[PW]0((?:19|20)\d{2})(\d{2})(\d{2})"),     # TRS attachments: P020220128….pdf
 ]
 _TAG = re.compile(r"<[^>]*>")
 _DROP_BLOCKS = re.compile(r"<(script|style|noscript|textarea)\b.*?</\1\s*>|<!--.*?-->", re.S | re.I)
@@ -202,6 +203,13 @@ def page_fields(tree, html: str, url: str) -> tuple[PageMeta, str]:
     """Title, publication date, source and 信息公开目录 fields; also returns the label text."""
     meta = meta_tags(tree)
     lt = label_text(html)
+    from .script import TRADITIONAL_SHARE, converter, traditional_share
+    if traditional_share(lt) >= TRADITIONAL_SHARE:
+        # Labels are matched in Simplified: 來源 -> 来源, 釋出時間 -> 发布时间.
+        for tw, cn in rules.TAIWAN_PHRASE_MAP:
+            if tw in ("釋出", "資訊"):
+                lt = lt.replace(tw, cn)
+        lt = converter("t2s").convert(lt)
     pm = PageMeta(title=page_title(tree, meta))
     for name in rules.DATE_META_NAMES:
         if meta.get(name):

@@ -28,39 +28,52 @@ def _figures(grids, text: str, html: str | None, doc: Document) -> FigureSet:
         return FigureSet()
 
 
-def _finish(doc: Document, lines: list[str], grids, title: str, agency: str | None,
-            html: str | None = None) -> Document:
-    """Script detection and conversion, report decision, figures."""
+def _finish(doc: Document, lines: list[str], grids, title: str, html: str | None = None) -> Document:
+    """Script detection and conversion, agency, year, report decision, figures."""
     text_orig = sc.strip_pinyin("\n".join(lines))
     title_orig = sc.strip_pinyin(title)
-    doc.text_original, doc.title_original, doc.agency_original = text_orig, title_orig, agency
+    doc.text_original, doc.title_original = text_orig, title_orig
     doc.script = sc.detect_script(title_orig + "\n" + text_orig)
     if doc.script == "traditional":
         cfg = sc.choose_config(title_orig + "\n" + text_orig)
         doc.opencc_config = cfg
         doc.text = sc.to_simplified(text_orig, cfg)
         doc.title = sc.to_simplified(title_orig, cfg)
-        doc.agency = sc.to_simplified(agency, cfg) if agency else agency
         doc.source = sc.to_simplified(doc.source, cfg) if doc.source else doc.source
         doc.publisher = sc.to_simplified(doc.publisher, cfg) if doc.publisher else doc.publisher
         grids = [[[sc.to_simplified(sc.strip_pinyin(c), cfg) for c in row] for row in g] for g in grids]
     else:
-        doc.text, doc.title, doc.agency = text_orig, title_orig, agency
+        doc.text, doc.title = text_orig, title_orig
         if grids and any("(" in c or "（" in c for g in grids for row in g for c in row):
             grids = [[[sc.strip_pinyin(c) for c in row] for row in g] for g in grids]
     doc.tables = grids
-    if doc.agency is None:
-        doc.agency = meta.find_agency(doc.title, doc.text.splitlines(), doc.publisher, doc.source)
-        doc.agency_original = doc.agency if doc.script == "simplified" else None
+    text_lines = doc.text.splitlines()
+    doc.agency = meta.find_agency(doc.title, text_lines, doc.publisher, doc.source)
+    doc.agency_original = _original_form(doc.agency, doc) if doc.agency else None
     doc.is_not_found = meta.is_not_found(doc.title, doc.text)
     doc.is_report = (meta.is_report_title(doc.title) and not doc.is_not_found and not doc.is_shell
                      and (bool(doc.text.strip()) or doc.no_text_layer))
     # The year reported on: a report without one in its title was published the year after.
-    doc.year = meta.report_year(doc.title, "\n".join(doc.text.splitlines()[:5]),
+    doc.year = meta.report_year(doc.title, "\n".join(text_lines[:5]),
                                 doc.published if doc.is_report else None)
     if doc.is_report:
         doc.figures = _figures(doc.tables, doc.text, html, doc)
     return doc
+
+
+def _original_form(agency: str, doc: Document) -> str:
+    """The agency as the page writes it: the same span of the original title or text."""
+    if doc.script != "traditional":
+        return agency
+    for simp, orig in ((doc.title, doc.title_original), (doc.text, doc.text_original)):
+        if len(simp) != len(orig):
+            continue
+        for k in range(len(agency), 1, -1):
+            i = simp.find(agency[:k])
+            if i >= 0:
+                rest = agency[k:]
+                return orig[i:i + k] + (sc.converter("s2t").convert(rest) if rest else "")
+    return sc.converter("s2t").convert(agency)
 
 
 def _html_document(body: bytes, url: str, headers: dict | None) -> Document:
@@ -78,9 +91,7 @@ def _html_document(body: bytes, url: str, headers: dict | None) -> Document:
         doc.is_shell = looks_like_shell(html, headers)
     if main.method == "empty":
         doc.warnings.append("html: no main text found")
-    title = pm.title
-    agency = meta.find_agency(title, lines, pm.publisher, pm.source)
-    return _finish(doc, lines, main.grids, title, agency, html)
+    return _finish(doc, lines, main.grids, pm.title, html)
 
 
 def _attachment_document(body: bytes, url: str, kind: str) -> Document:
@@ -91,8 +102,7 @@ def _attachment_document(body: bytes, url: str, kind: str) -> Document:
     lines = att.lines
     title = att.title or _title_from_url(url)
     doc.published = meta.signature_date(lines) or meta.url_date(url)
-    agency = meta.find_agency(title, lines, None, None)
-    return _finish(doc, lines, att.grids, title, agency)
+    return _finish(doc, lines, att.grids, title)
 
 
 def _text_document(body: bytes, url: str, headers: dict | None) -> Document:
@@ -104,7 +114,7 @@ def _text_document(body: bytes, url: str, headers: dict | None) -> Document:
     if title:
         lines = lines[1:]
     doc.published = meta.signature_date(lines) or meta.url_date(url)
-    return _finish(doc, lines, [], title, meta.find_agency(title, lines, None, None))
+    return _finish(doc, lines, [], title)
 
 
 def _title_from_url(url: str) -> str:

@@ -36,7 +36,8 @@ CONTENT_SELECTORS: list[str] = [
     ".view_content",
     ".zw",
     "#zw",
-    ".zoom",
+    "#CCMS_Content",
+    ".area-essay",
     ".wzcon",
     ".bt_content",
     ".xxgk_content",
@@ -60,7 +61,7 @@ CHROME_SELECTORS: list[str] = [
     ".article-share", ".article-share-cnt", ".bshare-custom", ".jiathis_style",
     ".fenxiang", "#share", ".share-weixin",
     ".print", "#print", ".article-priter", "#myPrint", ".dayin",
-    ".article-zoom", ".fontsize", ".font-size", ".zihao", ".article-func", ".article-infos-func",
+    ".article-zoom", ".article-tools", ".zoom", ".fontsize", ".font-size", ".zihao", ".article-func", ".article-infos-func",
     ".ewm", ".qrcode", ".qr-code", ".erweima", "#qrcode", ".code-box", ".wxewm",
     ".position", ".location", ".breadcrumb", ".crumbs", ".crumb", ".bread", "#location",
     ".dqwz", ".current-position", ".curpos",
@@ -127,6 +128,9 @@ CHROME_LINE_PATTERNS: list[str] = [
     r"^(微信|微博|QQ空间|QQ好友|新浪微博|腾讯微博)(\s*[|｜丨]?\s*(微信|微博|QQ空间|QQ好友|新浪微博|腾讯微博))*\s*$",
     r"^附件\s*[:：]?\s*$",
     r"^【?\s*我要纠错\s*】?",
+    r"[【\[]\s*字型\s*[:：]",
+    r"[【\[]\s*(列印|关闭视窗)\s*[】\]]",
+    r"^(释出时间|释出日期|发布时间|来源)\s*[:：].{0,30}(浏览|来源)",
     r"(责任编辑|责编|审核|校对|编辑)\s*[:：]\s*\S{1,12}\s*$",
     r"^(>>|》》|&gt;&gt;)?\s*(图解版|图解|视频解读|文字解读|政策解读)\s*$",
 ]
@@ -140,12 +144,12 @@ CHROME_STRINGS: list[str] = [
 
 # The 信息公开目录 block ("索引号 / 发布机构 / 主题分类 …"): labels, as regex alternatives.
 INFO_LABELS: dict[str, str] = {
-    "index_no": r"(?:信息)?索\s*引\s*号",
-    "publisher": r"发\s*布\s*机\s*构|发文机关|公开主体|发布单位|信息发布机构",
-    "doc_no": r"文\s*号|发文字号|发\s*文\s*号",
-    "topic": r"主题分类|主\s*题\s*词|组配分类|体裁分类|服务对象",
-    "written": r"成文日期|发文日期|生成日期|公开日期|发布日期",
-    "validity": r"有\s*效\s*性|公开方式|公开范围|公开时限|信息时效期",
+    "index_no": r"(?:信息|資訊|资讯)?索\s*引\s*[号號]",
+    "publisher": r"[发發]\s*布\s*[机機]\s*[构構]|[发發]文[机機][关關]|公[开開]主[体體]|[发發]布[单單]位|[释釋]出[机機][构構]",
+    "doc_no": r"文\s*[号號]|[发發]文字[号號]|[发發]\s*文\s*[号號]",
+    "topic": r"主[题題]分[类類]|主\s*[题題]\s*[词詞]|[组組]配分[类類]|[体體]裁分[类類]|服[务務][对對]象",
+    "written": r"成文日期|[发發]文日期|生成日期|公[开開]日期|[发發]布日期|[释釋]出日期",
+    "validity": r"有\s*效\s*性|公[开開]方式|公[开開]范[围圍]|公[开開][时時]限|信息[时時]效期",
 }
 # An element is an info table when it holds at least this many distinct labels.
 INFO_MIN_LABELS = 2
@@ -208,7 +212,7 @@ TAIWAN_PHRASE_MAP: list[tuple[str, str]] = [
     ("網際網路", "互联网"), ("最佳化", "优化"), ("入口網站", "门户网站"), ("軟體", "软件"),
     ("硬體", "硬件"), ("資料庫", "数据库"), ("伺服器", "服务器"), ("網路", "网络"), ("數位", "数字"),
     ("列印", "打印"), ("螢幕", "屏幕"), ("滑鼠", "鼠标"), ("部落格", "博客"), ("介面", "界面"),
-    ("行動電話", "手机"), ("硬碟", "硬盘"), ("檔案", "文件"), ("程式", "程序"), ("設定", "设置"),
+    ("行動電話", "手机"), ("硬碟", "硬盘"), ("資訊", "信息"), ("釋出", "发布"), ("檔案", "文件"), ("程式", "程序"), ("設定", "设置"),
     ("套用", "应用"), ("民眾", "群众"), ("覆核", "复核"), ("著重", "着重"),
 ]
 # Traditional 著 is Simplified 着 except in these words (t2s keeps 著 everywhere).

@@ -16,6 +16,7 @@ from lxml import html as lxml_html
 
 from . import rules
 from .grid import table_to_grid
+from .script import converter
 
 BLOCK_TAGS = frozenset(
     "p div br h1 h2 h3 h4 h5 h6 li ul ol dl dt dd tr table tbody thead tfoot section article "
@@ -371,15 +372,20 @@ def find_containers(tree) -> tuple[str, list] | None:
         n = sum(_text_len(e) for e in outer)
         if n >= MIN_CONTAINER_TEXT:
             return sel, outer
-        if weak is None and (n > 0 or any(e.find(".//a") is not None for e in outer)):
-            weak = (sel, outer)
+        if weak is None and any(_DOC_LINK.search(e.get("href") or "") for o in outer for e in o.iter("a")):
+            weak = (sel, outer)   # a short pointer page: the report is the linked attachment
     return weak
 
 
 def is_chrome_line(line: str) -> bool:
+    """A short line of page furniture (patterns in `rules`; a Traditional line is checked
+    in its Simplified form too, so one pattern set serves both scripts)."""
     if len(line) > rules.CHROME_LINE_MAX:
         return False
-    return any(p.search(line) for p in rules.COMPILED_CHROME_LINES)
+    if any(p.search(line) for p in rules.COMPILED_CHROME_LINES):
+        return True
+    simp = converter("t2s").convert(line)
+    return simp != line and any(p.search(simp) for p in rules.COMPILED_CHROME_LINES)
 
 
 def clean_lines(lines: list[str], title: str = "") -> list[str]:
