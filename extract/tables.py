@@ -191,23 +191,25 @@ def prose_requests_received(text: str) -> Figure | None:
 
 
 # ---------------------------------------------------------------- image tables
-_IMG_TEXT = re.compile(r"<img\b|\[图片\]|【图片】|\[图\]|!\[[^\]]*\]\(")
-_TABLE_SECTIONS = re.compile(r"(主动公开政府信息情况|收到和处理政府信息公开申请情况|行政复议、?行政诉讼情况)")
-_NEXT_SECTION = re.compile(r"(存在的主要问题|其他需要报告)")
+_IMG_TEXT = re.compile(r"<img\b|\[图片\]|【图片】|\[图\]|!\[[^\]]*\]\(", re.I)
+_TABLE_SECTION = {2: re.compile("主动公开政府信息情况"), 3: re.compile("收到和处理政府信息公开申请情况"),
+                  4: re.compile("行政复议、?行政诉讼情况")}
+_ANY_SECTION = re.compile("主动公开政府信息情况|收到和处理政府信息公开申请情况|行政复议、?行政诉讼情况"
+                          "|存在的主要问题|其他需要报告")
+_IMG_REACH = 4000   # characters after a heading where its table's image would sit
 
 
 def _image_tables(text: str, html: str | None, col: Collector) -> bool:
-    """An image where tables 2-4 should be, and no table read there."""
-    if col.has_table(3) and col.has_table(4):
-        return False
-    for src in (html, text):
-        if not src:
+    """An image right under the heading of a table 2-4 section whose table was not read."""
+    for table, heading in _TABLE_SECTION.items():
+        if col.has_table(table):
             continue
-        m = _TABLE_SECTIONS.search(src)
-        if not m:
-            continue
-        end = _NEXT_SECTION.search(src, m.end())
-        region = src[m.start(): end.start() if end else len(src)]
-        if _IMG_TEXT.search(region):
-            return True
+        for src in (html, text):
+            m = heading.search(src or "")
+            if not m:
+                continue
+            nxt = _ANY_SECTION.search(src, m.end())
+            end = min(nxt.start() if nxt else len(src), m.end() + _IMG_REACH)
+            if _IMG_TEXT.search(src, m.end(), end):
+                return True
     return False

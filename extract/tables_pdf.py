@@ -5,6 +5,9 @@ so the row a number belongs to is lost. The ruling lines keep it: horizontal and
 vertical segments give the row and column boundaries, a missing segment between two
 neighbouring cells means a span, and every character goes to the cell under its
 centre. Tables without ruling lines are left to the text reader.
+
+`extract.pdf_layout` reuses the geometry helpers (`_segments`, `_tables`, `_positions`,
+`_covered`, `_join`): keep their signatures.
 """
 from __future__ import annotations
 

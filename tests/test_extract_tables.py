@@ -345,6 +345,11 @@ def test_tables_as_images():
     assert extract_figures([], "三、收到和处理政府信息公开申请情况\n五、存在的主要问题及改进情况", html=html).image_tables
     report, _ = report_html("2021")
     assert extract_figures(html_tables_to_grids(report), "", html=report + "<img src=logo.png>").image_tables is False
+    # a free-form report that names the section, with a QR code in the page footer far below
+    prose = ("<p>三、收到和处理政府信息公开申请情况</p><p>全年共收到政府信息公开申请5件。</p>"
+             "<p>四、存在的主要问题</p><p>" + "加强培训。" * 50 + "</p><div class=footer><img src=qr.png></div>")
+    fs = extract_figures([], "三、收到和处理政府信息公开申请情况\n全年共收到政府信息公开申请5件。", html=prose)
+    assert fs.image_tables is False and [f.value for f in fs.figures] == [5]
 
 
 def test_not_a_report_gives_nothing():
