@@ -257,7 +257,7 @@ SELECT
     s.host AS site,
     coalesce(nullif(v.title, ''), av.title) AS title,
     coalesce(v.agency, av.agency) AS agency,
-    coalesce(v.year, av.year) AS year,
+    CAST(coalesce(v.year, av.year) AS INTEGER) AS year,
     coalesce(v.published, av.published) AS published,
     v.script AS script,
     CASE WHEN rd.is_pointer THEN
@@ -267,20 +267,20 @@ SELECT
                WHERE a2.parent_id = rd.document_id AND a2.merged_into IS NULL
                ORDER BY a2.id)), ''), char(10))
     ELSE v.text END AS text,
-    (SELECT count(DISTINCT x.text_hash) FROM versions x WHERE x.document_id = rd.document_id)
+    CAST((SELECT count(DISTINCT x.text_hash) FROM versions x WHERE x.document_id = rd.document_id)
       + CASE WHEN rd.is_pointer THEN coalesce((
             SELECT count(DISTINCT x.document_id || ':' || x.text_hash)
                    - count(DISTINCT x.document_id) FROM versions x
               JOIN documents a3 ON a3.id = x.document_id
              WHERE a3.parent_id = rd.document_id AND a3.merged_into IS NULL), 0)
-        ELSE 0 END AS versions,
+        ELSE 0 END AS INTEGER) AS versions,
     rd.first_seen,
     rd.last_seen,
     rd.removed,
     rd.document_id,
     rd.version_id,
     rd.main_attachment_id AS attachment_document_id,
-    coalesce(v.no_text_layer, 0) OR coalesce(av.no_text_layer, 0) AS no_text_layer,
+    CAST(coalesce(v.no_text_layer, 0) OR coalesce(av.no_text_layer, 0) AS INTEGER) AS no_text_layer,
     coalesce(v.content_type, 'html') AS content_type
 FROM report_documents rd
 JOIN sites s ON s.id = rd.site_id
@@ -296,8 +296,8 @@ SELECT
     fv.format,
     {_wide_columns_sql('fv')},
     fv.identity_ok,
-    (SELECT count(*) FROM checks k WHERE k.version_id = fv.figures_version_id AND k.ok = 0)
-      AS checks_failed,
+    CAST((SELECT count(*) FROM checks k WHERE k.version_id = fv.figures_version_id AND k.ok = 0)
+      AS INTEGER) AS checks_failed,
     fv.document_id,
     fv.figures_version_id AS version_id
 FROM (
@@ -305,7 +305,8 @@ FROM (
         r.url, r.agency, r.year, r.document_id,
         CASE WHEN v.figures_format IS NOT NULL THEN v.id ELSE av.id END AS figures_version_id,
         CASE WHEN v.figures_format IS NOT NULL THEN v.figures_format ELSE av.figures_format END AS format,
-        CASE WHEN v.figures_format IS NOT NULL THEN v.identity_ok ELSE av.identity_ok END AS identity_ok
+        CAST(CASE WHEN v.figures_format IS NOT NULL THEN v.identity_ok ELSE av.identity_ok END AS INTEGER)
+          AS identity_ok
     FROM reports r
     JOIN versions v ON v.id = r.version_id
     LEFT JOIN documents ad ON ad.id = r.attachment_document_id
@@ -333,6 +334,15 @@ def m002_lean_figures_index(db: sqlite_utils.Database) -> None:
 @migrations()
 def m003_report_figures_checks_failed(db: sqlite_utils.Database) -> None:
     """report_figures gains `checks_failed` (any broken check flags the report)."""
+    for stmt in _statements(views_sql()):
+        db.execute(stmt)
+
+
+@migrations()
+def m004_view_column_affinity(db: sqlite_utils.Database) -> None:
+    """Computed integer columns of the views get INTEGER affinity (CAST), so Datasette's
+    `?year=2022` / `?identity_ok=0` filters and facet links match (a bare expression has
+    no affinity and '2022' never equals 2022). Added by the publish engineer."""
     for stmt in _statements(views_sql()):
         db.execute(stmt)
 

@@ -174,3 +174,12 @@ def test_a_database_under_another_name_gets_the_same_configuration(tmp_path):
     r = get(ds, "/nianbao-2024/reports.json?_shape=objects&_search=" + quote("复议"))
     assert [row["url"] for row in r.json()["rows"]] == [A]
     assert "/nianbao-2024/reports" in get(ds, "/").text
+
+
+def test_facet_links_on_integer_view_columns_filter_rows(ds):
+    facets = get(ds, "/archive/reports.json").json()["facet_results"]
+    link = next(v["toggle_url"] for v in facets["year"]["results"] if v["value"] == 2022)
+    rows = get(ds, link.replace("http://localhost", "") + "&_shape=objects").json()["rows"]
+    assert {r["url"] for r in rows} == {A, B}
+    failed = get(ds, "/archive/report_figures.json?_shape=objects&identity_ok=0").json()["rows"]
+    assert [r["url"] for r in failed] == [A]
