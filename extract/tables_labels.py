@@ -11,9 +11,24 @@ from __future__ import annotations
 import re
 import unicodedata
 from difflib import SequenceMatcher
-from functools import lru_cache
+from functools import lru_cache, wraps
 
 from . import report_schema as rs
+
+_CACHE_MAXLEN = 64   # cells and labels are short; prose lines are not cached
+
+
+def _cached(fn):
+    """Memoize a function of one cell text, but only for cell-sized texts (bounded memory
+    in a long crawl: prose lines pass through uncached)."""
+    memo = lru_cache(maxsize=8192)(fn)
+
+    @wraps(fn)
+    def wrapper(s):
+        return memo(s) if s is not None and len(s) <= _CACHE_MAXLEN else fn(s)
+
+    return wrapper
+
 
 _PINYIN = re.compile(r"[（(][a-zA-ZāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüÜńňǹḿ]{1,7}[)）]")
 _WS = re.compile(r"[\s\u3000\xa0\u200b\u200c\u200d\ufeff]+")
@@ -28,7 +43,7 @@ _PUNCT = re.compile(r"[,.;:、。!?·/\\\-—–_~…*#]")
 _T2_BLOCK = re.compile(r"第二十条第\(?([一二三四五六七八九十]+)\)?项")
 
 
-@lru_cache(maxsize=65536)
+@_cached
 def normalize(s: str) -> str:
     """Width-, space-, quote- and variant-normalized text of a cell (parentheses ASCII)."""
     s = unicodedata.normalize("NFKC", s or "")
@@ -41,14 +56,14 @@ def normalize(s: str) -> str:
     return s
 
 
-@lru_cache(maxsize=65536)
+@_cached
 def clean_label(s: str) -> str:
     """A label as published, minus pinyin-annotation artifacts and wrapped-line spaces."""
     s = _PINYIN.sub("", s or "")
     return re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", _WS.sub(" ", s)).strip()
 
 
-@lru_cache(maxsize=65536)
+@_cached
 def split_label(s: str) -> tuple[str, str]:
     """(numbering, core) of a label: "（三）不予公开" -> ("(三)", "不予公开")."""
     n = normalize(s)
@@ -87,7 +102,7 @@ _NUMBER = re.compile(
 _ZH_UNIT = re.compile(r"单位:?(万元|亿元|元|件|个)")
 
 
-@lru_cache(maxsize=65536)
+@_cached
 def parse_value(raw: str) -> tuple[str, float | int | None, str]:
     """("num" | "blank" | "text", value, unit) of a published cell; blank never becomes 0."""
     s = _WS.sub("", unicodedata.normalize("NFKC", raw or ""))
@@ -106,7 +121,7 @@ def parse_value(raw: str) -> tuple[str, float | int | None, str]:
     return "num", v, unit
 
 
-@lru_cache(maxsize=4096)
+@_cached
 def header_unit(label: str) -> str:
     """Unit stated in a column header, e.g. 本年收费金额（单位：万元） -> 万元."""
     n = normalize(label)
@@ -187,7 +202,7 @@ SECTION_CORES = {
 }
 
 
-@lru_cache(maxsize=65536)
+@_cached
 def section_of(s: str) -> int | None:
     """Table number announced by a section heading (0 for a section without tables)."""
     c = core(s)
@@ -219,7 +234,7 @@ def _fuzzy(c: str, catalogue: dict[str, str]) -> str | None:
     return best if best_ratio >= 0.85 else None
 
 
-@lru_cache(maxsize=65536)
+@_cached
 def t3_row_key(label: str) -> str | None:
     """Table 3 row key of a label, without context (其他 and 总计 are resolved by callers)."""
     c = core(label)
@@ -232,7 +247,7 @@ def t3_row_key(label: str) -> str | None:
     return _fuzzy(c, T3_ROW_CORES)
 
 
-@lru_cache(maxsize=65536)
+@_cached
 def t2_row_key(label: str) -> str | None:
     c = core(label)
     if c in T2_ROW_CORES:
@@ -240,7 +255,7 @@ def t2_row_key(label: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=65536)
+@_cached
 def t2_col(label: str) -> tuple[str, str | None] | None:
     c = core(label)
     if c in T2_COL_CORES:
