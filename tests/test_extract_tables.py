@@ -582,3 +582,18 @@ def test_table3_continued_after_a_page_break():
     fs = extract_figures([grid[:8], grid[8:]], "")
     assert {(r, c): x for (t, r, c), x in _table_figures(fs).items()} == v
     assert fs.identity_ok is True
+
+
+def test_format_from_table2_when_table3_is_missing():
+    rnd = random.Random(2)
+    for fmt in ("2019", "2021"):
+        v2 = t2_values(fmt, rnd)
+        fs = extract_figures(html_tables_to_grids(t2_html(fmt, v2)), "")
+        assert fs.format == fmt
+        assert {(r, c): x for (t, r, c), x in _table_figures(fs).items()} == v2
+        assert fs.identity_ok is None   # no table 3: the identity is unknown, not broken
+    # table 4 alone cannot tell the formats apart; the text's format notice can
+    v4 = t4_values(rnd)
+    assert extract_figures(html_tables_to_grids(t4_html(v4)), "").format is None
+    notice = "按照国办公开办函〔2021〕30号要求编制。"
+    assert extract_figures(html_tables_to_grids(t4_html(v4)), notice).format == "2021"
