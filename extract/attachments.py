@@ -43,13 +43,15 @@ def sniff_kind(body: bytes, url: str = "", headers: dict | None = None) -> str:
             ctype = (v[0] if isinstance(v, (list, tuple)) and v else v)
             ctype = (ctype.decode("latin-1") if isinstance(ctype, bytes) else str(ctype)).lower()
     path = (url or "").split("?")[0].split("#")[0].lower()
+    low = head[:512].lower()
+    if low.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<meta")) or b"<html" in body[:4096].lower():
+        return "html"     # an error page served at a .pdf URL is still a page
     if "pdf" in ctype or path.endswith(".pdf"):
         return "pdf"
     if "wordprocessingml" in ctype or path.endswith(".docx"):
         return "docx"
     if "msword" in ctype or "wps" in ctype or path.endswith((".doc", ".wps")):
         return "doc"
-    low = head[:512].lower()
     if "html" in ctype or "xml" in ctype or low.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<meta")) \
             or b"<html" in body[:4096].lower() or b"<body" in body[:8192].lower() or b"<div" in body[:8192].lower():
         return "html"

@@ -1,0 +1,159 @@
+"""Report attachments: text PDF (paragraphs, ruled table rows), DOCX (paragraphs, merged
+cells), scanned PDF (recorded as having no text layer), Word 97 files (read or warned)."""
+from __future__ import annotations
+
+import io
+import shutil
+
+import pytest
+
+from extract import extract_document
+from extract.attachments import reflow, sniff_kind
+
+TITLE = "东湖区水利局2021年政府信息公开工作年度报告"
+PARAS = [
+    "本报告根据《中华人民共和国政府信息公开条例》要求编制，报告中所列数据的统计期限自2021年1月1日起至2021年12月31日止。"
+    "本报告电子版可在东湖区人民政府门户网站下载，如对本报告有疑问，请与东湖区水利局办公室联系。",
+    "一、总体情况",
+    "2021年，东湖区水利局坚持以公开为常态、不公开为例外，全年主动公开政府信息421条，其中水利工程建设信息136条，"
+    "防汛抗旱信息87条，河湖长制工作信息65条，均在法定期限内公开。",
+]
+ROWS = [["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+        ["规章", "0", "0", "0"],
+        ["行政规范性文件", "3", "1", "12"]]
+
+
+def _text_pdf(title=TITLE, paras=PARAS, rows=ROWS, span_header=True) -> bytes:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    body = ParagraphStyle("b", fontName="STSong-Light", fontSize=11, leading=18, wordWrap="CJK", firstLineIndent=22)
+    head = ParagraphStyle("t", parent=body, fontSize=16, alignment=1, firstLineIndent=0, spaceAfter=12)
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=40, rightMargin=40, invariant=1)
+    flow = [Paragraph(title, head)] + [Paragraph(p, body) for p in paras]
+    data = ([["第二十条第（一）项", "", "", ""]] if span_header else []) + rows
+    style = [("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("FONTNAME", (0, 0), (-1, -1), "STSong-Light")]
+    if span_header:
+        style.append(("SPAN", (0, 0), (-1, 0)))
+    t = Table(data)
+    t.setStyle(TableStyle(style))
+    flow.append(t)
+    doc.build(flow)
+    return buf.getvalue()
+
+
+def _scanned_pdf() -> bytes:
+    from PIL import Image, ImageDraw
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4, invariant=1)
+    for _ in range(2):
+        img = Image.new("L", (300, 420), 250)
+        d = ImageDraw.Draw(img)
+        for y in range(40, 400, 20):
+            d.rectangle([30, y, 270, y + 8], fill=60)
+        png = io.BytesIO()
+        img.save(png, "PNG")
+        png.seek(0)
+        c.drawImage(ImageReader(png), 0, 0, width=A4[0], height=A4[1])
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def _docx() -> bytes:
+    import docx
+
+    d = docx.Document()
+    d.core_properties.title = TITLE
+    d.add_paragraph(TITLE)
+    for p in PARAS:
+        d.add_paragraph(p)
+    t = d.add_table(rows=4, cols=4)
+    t.cell(0, 0).merge(t.cell(0, 3)).text = "第二十条第（一）项"
+    for r, row in enumerate(ROWS, start=1):
+        for c, v in enumerate(row):
+            t.cell(r, c).text = v
+    d.add_paragraph("东湖区水利局")
+    d.add_paragraph("2022年1月20日")
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+def test_text_pdf_paragraphs_title_and_table_rows():
+    doc = extract_document(_text_pdf(), "http://www.dh.gov.cn/xxgk/nb/202201/P020220120_1.pdf")
+    assert doc.content_type == "pdf" and not doc.no_text_layer
+    assert doc.title == TITLE
+    lines = doc.text.splitlines()
+    assert lines[:3] == PARAS          # wrapped lines joined back into paragraphs, title left out
+    assert "第二十条第（一）项" in lines           # a spanning cell written once
+    assert "信息内容\t本年制发件数\t本年废止件数\t现行有效件数" in lines
+    assert "行政规范性文件\t3\t1\t12" in lines
+    assert ["行政规范性文件", "3", "1", "12"] in doc.tables[0]
+    assert doc.tables[0][0] == ["第二十条第（一）项"] * 4    # the grid keeps spans expanded
+    assert doc.is_report and doc.agency == "东湖区水利局" and doc.year == 2021
+    assert doc.published == "2022-01-20"            # from the TRS attachment name P0YYYYMMDD
+
+
+def test_scanned_pdf_has_no_text_layer():
+    doc = extract_document(_scanned_pdf(), "http://www.dh.gov.cn/xxgk/nb/202101/P020210129_2.pdf")
+    assert doc.content_type == "pdf"
+    assert doc.no_text_layer is True
+    assert doc.text == ""
+    assert any("no text layer" in w for w in doc.warnings)
+
+
+def test_docx_paragraphs_merged_cells_and_signature():
+    doc = extract_document(_docx(), "http://www.dh.gov.cn/xxgk/nb/report.docx")
+    assert doc.content_type == "docx"
+    assert doc.title == TITLE
+    for p in PARAS:
+        assert p in doc.text.splitlines()
+    assert "行政规范性文件\t3\t1\t12" in doc.text
+    assert doc.tables[0][0] == ["第二十条第（一）项"] * 4
+    assert doc.agency == "东湖区水利局" and doc.published == "2022-01-20" and doc.year == 2021
+    assert doc.is_report
+
+
+def test_broken_pdf_and_docx_give_a_document_with_a_warning():
+    pdf = extract_document(b"%PDF-1.4\n1 0 obj <<>> garbage", "http://x/a.pdf")
+    assert pdf.content_type == "pdf" and pdf.text == "" and pdf.warnings
+    dx = extract_document(b"PK\x03\x04" + b"word/document.xml" + b"\x00" * 50, "http://x/a.docx")
+    assert dx.content_type == "docx" and dx.text == "" and any("docx" in w for w in dx.warnings)
+
+
+def test_word97_file_is_read_or_warned():
+    body = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 4000
+    doc = extract_document(body, "http://www.dh.gov.cn/xxgk/nb/report.doc")
+    assert doc.content_type == "doc"
+    if not (shutil.which("antiword") or shutil.which("catdoc")):
+        assert any("antiword or catdoc" in w for w in doc.warnings)
+    assert not doc.is_report
+
+
+@pytest.mark.parametrize("body,url,headers,kind", [
+    (b"%PDF-1.7 ...", "http://x/a", None, "pdf"),
+    (b"<html><body>x</body></html>", "http://x/a.pdf", None, "html"),
+    (b"anything", "http://x/download?id=3", {"Content-Type": "application/pdf"}, "pdf"),
+    (b"anything", "http://x/a.wps", None, "doc"),
+    (b"\x89PNG\r\n\x1a\n....", "http://x/a.html", None, "other"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "http://x/a", None, "doc"),
+])
+def test_sniff_kind(body, url, headers, kind):
+    assert sniff_kind(body, url, headers) == kind
+
+
+def test_reflow_joins_wrapped_lines_only():
+    lines = ["一、总体情况", "2021年，我局认真贯彻落实条例要求，全年主动公开政府信息四百", "二十一条。", "二、主动公开"]
+    assert reflow(lines) == ["一、总体情况", "2021年，我局认真贯彻落实条例要求，全年主动公开政府信息四百二十一条。", "二、主动公开"]
