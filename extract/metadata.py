@@ -261,6 +261,9 @@ def report_year(title: str, text: str = "", published: str | None = None) -> int
 def is_report_title(title: str) -> bool:
     """True for an OGI annual report title, False for the look-alike traps."""
     t = _WS.sub("", title or "")
+    if t:
+        from .script import converter  # a Traditional title is judged in Simplified
+        t = converter("t2s").convert(t.replace("資訊", "信息"))
     if not t or not any(r.search(t) for r in _REPORT_RES):
         return False
     return not any(r.search(t) for r in _TRAP_RES)

@@ -44,8 +44,10 @@ def looks_like_shell(body: bytes | str, headers: dict | None = None) -> bool:
     tree = parse_html(html)
     found = find_containers(tree)
     if found and found[0] != "article":
-        if sum(len(_WS.sub("", e.text_content())) for e in found[1]) >= CONTENT_ENOUGH:
-            return False
+        held = sum(len(_WS.sub("", e.text_content())) for e in found[1])
+        if held >= CONTENT_ENOUGH or held and not any(m in e.text_content() for e in found[1]
+                                                      for m in rules.LOADING_MARKERS):
+            return False   # the article container already holds its (possibly short) text
     n, prose, all_text = _visible_content(tree)
     scripts = len(_SCRIPT.findall(html))
     if any(m in all_text for m in rules.LOADING_MARKERS):
@@ -59,6 +61,6 @@ def looks_like_shell(body: bytes | str, headers: dict | None = None) -> bool:
             el = tree.find(f".//*[@id='{root_id}']")
             if el is not None and len(_WS.sub("", el.text_content())) < 50:
                 return True
-        if n < 20 and re.search(r"<script[^>]+src=", html, re.I):
+        if n < 5 and re.search(r"<script[^>]+src=", html, re.I):
             return True
     return False
