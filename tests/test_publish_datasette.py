@@ -183,3 +183,16 @@ def test_facet_links_on_integer_view_columns_filter_rows(ds):
     assert {r["url"] for r in rows} == {A, B}
     failed = get(ds, "/archive/report_figures.json?_shape=objects&identity_ok=0").json()["rows"]
     assert [r["url"] for r in failed] == [A]
+
+
+def test_serve_refuses_a_missing_database_clearly(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    missing = tmp_path / "nope.db"
+    r = subprocess.run([sys.executable, "-m", "crawler.cli", "serve", "--db", str(missing), "--port", "0"],
+                       capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1], timeout=60)
+    assert r.returncode == 2
+    assert f"no database at {missing}" in r.stdout + r.stderr
+    assert not missing.exists()                     # nothing created

@@ -179,7 +179,8 @@ def render_cell(row, value, column, table, database, datasette):
         query = _current_query.get().get("_search", "").strip()
         if query:
             pieces = search.snippet(value, query)
-            html = "".join(f"<mark>{escape(p)}</mark>" if hit else str(escape(p)) for p, hit in pieces)
+            html = "".join(f"<mark>{escape(p)}</mark>" if hit else str(escape(_one_line(p)))
+                           for p, hit in pieces)
             return Markup(f'<div class="nianbao-snippet">{html}</div>')
     if column == "identity_ok" and table in ("report_figures", None):
         if value == 0:
@@ -189,6 +190,11 @@ def render_cell(row, value, column, table, database, datasette):
     if column == "diff" and isinstance(value, str) and value.startswith("/-/nianbao/"):
         return Markup(f'<a href="{escape(datasette.urls.path(value))}">diff</a>')
     return None
+
+
+def _one_line(text: str) -> str:
+    """A snippet on one line: paragraph breaks become ' · ', table-cell tabs a space."""
+    return " · ".join(" ".join(line.split()) for line in text.split("\n"))
 
 
 @hookimpl
