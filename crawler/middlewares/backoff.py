@@ -3,7 +3,7 @@
 The stock RetryMiddleware retries at once; a site that answers 429 (or 503 under load)
 asks for less traffic, not for the same request again. This middleware pauses the site's
 download slot for the Retry-After delay (seconds or an HTTP date; exponential when absent),
-raises the slot's delay so AutoThrottle eases back in gradually, and retries the request
+sets a modest slot delay that AutoThrottle eases back down, and retries the request
 up to RETRY_TIMES. After that the response goes to the spider, which stores the failure.
 """
 from __future__ import annotations
@@ -59,13 +59,18 @@ class BackoffMiddleware:
         return min(wait, self.max_wait)
 
     def pause_slot(self, key: str | None, wait: float) -> None:
-        engine = self.crawler.engine
+        try:
+            engine = self.crawler.engine
+        except RuntimeError:          # not crawling (unit use): nothing to pause
+            return
         slot = engine.downloader.slots.get(key) if engine and key else None
         if slot is None:
             return
-        slot.delay = max(slot.delay, min(wait, self.max_delay))
-        # the slot's next download waits `delay` after `lastseen`: push lastseen forward
-        slot.lastseen = max(slot.lastseen, monotonic() + wait - slot.delay)
+        # the slot's next download waits (jittered) `delay` after `lastseen`: pushing
+        # lastseen `wait` into the future pauses every request of the site that long;
+        # after it, a modest delay that AutoThrottle then eases as answers come back fine
+        slot.lastseen = max(slot.lastseen, monotonic() + wait)
+        slot.delay = max(slot.delay, min(wait, 1.0, self.max_delay))
 
     def process_response(self, request, response, spider=None):
         if response.status not in self.codes or request.meta.get("dont_retry"):
