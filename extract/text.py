@@ -369,12 +369,27 @@ def find_containers(tree) -> tuple[str, list] | None:
             continue
         ids = set(map(id, els))
         outer = [e for e in els if not any(id(a) in ids for a in e.iterancestors())]
-        n = sum(_text_len(e) for e in outer)
-        if n >= MIN_CONTAINER_TEXT:
-            return sel, outer
+        sizes = [_text_len(e) for e in outer]
+        if sum(sizes) >= MIN_CONTAINER_TEXT:
+            return sel, _fragments_of(outer, sizes)
         if weak is None and any(_DOC_LINK.search(e.get("href") or "") for o in outer for e in o.iter("a")):
             weak = (sel, outer)   # a short pointer page: the report is the linked attachment
     return weak
+
+
+def _fragments_of(outer: list, sizes: list[int]) -> list:
+    """The group of nearby matches holding the most text (a body split into sibling
+    fragments); a match in a distant part of the page (a sidebar excerpt) is left out."""
+    if len(outer) == 1:
+        return outer
+    ancestors = [list(e.iterancestors())[:3] for e in outer]   # kept alive: proxies compared by identity
+
+    def cluster(i: int) -> list[int]:
+        return [j for j in range(len(outer))
+                if j == i or any(a is n for a in ancestors[j] for n in ancestors[i])]
+
+    best = max((cluster(i) for i in range(len(outer))), key=lambda c: sum(sizes[j] for j in c))
+    return [outer[j] for j in best]
 
 
 def is_chrome_line(line: str) -> bool:
@@ -466,7 +481,8 @@ def _locate(tree, traf_lines: list[str], title: str = ""):
     if a is None or b is None:
         return None
     anc_a = [a] + list(a.iterancestors())
-    anc_b = set(map(id, [b] + list(b.iterancestors())))
+    anc_b_list = [b] + list(b.iterancestors())   # kept alive while ids are compared
+    anc_b = set(map(id, anc_b_list))
     for el in anc_a:
         if id(el) in anc_b:
             return el
