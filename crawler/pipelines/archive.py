@@ -116,14 +116,14 @@ class ArchivePipeline:
             site, _, name = key[len(prefix):].rpartition("/")
             if site in self.sites or site in (getattr(self.crawler.spider, "sites", None) or ()):
                 self.sites[site][name] = value
-        return {site: dict(row) for site, row in self.sites.items()}
+        return {site: {**{c: 0 for c in SITE_COLUMNS}, **row} for site, row in self.sites.items()}
 
     def close_spider(self, spider=None):
         if self.archive is None:
             return
         sites = self._collect()
         for s in getattr(self.crawler.spider, "sites", []) or []:
-            sites.setdefault(s, {})
+            sites.setdefault(s, {c: 0 for c in SITE_COLUMNS})
         stats = self.crawler.stats.get_stats()
         totals = {c: sum(r.get(c, 0) for r in sites.values())
                   for c in SITE_COLUMNS + ("renders", "shells", "explored", "stored", "robots_txt")}
