@@ -49,4 +49,9 @@ def run(args) -> int:
             sys.stdout.write(doc.text + "\n")
         for w in doc.warnings:
             print(f"warning: {w}", file=sys.stderr)
+        if doc.is_shell:
+            print("warning: a JavaScript loading shell: the content needs a browser "
+                  "(nianbao crawl renders such pages)", file=sys.stderr)
+        if doc.is_not_found:
+            print("warning: a 'page not found' page", file=sys.stderr)
     return 0
