@@ -103,6 +103,12 @@ def test_raw_capture_is_a_download_never_html(ds, db_path):
     assert "sandbox" in r.headers["content-security-policy"]
     assert b"<script>alert('xss')</script>" in r.content         # the bytes exactly as fetched
     assert get(ds, "/-/nianbao/raw/999999").status_code == 404
+    # The reports table links each report to its latest raw capture.
+    html = get(ds, "/archive/reports").text
+    link = re.search(r'href="(/-/nianbao/raw\?db=archive&amp;url=[^"]+)"', html).group(1)
+    latest = get(ds, link.replace("&amp;", "&"))
+    assert latest.headers["content-type"] == "application/octet-stream"
+    assert latest.headers["content-disposition"].startswith("attachment;")
 
 
 def test_read_only_writes_are_refused(ds, db_path):

@@ -179,13 +179,23 @@ async def diff_page(datasette, request):
 
 
 async def raw_capture(datasette, request):
-    """The body exactly as fetched, always as a download that no browser renders."""
+    """The body exactly as fetched, always as a download that no browser renders.
+
+    /-/nianbao/raw/<capture id>, or /-/nianbao/raw?url=<report URL> for the latest
+    capture of that document that has a body.
+    """
     db = await _archive_db(datasette, request)
     await _check_permissions(datasette, request, db)
-    capture_id = int(request.url_vars["capture_id"])
-    row = await _one(db, "SELECT id, url, body_sha256, headers FROM captures WHERE id = ?", [capture_id])
+    if "capture_id" in request.url_vars:
+        row = await _one(db, "SELECT id, url, body_sha256, headers FROM captures WHERE id = ?",
+                         [int(request.url_vars["capture_id"])])
+    else:
+        doc = await _document(db, request.args.get("url"), request.args.get("doc"))
+        row = await _one(db, "SELECT id, url, body_sha256, headers FROM captures WHERE document_id = ? "
+                             "AND body_sha256 IS NOT NULL ORDER BY id DESC LIMIT 1", [doc["id"]])
     if row is None or not row["body_sha256"]:
         raise NotFound("no stored body for that capture")
+    capture_id = row["id"]
     body = await db.execute_fn(lambda conn: blobs.read(conn, row["body_sha256"]))
     ext = _EXT.get(_content_type(row["headers"]), "bin")
     headers = {

@@ -170,10 +170,12 @@ def render_cell(row, value, column, table, database, datasette):
     """Links for URLs, snippets for searched text, a flag for failed identity checks."""
     if column == "url" and isinstance(value, str) and value.startswith(("http://", "https://")):
         report = _report_page_url(datasette, database, value)
+        raw = datasette.urls.path("/-/nianbao/raw?" + urllib.parse.urlencode({"db": database, "url": value}))
         return Markup(
             f'<a href="{escape(report)}" title="history, figures, raw captures">{escape(value)}</a>'
             f'<br><small><a href="{escape(value)}" rel="nofollow noopener noreferrer" '
-            f'target="_blank">original ↗</a> · <a href="{escape(report)}#captures">raw</a> · '
+            f'target="_blank">original ↗</a> · <a href="{escape(raw)}" download '
+            f'title="latest raw capture, as a download">raw</a> · '
             f'<a href="{escape(report)}#versions">versions</a></small>')
     if column == "text" and table == "reports" and isinstance(value, str):
         query = _current_query.get().get("_search", "").strip()
@@ -213,6 +215,7 @@ def register_routes():
         (r"^/-/nianbao/report$", pages.report_page),
         (r"^/-/nianbao/diff$", pages.diff_page),
         (r"^/-/nianbao/raw/(?P<capture_id>\d+)$", pages.raw_capture),
+        (r"^/-/nianbao/raw$", pages.raw_capture),
         (r"^/-/nianbao/charts$", pages.charts_page),
         (r"^/-/nianbao/search\.json$", pages.search_json),
     ]
