@@ -360,9 +360,13 @@ def _drop(el) -> None:
 
 
 def find_containers(tree) -> tuple[str, list] | None:
-    """Outermost matches of the first known container selector that hold text."""
+    """Outermost matches of the most specific known container selector that holds the
+    article: the first (in `rules.CONTENT_SELECTORS` order) whose text is at least half of
+    what any known container holds, so a stray small match (an excerpt in a sidebar) never
+    wins over the real body."""
     weak = None
     found = CONTENT.find(tree)
+    cands = []
     for i, sel in enumerate(CONTENT.selectors):
         els = found.get(i)
         if not els:
@@ -371,9 +375,15 @@ def find_containers(tree) -> tuple[str, list] | None:
         outer = [e for e in els if not any(id(a) in ids for a in e.iterancestors())]
         sizes = [_text_len(e) for e in outer]
         if sum(sizes) >= MIN_CONTAINER_TEXT:
-            return sel, _fragments_of(outer, sizes)
-        if weak is None and any(_DOC_LINK.search(e.get("href") or "") for o in outer for e in o.iter("a")):
+            group = _fragments_of(outer, sizes)
+            cands.append((sel, group, sum(_text_len(e) for e in group)))
+        elif weak is None and any(_DOC_LINK.search(e.get("href") or "") for o in outer for e in o.iter("a")):
             weak = (sel, outer)   # a short pointer page: the report is the linked attachment
+    if cands:
+        most = max(n for _, _, n in cands)
+        for sel, group, n in cands:
+            if n >= 0.5 * most:
+                return sel, group
     return weak
 
 
