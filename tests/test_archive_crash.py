@@ -1,11 +1,12 @@
-"""SIGKILL at random moments while a real process writes the sample portals into the
-archive: every kill leaves an archive that passes `nianbao check`, and a rerun completes it."""
+"""SIGKILL at random moments of a real `nianbao crawl` of the sample portals: every kill
+leaves an archive that passes `nianbao check`, and a rerun completes the archive (the same
+reports, one version each, as a crawl that was never interrupted)."""
 from __future__ import annotations
 
-import json
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -13,11 +14,17 @@ from pathlib import Path
 
 import pytest
 
-from archive.store import Archive
+from crawler.run import crawl
 from demo.server import SamplePortals
 
 ROOT = Path(__file__).resolve().parents[1]
-WRITER = Path(__file__).resolve().parent / "archive_writer.py"
+PORTALS = ("trs", "hanweb", "ssi")          # static families: no browser needed
+
+
+def _nianbao(*args: str, **kw) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "crawler.cli", *args], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True, **kw)
 
 
 def _check(db: Path) -> subprocess.CompletedProcess:
@@ -25,52 +32,87 @@ def _check(db: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, cwd=ROOT, timeout=120)
 
 
+def _reports(db: Path) -> dict[str, int]:
+    conn = sqlite3.connect(db)
+    try:
+        return dict(conn.execute("SELECT url, versions FROM reports"))
+    finally:
+        conn.close()
+
+
+def _slow(portal, request):
+    """A slow server (0.4 s a response) stretches the crawl's writes over seconds."""
+    time.sleep(0.4)
+    return None
+
+
+def _captures(db: Path) -> int:
+    if not db.exists():
+        return 0
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("SELECT count(*) FROM captures").fetchone()[0]
+    except sqlite3.OperationalError:          # schema not created yet
+        return 0
+    finally:
+        conn.close()
+
+
 @pytest.mark.slow
-def test_sigkill_at_random_points_then_check_passes_and_rerun_completes(tmp_path):
+def test_sigkill_during_crawls_then_check_passes_and_rerun_completes(tmp_path):
     seed = int(os.environ.get("NIANBAO_CRASH_SEED", time.time_ns() % 100000))
     rng = random.Random(seed)
     db = tmp_path / "archive.db"
-    with SamplePortals(port=0) as portals:
-        gold = portals.gold_reports()
-        urls = [["page", u, None] for u in portals.start_urls]
-        urls += [["page", g.url, None] for g in gold]
-        urls += [["attachment", g.attachment_url, g.url] for g in gold if g.attachment_url]
-        urls += [["page", t, None] for t in portals.traps()]
-        urls_file = tmp_path / "urls.json"
-        urls_file.write_text(json.dumps(urls))
-
-        kills = 0
-        for attempt in range(4):
-            proc = subprocess.Popen([sys.executable, str(WRITER), str(db), str(urls_file), "1000"],
-                                    cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-            time.sleep(rng.uniform(0.8, 3.0) if attempt else 2.5)
-            assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
-            proc.send_signal(signal.SIGKILL)
+    with SamplePortals(port=0, fault=_slow) as portals:
+        start = [portals.portal(n).base_url + "/" for n in PORTALS]
+        args = ["crawl", *start, "--db", str(db), "--render", "never", "--log-level", "ERROR"]
+        kills = mid_crawl_kills = 0
+        attempt = 0
+        while attempt < 3 or (mid_crawl_kills < 2 and attempt < 6):
+            before = _captures(db)
+            proc = _nianbao(*args)
+            if attempt == 0:
+                time.sleep(rng.uniform(0.5, 4.0))          # anywhere, start-up included
+            else:                                           # while it writes
+                deadline = time.time() + 60
+                while proc.poll() is None and _captures(db) == before and time.time() < deadline:
+                    time.sleep(0.05)
+                time.sleep(rng.uniform(0.0, 0.4))
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)     # the crawl and anything it started
+                kills += 1
             proc.wait(timeout=30)
-            kills += 1
+            attempt += 1
+            if not db.exists():
+                continue                                # killed before it created the archive
             res = _check(db)
-            assert res.returncode == 0, f"seed {seed}, kill {kills}:\n{res.stdout}\n{res.stderr}"
+            assert res.returncode == 0, f"seed {seed}, attempt {attempt}:\n{res.stdout}\n{res.stderr}"
+            conn = sqlite3.connect(db)
+            mid_crawl_kills += conn.execute(
+                "SELECT count(*) FROM runs r WHERE r.id = (SELECT max(id) FROM runs) "
+                "AND r.status = 'running' AND EXISTS (SELECT 1 FROM captures WHERE run_id = r.id)"
+            ).fetchone()[0]
+            conn.close()
+        assert kills >= 2 and mid_crawl_kills >= 2, f"seed {seed}: kills landed outside the crawls' writes"
 
-        # the next run continues and completes
-        done = subprocess.run([sys.executable, str(WRITER), str(db), str(urls_file), "1"], cwd=ROOT,
-                              capture_output=True, text=True, timeout=300)
-        assert done.returncode == 0 and "done" in done.stdout, done.stderr[-2000:]
+        # the next crawl continues and completes
+        proc = _nianbao(*args)
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err.decode()[-3000:]
+        reference = tmp_path / "reference.db"
+        crawl(start, str(reference), render="never")
+
     res = _check(db)
     assert res.returncode == 0, res.stderr
-
-    with Archive(db) as ar:
-        c = ar.conn
-        statuses = [r[0] for r in c.execute("SELECT status FROM runs ORDER BY id")]
-        assert statuses[-1] == "finished"
-        assert statuses.count("interrupted") + statuses.count("running") >= kills - 1
-        # every fetched report URL is a document with exactly one version: restarts and
-        # repeated passes never duplicate documents or versions of unchanged pages
-        stored = {u: n for u, n in c.execute(
-            "SELECT d.url, count(v.id) FROM documents d JOIN versions v ON v.document_id = d.id "
-            "GROUP BY d.id")}
-        for g in gold:
-            assert stored.get(g.url) == 1, (seed, g.url)
-        # complete captures only: a 200 capture always has its body
-        assert c.execute("SELECT count(*) FROM captures WHERE status = 200 AND body_sha256 IS NULL "
-                         "AND not_modified = 0").fetchone()[0] == 0
-        assert c.execute("SELECT count(*) FROM reports").fetchone()[0] >= 1
+    got, want = _reports(db), _reports(reference)
+    assert want and set(got) == set(want), f"seed {seed}"
+    assert all(n == 1 for n in got.values()), f"seed {seed}: {got}"
+    conn = sqlite3.connect(db)
+    statuses = [r[0] for r in conn.execute("SELECT status FROM runs ORDER BY id")]
+    assert statuses[-1] == "finished"
+    assert mid_crawl_kills <= statuses.count("interrupted") <= kills, statuses
+    assert "running" not in statuses
+    # complete captures only: a fetched 200 always has its body
+    assert conn.execute("SELECT count(*) FROM captures WHERE status = 200 AND body_sha256 IS NULL "
+                        "AND not_modified = 0").fetchone()[0] == 0
+    conn.close()
