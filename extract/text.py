@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -407,10 +408,18 @@ def is_chrome_line(line: str) -> bool:
     in its Simplified form too, so one pattern set serves both scripts)."""
     if len(line) > rules.CHROME_LINE_MAX:
         return False
-    if any(p.search(line) for p in rules.COMPILED_CHROME_LINES):
+    return _chrome_short_line(line)
+
+
+@lru_cache(maxsize=16384)
+def _chrome_short_line(line: str) -> bool:
+    pats = rules.COMPILED_CHROME_LINES
+    if any(p.search(line) for p in pats):
         return True
+    if line.isascii():
+        return False
     simp = converter("t2s").convert(line)
-    return simp != line and any(p.search(simp) for p in rules.COMPILED_CHROME_LINES)
+    return simp != line and any(p.search(simp) for p in pats)
 
 
 def clean_lines(lines: list[str], title: str = "") -> list[str]:
