@@ -13,7 +13,6 @@ import subprocess
 from dataclasses import dataclass, field
 
 _WS = re.compile(r"[ \t\u3000\xa0]+")
-_SENTENCE_END = tuple("。！？；：.!?;:）)】」』”")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -82,26 +81,6 @@ def _zip_has_word(body: bytes) -> bool:
         return False
 
 
-def reflow(lines: list[str]) -> list[str]:
-    """Join PDF line wraps back into paragraphs: a full-width line without closing
-    punctuation continues on the next line."""
-    lines = [_WS.sub(" ", l).strip() for l in lines]
-    lines = [l for l in lines if l]
-    if not lines:
-        return []
-    lengths = sorted(len(l) for l in lines)
-    full = lengths[int(len(lengths) * 0.9) - 1 if len(lengths) > 1 else 0]
-    out: list[str] = []
-    joining = False
-    for l in lines:
-        if joining and out:
-            out[-1] += l
-        else:
-            out.append(l)
-        joining = len(l) >= max(8, int(full * 0.85)) and not l.endswith(_SENTENCE_END)
-    return out
-
-
 def pdf_text(body: bytes) -> AttachmentText:
     """Text of a PDF read from its page layout: prose lines grouped into paragraphs by
     their margins, ruled tables (`tables_pdf` geometry) written as rows of published cells
@@ -116,18 +95,13 @@ def pdf_text(body: bytes) -> AttachmentText:
     if pages and chars < 20 * len(pages):
         res.no_text_layer = True
         res.warnings.append(f"pdf: no text layer ({len(pages)} page(s), {chars} characters): scanned image")
-    lines = res_lines(pages)
-    res.title, res.lines = split_title(lines)
+    from .pdf_layout import paragraphs
+    res.title, res.lines = split_title(paragraphs(pages))
     if not res.title:
         from .pdf_layout import pdf_info_title
         res.title = pdf_info_title(body)
     res.grids = grids
     return res
-
-
-def res_lines(pages) -> list[str]:
-    from .pdf_layout import paragraphs
-    return paragraphs(pages)
 
 
 def split_title(lines: list[str]) -> tuple[str, list[str]]:
@@ -167,7 +141,12 @@ def docx_text(body: bytes) -> AttachmentText:
             if grid:
                 res.grids.append(grid)
                 res.lines += ["\t".join(r).rstrip("\t") for r in grid]
-    res.title = (d.core_properties.title or "").strip() or _first_title(res.lines)
+    title, rest = split_title(res.lines)
+    core = (d.core_properties.title or "").strip()
+    if title:
+        res.title, res.lines = title, rest        # the title line is metadata, not text
+    else:
+        res.title = core or _first_title(res.lines)
     return res
 
 

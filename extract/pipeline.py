@@ -101,7 +101,7 @@ def _attachment_document(body: bytes, url: str, kind: str) -> Document:
     doc.no_text_layer = att.no_text_layer
     lines = att.lines
     title = att.title or _title_from_url(url)
-    doc.published = meta.signature_date(lines) or meta.url_date(url)
+    doc.published = meta.url_date(url) or meta.signature_date(lines)
     return _finish(doc, lines, att.grids, title)
 
 

@@ -33,19 +33,6 @@ _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 MIN_CONTAINER_TEXT = 20
 
 
-def selector_xpath(sel: str) -> str:
-    """XPath for a simple selector: `#id`, `.class`, `tag`, `tag.class`, `tag#id`."""
-    m = re.fullmatch(r"([a-zA-Z][\w-]*)?(?:([.#])([\w:-]+))?", sel.strip())
-    if not m:
-        raise ValueError(f"unsupported selector {sel!r}")
-    tag, kind, name = m.group(1) or "*", m.group(2), m.group(3)
-    if kind == "#":
-        return f"//{tag}[@id='{name}']"
-    if kind == ".":
-        return f"//{tag}[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]"
-    return f"//{tag}"
-
-
 class SelectorSet:
     """Simple selectors matched in one pass over a tree (much faster than one XPath each)."""
 
