@@ -138,9 +138,11 @@ def docx_text(body: bytes) -> AttachmentText:
                 cells = [_WS.sub(" ", c.text.replace("\n", " ")).strip() for c in row.cells]
                 if any(cells):
                     grid.append(cells)
+                published = _published_cells(row)
+                if any(published):
+                    res.lines.append("\t".join(published))
             if grid:
                 res.grids.append(grid)
-                res.lines += ["\t".join(r).rstrip("\t") for r in grid]
     title, rest = split_title(res.lines)
     core = (d.core_properties.title or "").strip()
     if title:
@@ -148,6 +150,21 @@ def docx_text(body: bytes) -> AttachmentText:
     else:
         res.title = core or _first_title(res.lines)
     return res
+
+
+def _published_cells(row) -> list[str]:
+    """A Word table row as published: each <w:tc> once, vertical-merge continuations left
+    out (as an HTML row leaves out the cells a rowspan covers)."""
+    from docx.oxml.ns import qn
+    out = []
+    for tc in row._tr.tc_lst:
+        pr = tc.tcPr
+        vmerge = pr.find(qn("w:vMerge")) if pr is not None else None
+        if vmerge is not None and vmerge.get(qn("w:val")) != "restart":
+            continue
+        text = "".join(t.text or "" for t in tc.iter(qn("w:t")))
+        out.append(_WS.sub(" ", text).strip())
+    return out
 
 
 def doc_text(body: bytes) -> AttachmentText:

@@ -79,11 +79,13 @@ def _docx() -> bytes:
     d.add_paragraph(TITLE)
     for p in PARAS:
         d.add_paragraph(p)
-    t = d.add_table(rows=4, cols=4)
+    t = d.add_table(rows=5, cols=4)
     t.cell(0, 0).merge(t.cell(0, 3)).text = "第二十条第（一）项"
     for r, row in enumerate(ROWS, start=1):
         for c, v in enumerate(row):
             t.cell(r, c).text = v
+    t.cell(4, 0).merge(t.cell(4, 1)).text = "合计"       # a colspan cell …
+    t.cell(3, 3).merge(t.cell(4, 3))                     # … and a rowspan down from 12
     d.add_paragraph("东湖区水利局")
     d.add_paragraph("2022年1月20日")
     buf = io.BytesIO()
@@ -119,8 +121,11 @@ def test_docx_paragraphs_merged_cells_and_signature():
     assert doc.content_type == "docx"
     assert doc.title == TITLE
     assert doc.text.splitlines()[:3] == PARAS     # the title line is metadata, not text
-    assert "行政规范性文件\t3\t1\t12" in doc.text
-    assert doc.tables[0][0] == ["第二十条第（一）项"] * 4
+    lines = doc.text.splitlines()
+    assert "第二十条第（一）项" in lines and "行政规范性文件\t3\t1\t12" in lines
+    assert "合计\t" in lines           # published cells: the colspan once, the rowspan cell left out
+    assert doc.tables[0][0] == ["第二十条第（一）项"] * 4     # the grid keeps spans expanded
+    assert doc.tables[0][4] == ["合计", "合计", "", "12"]
     assert doc.agency == "东湖区水利局" and doc.published == "2022-01-20" and doc.year == 2021
     assert doc.is_report
 
