@@ -29,10 +29,12 @@ class RequestLog:
     def __init__(self):
         self.lock = threading.Lock()
         self.rows: list[tuple[str, str, str]] = []
+        self.agents: set[str] = set()
 
     def __call__(self, portal, req):
         with self.lock:
             self.rows.append((portal.name, req.method, req.path))
+            self.agents.add(req.headers.get("user-agent", ""))
         return None
 
     def paths(self, name: str) -> list[str]:
@@ -107,6 +109,12 @@ def test_robots_txt_is_obeyed_and_read_first(world, family):
     assert disallowed
     row = world["stats"]["sites"][site_of(portal.base_url)]
     assert row["robots_blocked"] >= len(disallowed)
+
+
+def test_every_request_says_who_we_are(world):
+    # plain fetches and the browser's page loads, scripts and XHR alike
+    agents = world["log"].agents
+    assert agents and all(a.startswith("nianbao/") and "+http" in a for a in agents), agents
 
 
 def test_traps_and_not_found_pages_are_not_reports(world):

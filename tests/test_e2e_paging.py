@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -48,6 +49,8 @@ class Portal:
         self.news: set[str] = set()
         self.log: list[str] = []
         self.lock = threading.Lock()
+        self.inflight = 0
+        self.max_inflight = 0
         n_reports, n_news = 13, 60
         reps = []
         for i in range(n_reports):
@@ -122,7 +125,18 @@ class Portal:
             def do_GET(self):
                 with portal.lock:
                     portal.log.append(self.path)
+                    portal.inflight += 1
+                    portal.max_inflight = max(portal.max_inflight, portal.inflight)
+                try:
+                    self.answer()
+                finally:
+                    with portal.lock:
+                        portal.inflight -= 1
+
+            def answer(self):
                 parts = urlsplit(self.path)
+                if parts.path in portal.reports:
+                    time.sleep(0.15)          # slow enough for requests to overlap
                 ctype = "text/html; charset=utf-8"
                 if parts.path == "/robots.txt":
                     body, ctype = "User-agent: *\nDisallow: /private/\n", "text/plain"
@@ -174,6 +188,12 @@ def test_every_page_of_a_report_column_is_followed(paged, family):
     portal = next(p for p in portals if p.family == family)
     want = {portal.base + path for path in portal.reports}
     assert want <= captured, f"missed: {sorted(want - captured)}"
+
+
+def test_each_site_gets_at_most_two_requests_at_once(paged):
+    portals, _, _ = paged
+    # concurrent, but never more than CONCURRENT_REQUESTS_PER_DOMAIN (per host:port)
+    assert max(p.max_inflight for p in portals) == 2
 
 
 @pytest.mark.parametrize("family", ["trs", "query", "hanweb"])

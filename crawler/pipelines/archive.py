@@ -28,13 +28,14 @@ logger = logging.getLogger(__name__)
 # per-site counters: fetched/rendered/failed/requests/robots_blocked/shells/explored come from
 # the spider and the downloader (stats keys nianbao/site/<site>/<name>), the rest from here
 SITE_COLUMNS = ("fetched", "rendered", "reports", "new", "changed", "failed", "requests",
-                "robots_blocked")
+                "robots_blocked", "not_modified")
 
 
 def format_site_stats(sites: dict[str, dict]) -> str:
     """The end-of-crawl table: one line per site, then the totals."""
     head = f"{'site':<28} " + " ".join(f"{c:>8}" for c in ("pages", "rendered", "reports", "new",
-                                                           "changed", "failed", "requests", "robots"))
+                                                           "changed", "failed", "requests", "robots",
+                                                           "304"))
     lines = [head]
     totals = defaultdict(int)
     for site, row in sorted(sites.items()):
@@ -51,6 +52,7 @@ class ArchivePipeline:
         self.crawler = crawler
         self.db_path = s.get("NIANBAO_DB", "data/archive.db")
         self.stats_file = s.get("NIANBAO_STATS_FILE")
+        self.conditional = s.getbool("NIANBAO_CONDITIONAL", True)
         self.options = {
             "render": s.get("NIANBAO_RENDER"), "robots": s.getbool("ROBOTSTXT_OBEY"),
             "user_agent": s.get("USER_AGENT"), "max_pages_per_site": s.getint("NIANBAO_MAX_PAGES_PER_SITE"),
@@ -62,6 +64,7 @@ class ArchivePipeline:
         self.sites: dict[str, dict] = defaultdict(lambda: defaultdict(int))
         self.report_urls: dict[str, set[str]] = defaultdict(set)
         self.result: dict | None = None
+        self.known_reports: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -73,8 +76,11 @@ class ArchivePipeline:
         sites = sorted(getattr(spider, "sites", []) or [])
         self.run_id = self.archive.start_run(sites, self.options)
         # reports archived before are visited again, so a removed one is noticed (404)
+        self.known_reports = set(self.archive.known_report_urls(sites, include_removed=False))
         if hasattr(spider, "revisit"):
-            spider.revisit(self.archive.known_report_urls(sites, include_removed=False))
+            spider.revisit(sorted(self.known_reports))
+        if self.conditional and hasattr(spider, "use_validators"):
+            spider.use_validators(self.archive.validators)
         logger.info("archive %s, run %d, sites: %s", self.db_path, self.run_id, ", ".join(sites))
 
     async def process_item(self, item, spider=None):
@@ -95,8 +101,10 @@ class ArchivePipeline:
                 item.error = f"extraction failed: {exc!r}"[:500]
         res = self.archive.store_page(self.run_id, item, document)
         row["stored"] += 1
-        if document is not None and document.is_report and not document.is_not_found \
-                and item.kind == "page":
+        is_report = document is not None and document.is_report and not document.is_not_found
+        if item.not_modified and item.canonical_url in self.known_reports:
+            is_report = True              # unchanged since the last run: still a report
+        if is_report and item.kind == "page":
             if item.canonical_url not in self.report_urls[item.site]:
                 self.report_urls[item.site].add(item.canonical_url)
                 row["reports"] += 1

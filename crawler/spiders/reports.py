@@ -100,6 +100,7 @@ class ReportSpider(scrapy.Spider):
         self.lists: dict[str, ListState] = {}
         self._seq = itertools.count()
         self._revisit: list[str] = []
+        self._validators = None
         self._ignore = {id(p): [re.compile(x) for x in p.ignore] for p in plist}
         self._follow = {id(p): [re.compile(x) for x in p.follow] for p in plist}
 
@@ -135,6 +136,11 @@ class ReportSpider(scrapy.Spider):
             if req is not None:
                 self.site_state[site_of(req.url)].candidates.add(canonical_url(url))
                 yield req
+
+    def use_validators(self, lookup) -> None:
+        """`lookup(canonical_url) -> {"etag", "last_modified"} | None` from the archive:
+        report pages and files are then asked for conditionally (304 when unchanged)."""
+        self._validators = lookup
 
     def revisit(self, urls: list[str]) -> None:
         """Reports archived by earlier runs: fetched again so a removal (404) is noticed."""
@@ -197,11 +203,18 @@ class ReportSpider(scrapy.Spider):
         if extra_meta:
             meta.update(extra_meta)
         cb = callback or self.parse
+        headers = {}
+        if self._validators is not None and kind in (REPORT, ATTACHMENT) and method == "GET":
+            v = self._validators(canonical_url(url)) or {}
+            if v.get("etag"):
+                headers["If-None-Match"] = v["etag"]
+            if v.get("last_modified"):
+                headers["If-Modified-Since"] = v["last_modified"]
         if formdata is not None:
             return scrapy.FormRequest(url, formdata=formdata, callback=cb, errback=self.failed,
                                       priority=priority, meta=meta)
         return scrapy.Request(url, method=method, callback=cb, errback=self.failed,
-                              priority=priority, meta=meta)
+                              priority=priority, meta=meta, headers=headers or None)
 
     # -- items ---------------------------------------------------------------------------
     @staticmethod
@@ -264,6 +277,8 @@ class ReportSpider(scrapy.Spider):
             self._stat(site, "shells")
         if error:
             self._stat(site, "failed")
+        if response.status == 304:
+            self._stat(site, "not_modified")
 
     # -- parsing -------------------------------------------------------------------------
     def _is_html(self, response) -> bool:
