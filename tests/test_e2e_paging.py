@@ -21,6 +21,7 @@ from crawler.run import crawl
 pytestmark = pytest.mark.slow
 
 PER_PAGE = 5
+FAMILIES = ("trs", "query", "hanweb", "hidden")
 
 
 def page(title: str, inner: str) -> str:
@@ -94,6 +95,15 @@ class Portal:
                 self.pages[f"/{col}/list.jsp?page={n}"] = html
                 if n == 1:
                     self.pages[f"/{col}/"] = html
+
+    def build_hidden(self, reps, news):
+        """Nothing on the home page says 公开 or 年报: only exploring finds the column."""
+        self.build_trs(reps, news)
+        del self.pages["/zwgk/"]
+        self.pages["/"] = page("某县人民政府", '<a href="/about/">本县概况</a> <a href="/dept/">部门栏目</a>'
+                               '<a href="/news/">新闻动态</a>' + lis(news[:6]))
+        self.pages["/about/"] = page("本县概况", "<p>某县位于……</p>")
+        self.pages["/dept/"] = page("部门栏目", '<a href="/nb/">政府信息公开年报</a>')
 
     def build_hanweb(self, reps, news):
         self.records = {"nb": reps, "news": news}
@@ -169,7 +179,7 @@ class Portal:
 
 @pytest.fixture(scope="module")
 def paged(tmp_path_factory):
-    portals = [Portal(f).serve() for f in ("trs", "query", "hanweb")]
+    portals = [Portal(f).serve() for f in FAMILIES]
     db = tmp_path_factory.mktemp("paging") / "a.db"
     try:
         stats = crawl([p.base + "/" for p in portals], db, log_level="WARNING", render="never")
@@ -182,7 +192,7 @@ def paged(tmp_path_factory):
     return portals, stats, captured
 
 
-@pytest.mark.parametrize("family", ["trs", "query", "hanweb"])
+@pytest.mark.parametrize("family", FAMILIES)
 def test_every_page_of_a_report_column_is_followed(paged, family):
     portals, stats, captured = paged
     portal = next(p for p in portals if p.family == family)
@@ -196,7 +206,7 @@ def test_each_site_gets_at_most_two_requests_at_once(paged):
     assert max(p.max_inflight for p in portals) == 2
 
 
-@pytest.mark.parametrize("family", ["trs", "query", "hanweb"])
+@pytest.mark.parametrize("family", FAMILIES)
 def test_the_news_column_is_not_walked(paged, family):
     portals, stats, _ = paged
     portal = next(p for p in portals if p.family == family)
@@ -208,3 +218,13 @@ def test_the_news_column_is_not_walked(paged, family):
     site = portal.base.split("//")[1]
     row = stats["sites"][site]
     assert row["requests"] <= len(portal.reports) + 8, row
+
+
+def test_exploring_happens_only_where_no_report_showed(paged):
+    portals, stats, _ = paged
+    for p in portals:
+        row = stats["sites"][p.base.split("//")[1]]
+        if p.family == "hidden":
+            assert 1 <= row.get("explored", 0) <= 6          # found by exploring, within budget
+        else:
+            assert row.get("explored", 0) == 0
