@@ -39,13 +39,13 @@ def _gone_from_list(conn: sqlite3.Connection, run_id: int, doc_id: int, site_id:
         "SELECT url FROM document_urls WHERE document_id = ?", (doc_id,))]
     marks = ",".join("?" * len(aliases)) or "NULL"
     listed_now = conn.execute(
-        f"SELECT 1 FROM listing_links ll JOIN listings l ON l.id = ll.listing_id "
-        f"WHERE l.run_id = ? AND ll.url IN ({marks}) LIMIT 1", (run_id, *aliases)).fetchone()
+        f"SELECT 1 FROM listings l JOIN link_set_urls u ON u.set_id = l.link_set_id "
+        f"WHERE l.run_id = ? AND u.url IN ({marks}) LIMIT 1", (run_id, *aliases)).fetchone()
     if listed_now:
         return False
     its_lists = {r[0] for r in conn.execute(
-        f"SELECT DISTINCT l.url FROM listing_links ll JOIN listings l ON l.id = ll.listing_id "
-        f"WHERE l.run_id != ? AND ll.url IN ({marks})", (run_id, *aliases))}
+        f"SELECT DISTINCT l.url FROM listings l JOIN link_set_urls u ON u.set_id = l.link_set_id "
+        f"WHERE l.run_id != ? AND u.url IN ({marks})", (run_id, *aliases))}
     lists_now = {r[0] for r in conn.execute(
         "SELECT url FROM listings WHERE run_id = ? AND site_id = ?", (run_id, site_id))}
     if not lists_now:

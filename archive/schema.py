@@ -347,6 +347,82 @@ def m004_view_column_affinity(db: sqlite_utils.Database) -> None:
         db.execute(stmt)
 
 
+def link_set_id(conn, links) -> int | None:
+    """The id of a content-addressed set of URLs (created once, shared by every list page
+    that shows exactly these links: an unchanged list costs one `listings` row a run)."""
+    import hashlib
+
+    urls = sorted(set(links or []))
+    digest = hashlib.sha256("\n".join(urls).encode("utf-8")).hexdigest()
+    row = conn.execute("SELECT id FROM link_sets WHERE sha256 = ?", (digest,)).fetchone()
+    if row:
+        return row[0]
+    sid = conn.execute("INSERT INTO link_sets (sha256, size) VALUES (?, ?)",
+                       (digest, len(urls))).lastrowid
+    conn.executemany("INSERT INTO link_set_urls (set_id, url) VALUES (?, ?)",
+                     [(sid, u) for u in urls])
+    return sid
+
+
+def header_set_id(conn, headers: dict | None) -> int | None:
+    """The id of a content-addressed header set (request headers repeat across recrawls)."""
+    import hashlib
+    import json
+
+    if not headers:
+        return None
+    text = json.dumps(dict(sorted(headers.items())), ensure_ascii=False, separators=(",", ":"))
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    row = conn.execute("SELECT id FROM header_sets WHERE sha256 = ?", (digest,)).fetchone()
+    if row:
+        return row[0]
+    return conn.execute("INSERT INTO header_sets (sha256, json) VALUES (?, ?)",
+                        (digest, text)).lastrowid
+
+
+@migrations()
+def m004_recrawls_cost_only_capture_rows(db: sqlite_utils.Database) -> None:
+    """Unchanged recrawls must add little more than capture rows: list links and request
+    headers become content-addressed sets, and an unused index goes."""
+    import json
+
+    conn = db.conn
+    for stmt in _statements("""
+        CREATE TABLE link_sets (
+            id INTEGER PRIMARY KEY,
+            sha256 TEXT NOT NULL UNIQUE,          -- of the sorted URLs
+            size INTEGER NOT NULL
+        );
+        CREATE TABLE link_set_urls (
+            set_id INTEGER NOT NULL REFERENCES link_sets(id),
+            url TEXT NOT NULL,
+            PRIMARY KEY (set_id, url)
+        ) WITHOUT ROWID;
+        CREATE INDEX link_set_urls_url ON link_set_urls(url);
+        ALTER TABLE listings ADD COLUMN link_set_id INTEGER REFERENCES link_sets(id);
+        CREATE TABLE header_sets (
+            id INTEGER PRIMARY KEY,
+            sha256 TEXT NOT NULL UNIQUE,
+            json TEXT NOT NULL
+        );
+        ALTER TABLE captures ADD COLUMN request_headers_id INTEGER REFERENCES header_sets(id);
+        DROP INDEX IF EXISTS captures_canonical
+    """):
+        conn.execute(stmt)
+    for (lid,) in conn.execute("SELECT id FROM listings").fetchall():
+        links = [r[0] for r in conn.execute("SELECT url FROM listing_links WHERE listing_id = ?", (lid,))]
+        conn.execute("UPDATE listings SET link_set_id = ? WHERE id = ?", (link_set_id(conn, links), lid))
+    for cid, text in conn.execute("SELECT id, request_headers FROM captures").fetchall():
+        hid = header_set_id(conn, json.loads(text or "{}"))
+        if hid:
+            conn.execute("UPDATE captures SET request_headers_id = ? WHERE id = ?", (hid, cid))
+    conn.execute("DROP TABLE listing_links")
+    conn.execute("ALTER TABLE captures DROP COLUMN request_headers")
+    # the links each list page showed, as before
+    conn.execute("CREATE VIEW listing_links AS SELECT l.id AS listing_id, u.url FROM listings l "
+                 "JOIN link_set_urls u ON u.set_id = l.link_set_id")
+
+
 def _statements(script: str) -> list[str]:
     """Split a script of DDL into statements (our SQL has no ';' or '--' inside literals)."""
     lines = [ln.split("--", 1)[0].rstrip() for ln in script.splitlines()]

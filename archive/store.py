@@ -25,7 +25,7 @@ import sqlite_utils
 
 from . import blobs
 from .removal import classify, detect_removals
-from .schema import migrate
+from .schema import header_set_id, link_set_id, migrate
 
 DEFAULT_BUSY_TIMEOUT = 30.0
 DEFAULT_REMOVAL_AFTER = 3
@@ -291,12 +291,12 @@ class Archive:
             digest = blobs.write(c, body, now, prev_body) if body else None
             capture_id = c.execute(
                 "INSERT INTO captures (run_id, site_id, url, final_url, canonical_url, kind, "
-                "parent_url, fetched_at, status, headers, request_headers, rendered, not_modified, "
+                "parent_url, fetched_at, status, headers, request_headers_id, rendered, not_modified, "
                 "body_sha256, body_size, error, outcome, document_id) "
                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (run_id, site_id, url, final_url, canonical, kind, parent_url, now, status,
-                 json.dumps(dict(_get(page, "headers") or {}), ensure_ascii=False),
-                 json.dumps(dict(_get(page, "request_headers") or {}), ensure_ascii=False),
+                 json.dumps(dict(_get(page, "headers") or {}), ensure_ascii=False, separators=(",", ":")),
+                 header_set_id(c, dict(_get(page, "request_headers") or {})),
                  int(bool(_get(page, "rendered", False))), int(not_modified), digest,
                  len(body) if body else None, _get(page, "error"), outcome,
                  found[0] if found else None)).lastrowid
@@ -399,20 +399,23 @@ class Archive:
         now = _get(listing, "fetched_at") or utcnow()
         with self._write() as c:
             site_id = self._site_id(_get(listing, "site") or _host(listing.url), now)
-            lid = c.execute("INSERT INTO listings (run_id, site_id, url, fetched_at) VALUES (?,?,?,?)",
-                            (run_id, site_id, listing.url, now)).lastrowid
-            c.executemany("INSERT OR IGNORE INTO listing_links (listing_id, url) VALUES (?, ?)",
-                          [(lid, u) for u in (_get(listing, "links") or [])])
-            return lid
+            return c.execute(
+                "INSERT INTO listings (run_id, site_id, url, fetched_at, link_set_id) VALUES (?,?,?,?,?)",
+                (run_id, site_id, listing.url, now, link_set_id(c, _get(listing, "links")))).lastrowid
 
     # -- reading ------------------------------------------------------------------------
 
     def validators(self, url: str) -> dict | None:
         """ETag / Last-Modified of the last successful capture of `url`, for a conditional GET."""
         row = self._one(
-            "SELECT headers FROM captures WHERE (url = ? OR canonical_url = ?) "
+            "SELECT headers FROM captures WHERE url = ? "
             "AND status BETWEEN 200 AND 299 AND body_sha256 IS NOT NULL ORDER BY id DESC LIMIT 1",
-            (url, url))
+            (url,))
+        if row is None:                  # fetched before under another URL of the document
+            row = self._one(
+                "SELECT k.headers FROM document_urls du JOIN captures k ON k.document_id = du.document_id "
+                "WHERE du.url = ? AND k.status BETWEEN 200 AND 299 AND k.body_sha256 IS NOT NULL "
+                "ORDER BY k.id DESC LIMIT 1", (url,))
         if not row:
             return None
         headers = {k.lower(): v for k, v in json.loads(row[0] or "{}").items()}

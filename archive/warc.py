@@ -49,8 +49,9 @@ def export_warc(conn: sqlite3.Connection, out: str | Path) -> dict:
         writer.write_record(writer.create_warcinfo_record(
             out.name, {"software": "nianbao archive export", "format": "WARC File Format 1.0"}))
         rows = conn.execute(
-            "SELECT id, url, final_url, fetched_at, status, headers, request_headers, rendered, "
-            "not_modified, body_sha256, error FROM captures ORDER BY id")
+            "SELECT k.id, k.url, k.final_url, k.fetched_at, k.status, k.headers, h.json, k.rendered, "
+            "k.not_modified, k.body_sha256, k.error FROM captures k "
+            "LEFT JOIN header_sets h ON h.id = k.request_headers_id ORDER BY k.id")
         for (cid, url, final_url, fetched_at, status, headers, req_headers, rendered,
              not_modified, digest, error) in rows:
             counts["captures"] += 1

@@ -226,7 +226,7 @@ def test_readers_see_committed_data_while_a_write_is_open(tmp_path):
         a.store_page(run, page("/r/1.html", _html(1)), report_doc())
         reader = sqlite3.connect(path)
         a.conn.execute("BEGIN IMMEDIATE")
-        a.conn.execute("DELETE FROM listing_links")
+        a.conn.execute("DELETE FROM events")
         assert reader.execute("SELECT count(*) FROM reports").fetchone()[0] == 1
         a.conn.execute("ROLLBACK")
         reader.close()
@@ -281,3 +281,39 @@ def test_an_older_archive_is_migrated_on_open(tmp_path):
         assert "figures_by_version" in indexes and "figures_version" not in indexes
         cols = [d[0] for d in a.conn.execute("SELECT * FROM report_figures LIMIT 0").description]
         assert "checks_failed" in cols
+
+
+def test_migration_4_keeps_list_links_and_request_headers(tmp_path):
+    import sqlite_utils
+
+    from archive.schema import migrations
+
+    path = tmp_path / "old.db"
+    db = sqlite_utils.Database(path)
+    migrations.apply(db, stop_before="m004_recrawls_cost_only_capture_rows")
+    db.execute("INSERT INTO sites (id, host, first_seen) VALUES (1, 'gov.test', 't')")
+    db.execute("INSERT INTO listings (id, run_id, site_id, url, fetched_at) VALUES (1, NULL, 1, 'L', 't')")
+    db.execute("INSERT INTO listing_links VALUES (1, 'a'), (1, 'b')")
+    db.execute("INSERT INTO captures (url, fetched_at, request_headers) VALUES ('u', 't', '{\"user-agent\": \"x\"}')")
+    db.close()
+    with Archive(path) as a:
+        assert sorted(a.conn.execute("SELECT listing_id, url FROM listing_links")) == [(1, "a"), (1, "b")]
+        assert a.conn.execute("SELECT h.json FROM captures k JOIN header_sets h ON h.id = k.request_headers_id"
+                              ).fetchone()[0] == '{"user-agent":"x"}'
+
+
+def test_unchanged_lists_and_request_headers_are_stored_once(ar):
+    from archive_support import listing
+
+    for _ in range(3):
+        run = ar.start_run([BASE], {})
+        ar.store_listing(run, listing("/list/", ["/r/1.html", "/r/2.html"]))
+        p = page("/r/1.html", _html(1))
+        p.request_headers = {"user-agent": "nianbao/0.1", "referer": BASE + "/list/"}
+        ar.store_page(run, p, report_doc())
+        ar.finish_run(run, {})
+    assert count(ar.conn, "listings") == 3
+    assert count(ar.conn, "link_sets") == 1 and count(ar.conn, "link_set_urls") == 2
+    assert count(ar.conn, "listing_links") == 6
+    assert count(ar.conn, "header_sets") == 1
+    assert count(ar.conn, "captures", "request_headers_id IS NOT NULL") == 3
