@@ -183,6 +183,8 @@ def test_shells_are_rendered_and_static_pages_are_not(world):
         else:
             assert all(r[1] == 0 for r in mine), f"{name} was rendered"
             assert stats["sites"][site].get("renders", 0) == 0
+    # renders have their own limit: never more browser pages open than the render concurrency
+    assert 1 <= stats["totals"]["render_max_concurrent"] <= 2
 
 
 def test_statistics_per_site_reach_the_crawl_log(world):

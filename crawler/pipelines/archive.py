@@ -137,6 +137,8 @@ class ArchivePipeline:
                   for c in SITE_COLUMNS + ("renders", "shells", "explored", "stored", "robots_txt")}
         totals["render_timeouts"] = stats.get("nianbao/render/timeouts", 0)
         totals["backoffs"] = sum(v for k, v in stats.items() if k.startswith("nianbao/backoff/"))
+        totals["render_max_concurrent"] = stats.get("playwright/page_count/max_concurrent", 0)
+        totals["browser_subrequests_blocked"] = stats.get("nianbao/render/subrequests_blocked", 0)
         reason = stats.get("finish_reason", "finished")
         failed_sites = sorted(s for s, r in sites.items() if not r.get("fetched"))
         self.result = {"run_id": self.run_id, "db": str(self.db_path), "sites": sites, "totals": totals,
