@@ -12,7 +12,6 @@ import json
 import shutil
 import sqlite3
 import threading
-from urllib.parse import urlsplit
 
 import pytest
 

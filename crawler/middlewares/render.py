@@ -20,7 +20,6 @@ import logging
 from time import monotonic
 
 from scrapy import signals
-from scrapy.utils.httpobj import urlparse_cached
 from scrapy_playwright.page import PageMethod
 
 import extract

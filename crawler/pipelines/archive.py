@@ -145,6 +145,7 @@ class ArchivePipeline:
                        "failed_sites": failed_sites,
                        "report_urls": {s: sorted(u) for s, u in self.report_urls.items()}}
         table = format_site_stats(sites)
+        self.result["table"] = table
         print(table, file=sys.stderr)
         try:
             self.result["archive"] = self.archive.finish_run(
