@@ -154,6 +154,14 @@ class _AppServer:
                     body, ctype = items.encode(), "application/json"
                 elif self.path == "/static/app.js":
                     body, ctype = js, "application/javascript"
+                elif self.path == "/challenge":
+                    if "passed=1" in (self.headers.get("Cookie") or ""):
+                        body, ctype = STATIC.encode(), "text/html; charset=utf-8"
+                    else:
+                        body = ('<html><head><script>document.cookie = "passed=1; path=/";'
+                                'setTimeout(function () { window.location.reload(); }, 300);'
+                                '</script></head><body></body></html>').encode()
+                        ctype = "text/html; charset=utf-8"
                 elif self.path == "/never":
                     body, ctype = SHELL.replace("/static/app.js", "/static/none.js").encode(), "text/html; charset=utf-8"
                 else:
@@ -198,6 +206,13 @@ def test_the_browser_waits_for_content_not_for_a_fixed_time():
             req = Request(server.base + "/list/nb", meta={"playwright_page": page})
             await mw._close_page(req)
             contexts_after = len(browser.contexts)
+            # a JS challenge (cookie, then reload) is waited through to the real page
+            ctx3 = await browser.new_context()
+            page3 = await ctx3.new_page()
+            await page3.goto(server.base + "/challenge", wait_until="domcontentloaded")
+            out3 = await mw._wait_for_content(page3, None)
+            challenge_html = await page3.content()
+            await ctx3.close()
             # a shell that never loads is given up after the render timeout, flagged
             ctx2 = await browser.new_context()
             page2 = await ctx2.new_page()
@@ -207,10 +222,10 @@ def test_the_browser_waits_for_content_not_for_a_fixed_time():
             gave_up = time.monotonic() - t1
             await ctx2.close()
             await browser.close()
-            return out, waited, html, contexts_after, out2, gave_up
+            return out, waited, html, contexts_after, out2, gave_up, out3, challenge_html
 
     try:
-        out, waited, html, contexts_after, out2, gave_up = asyncio.run(scenario())
+        out, waited, html, contexts_after, out2, gave_up, out3, challenge_html = asyncio.run(scenario())
     finally:
         server.close()
     assert "2021年政府信息公开工作年度报告" in html           # content, not the shell
@@ -219,3 +234,4 @@ def test_the_browser_waits_for_content_not_for_a_fixed_time():
     assert any(u.endswith("/api/list?page=0") for u in out["xhr_urls"])
     assert contexts_after == 0
     assert out2["render_timeout"] is True and 1.8 < gave_up < 4
+    assert not out3.get("render_timeout") and "TRS_Editor" in challenge_html

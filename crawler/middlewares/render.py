@@ -19,6 +19,8 @@ import itertools
 import logging
 from time import monotonic
 
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from scrapy import signals
 from scrapy_playwright.page import PageMethod
 
@@ -163,33 +165,44 @@ class RenderOnDemandMiddleware:
         out: dict = {}
         deadline = monotonic() + self.timeout
         waited_ok = False
-        try:
-            if selector:
-                await page.wait_for_selector(selector, timeout=self.timeout * 1000)
-                waited_ok = True
-            else:
+        start_len = None
+        reloads = 0
+        while not waited_ok and monotonic() < deadline:
+            remaining = deadline - monotonic()
+            try:
+                if selector:
+                    await page.wait_for_selector(selector, timeout=remaining * 1000)
+                    waited_ok = True
+                    break
+                # measure before reading the DOM: content that lands in between is then
+                # seen by the DOM check instead of raising the growth target
+                n, marker = await page.evaluate(_TEXT_JS)
+                if not extract.looks_like_shell(await page.content()):
+                    waited_ok = True
+                    break
+                if start_len is None:
+                    start_len = n
+                elif n >= start_len + 100 and not marker:
+                    waited_ok = True          # visible text grew although the DOM keeps shell traces
+                    break
+                await page.wait_for_function(_GROWN_JS, arg=n, polling="raf",
+                                             timeout=max(1.0, (deadline - monotonic()) * 1000))
+            except PlaywrightTimeoutError:
+                break
+            except PlaywrightError as exc:
+                # a JS challenge reloads the page (cookie set): wait for the new document
+                logger.debug("render of %s: %s; waiting for the next document", page.url, exc)
+                reloads += 1
+                if reloads > 3:
+                    break
                 start_len = None
-                while True:
-                    # measure before reading the DOM: content that lands in between is
-                    # then seen by the DOM check instead of raising the growth target
-                    n, marker = await page.evaluate(_TEXT_JS)
-                    if not extract.looks_like_shell(await page.content()):
-                        waited_ok = True
-                        break
-                    if start_len is None:
-                        start_len = n
-                    elif n >= start_len + 100 and not marker:
-                        waited_ok = True      # visible text grew although the DOM keeps shell traces
-                        break
-                    remaining = deadline - monotonic()
-                    if remaining <= 0:
-                        break
-                    await page.wait_for_function(_GROWN_JS, arg=n, polling="raf",
-                                                 timeout=remaining * 1000)
-        except Exception as exc:  # timeout or navigation: keep what the page shows
-            logger.info("render of %s: content did not show in %.0fs (%s: %s)", page.url, self.timeout,
-                        type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "")
+                try:
+                    await page.wait_for_load_state("domcontentloaded",
+                                                   timeout=max(1.0, (deadline - monotonic()) * 1000))
+                except PlaywrightError:
+                    break
         if not waited_ok:
+            logger.info("render of %s: content did not show in %.0fs", page.url, self.timeout)
             self.stats.inc_value("nianbao/render/timeouts")
             out["render_timeout"] = True
         try:
