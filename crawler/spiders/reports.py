@@ -185,6 +185,7 @@ class ReportSpider(scrapy.Spider):
         meta = {
             "nianbao_kind": kind,
             "nianbao_site": site,
+            "download_slot": site,       # per host:port, from the scheduler's queues on
             "nianbao_link_text": (link.label if link else ""),
             "nianbao_parent_url": parent_url,
             "nianbao_strong": strong,
