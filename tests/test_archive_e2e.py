@@ -2,15 +2,23 @@
 
 Unchanged recrawls add captures only; the second state's chrome churn adds no version,
 its edited report exactly one, its removed report (404, gone from its list) is marked
-removed, and it is restored when it comes back, with both events in its history.
+removed, and it is restored when it comes back, with both events in its history. The
+crawled archive then re-extracts to the same views, exports to WARC and passes `check`.
 """
 from __future__ import annotations
 
-import pytest
+import argparse
 
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from archive.reextract import reextract
 from archive.store import Archive
+from archive.warc import export_warc
+from crawler.commands import check
 from crawler.run import crawl
 from demo.server import SamplePortals
+from extract import EXTRACTOR_VERSION
 
 
 def _snapshot(db):
@@ -81,3 +89,24 @@ def test_crawls_across_portal_states_version_and_remove_honestly(tmp_path):
             assert s4["report_versions"][url] == 1
         for url in edited:                                  # reverted text is not a new distinct text
             assert s4["report_versions"][url] == 2
+
+    # the crawled archive: re-extraction with the same extractor changes nothing it shows,
+    # the WARC export holds every capture, and `check` passes
+    def views(ar):
+        return (ar.conn.execute("SELECT * FROM reports ORDER BY url").fetchall(),
+                ar.conn.execute("SELECT * FROM report_figures ORDER BY url").fetchall())
+
+    with Archive(db) as ar:
+        before = views(ar)
+        out = reextract(ar)
+        assert out["errors"] == 0 and out["text_changed"] == 0 and out["reextracted"] == out["versions"]
+        assert views(ar) == before
+        assert {r[0] for r in ar.conn.execute("SELECT DISTINCT extractor_version FROM versions")} == {EXTRACTOR_VERSION}
+        captures = ar.conn.execute("SELECT count(*) FROM captures").fetchone()[0]
+        warc = tmp_path / "out.warc.gz"
+        export_warc(ar.conn, warc)
+    with open(warc, "rb") as fh:
+        ids = {r.rec_headers.get_header("WARC-X-Capture-Id") for r in ArchiveIterator(fh)
+               if r.rec_type == "request"}
+    assert len(ids) == captures
+    assert check.run(argparse.Namespace(db=db, busy_timeout=5.0)) == 0
