@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import json
+import logging
 import os
 import socket
 import sqlite3
@@ -26,6 +27,8 @@ import sqlite_utils
 from . import blobs
 from .removal import classify, detect_removals
 from .schema import header_set_id, link_set_id, migrate
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_BUSY_TIMEOUT = 30.0
 DEFAULT_REMOVAL_AFTER = 3
@@ -307,34 +310,56 @@ class Archive:
             if not usable:
                 return StoreResult(capture_id, found[0] if found else None, False, False)
 
-            new_document = False
-            if found:
-                doc_id, doc_url = found
-                if (final_url != url and canonical == doc_url
-                        and not self._one("SELECT 1 FROM document_urls WHERE url = ?", (final_url,))):
-                    # redirected to a URL never seen, while the identity stays the old one
-                    self._event(doc_id, run_id, now, "moved", old_url=url, new_url=final_url,
-                                canonical=canonical)
-                doc_id = self._follow_move(doc_id, doc_url, url, final_url, canonical, run_id, now)
-            else:
-                doc_id = c.execute(
-                    "INSERT INTO documents (url, site_id, kind, parent_url, link_text, first_seen, "
-                    "last_seen) VALUES (?,?,?,?,?,?,?)",
-                    (canonical, site_id, kind, parent_url, _get(page, "link_text") or None,
-                     now, now)).lastrowid
-                new_document = True
-            self._alias(canonical, doc_id, now)
-            if final_url != url:
-                self._alias(final_url, doc_id, now)
-                if not found:
-                    self._alias(url, doc_id, now)
-            if kind == "attachment" and parent_url:
-                c.execute("UPDATE documents SET parent_url = ? WHERE id = ?", (parent_url, doc_id))
-                self._link_orphan_attachments(doc_id)
-            new_version = self._version(doc_id, capture_id, document, now)
-            self._seen_alive(doc_id, capture_id, run_id, now)
-            c.execute("UPDATE captures SET document_id = ? WHERE id = ?", (doc_id, capture_id))
-            return StoreResult(capture_id, doc_id, new_document, new_version)
+            # extracted data that cannot be stored must not cost the capture: keep it, say why
+            c.execute("SAVEPOINT extracted")
+            try:
+                result = self._store_document(page, document, found, capture_id, site_id, run_id,
+                                              now, url, final_url, canonical, kind, parent_url)
+            except (sqlite3.IntegrityError, sqlite3.InterfaceError, sqlite3.ProgrammingError,
+                    TypeError, ValueError, AttributeError) as exc:
+                c.execute("ROLLBACK TO extracted")
+                c.execute("RELEASE extracted")
+                reason = f"archive could not store the extracted data: {exc!r}"[:500]
+                logger.warning("%s: %s", url, reason)
+                c.execute("UPDATE captures SET outcome = 'unparsed', error = coalesce(error, ?) "
+                          "WHERE id = ?", (reason, capture_id))
+                return StoreResult(capture_id, found[0] if found else None, False, False)
+            c.execute("RELEASE extracted")
+            return result
+
+    def _store_document(self, page: Any, document: Any, found: tuple | None, capture_id: int,
+                        site_id: int, run_id: int | None, now: str, url: str, final_url: str,
+                        canonical: str, kind: str, parent_url: str | None) -> StoreResult:
+        """The document side of a usable capture: identity, aliases, version."""
+        c = self.conn
+        new_document = False
+        if found:
+            doc_id, doc_url = found
+            if (final_url != url and canonical == doc_url
+                    and not self._one("SELECT 1 FROM document_urls WHERE url = ?", (final_url,))):
+                # redirected to a URL never seen, while the identity stays the old one
+                self._event(doc_id, run_id, now, "moved", old_url=url, new_url=final_url,
+                            canonical=canonical)
+            doc_id = self._follow_move(doc_id, doc_url, url, final_url, canonical, run_id, now)
+        else:
+            doc_id = c.execute(
+                "INSERT INTO documents (url, site_id, kind, parent_url, link_text, first_seen, "
+                "last_seen) VALUES (?,?,?,?,?,?,?)",
+                (canonical, site_id, kind, parent_url, _get(page, "link_text") or None,
+                 now, now)).lastrowid
+            new_document = True
+        self._alias(canonical, doc_id, now)
+        if final_url != url:
+            self._alias(final_url, doc_id, now)
+            if not found:
+                self._alias(url, doc_id, now)
+        if kind == "attachment" and parent_url:
+            c.execute("UPDATE documents SET parent_url = ? WHERE id = ?", (parent_url, doc_id))
+            self._link_orphan_attachments(doc_id)
+        new_version = self._version(doc_id, capture_id, document, now)
+        self._seen_alive(doc_id, capture_id, run_id, now)
+        c.execute("UPDATE captures SET document_id = ? WHERE id = ?", (doc_id, capture_id))
+        return StoreResult(capture_id, doc_id, new_document, new_version)
 
     def _follow_move(self, doc_id: int, doc_url: str, url: str, final_url: str, canonical: str,
                      run_id: int | None, now: str) -> int:

@@ -317,3 +317,17 @@ def test_unchanged_lists_and_request_headers_are_stored_once(ar):
     assert count(ar.conn, "listing_links") == 6
     assert count(ar.conn, "header_sets") == 1
     assert count(ar.conn, "captures", "request_headers_id IS NOT NULL") == 3
+
+
+def test_extracted_data_that_cannot_be_stored_keeps_the_capture(ar):
+    from extract.document import Figure, FigureSet
+
+    bad = FigureSet(format="2019", figures=[Figure(3, "requests_new", "total", {"not": "a number"})])
+    run = ar.start_run([BASE], {})
+    res = ar.store_page(run, page("/r/1.html", _html(1)), report_doc(figures=bad))
+    assert res.capture_id and not res.new_version and res.document_id is None
+    row = ar.conn.execute("SELECT outcome, error, body_sha256 FROM captures").fetchone()
+    assert row[0] == "unparsed" and "could not store the extracted data" in row[1] and row[2]
+    assert count(ar.conn, "documents") == 0 and count(ar.conn, "figures") == 0
+    # the next good capture of the same page is archived normally
+    assert ar.store_page(run, page("/r/1.html", _html(1)), report_doc()).new_version
