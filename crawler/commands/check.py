@@ -1,7 +1,7 @@
 """Verify an archive: every blob's SHA-256, every view, and the links between tables.
 
-Prints a short summary; exits 1 and lists each problem when anything is wrong.
-Read-only apart from bringing the schema up to date.
+Prints a short summary; exits 1 and lists each problem when anything is wrong, 2 when
+the archive does not exist. Read-only apart from bringing the schema up to date.
 """
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ HELP = "verify an archive: blob hashes, views, foreign keys"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", required=True, help="archive SQLite file to verify")
-    p.add_argument("--busy-timeout", type=float, default=30.0,
+    p.add_argument("--db", required=True, metavar="PATH", help="archive SQLite file to verify")
+    p.add_argument("--busy-timeout", type=float, default=30.0, metavar="SECONDS",
                    help="seconds to wait for a crawl holding the write lock (default: 30)")
 
 

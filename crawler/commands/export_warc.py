@@ -1,8 +1,8 @@
 """Export every capture of an archive as WARC request/response records.
 
-The output is standard WARC (one gzip member per record when OUT ends in .gz), readable
-by warcio, pywb and other WARC tools. Failed fetches become a request plus a metadata
-record with the error.
+The output is standard WARC 1.0 (one gzip member per record when OUT ends in .gz), read
+back with warcio in the tests. Failed fetches become a request plus a metadata record
+with the error. Exits 2 when the archive does not exist.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ HELP = "export every capture as WARC request/response records"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", required=True, help="archive SQLite file to export")
+    p.add_argument("--db", required=True, metavar="PATH", help="archive SQLite file to export")
     p.add_argument("out", metavar="OUT.warc.gz", help="WARC file to write (gzip if it ends in .gz)")
 
 

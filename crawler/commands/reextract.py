@@ -13,7 +13,7 @@ HELP = "re-run the extractor on stored raw bytes (no network)"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", required=True, help="archive SQLite file to re-extract")
+    p.add_argument("--db", required=True, metavar="PATH", help="archive SQLite file to re-extract")
 
 
 def run(args: argparse.Namespace) -> int:
