@@ -434,5 +434,9 @@ def migrate(db: sqlite_utils.Database) -> None:
     migrations.apply(db)
 
 
+def needs_migration(db: sqlite_utils.Database) -> bool:
+    return bool(migrations.pending(db))
+
+
 def schema_version(db: sqlite_utils.Database) -> int:
     return len(migrations.applied(db))

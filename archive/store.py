@@ -26,7 +26,7 @@ import sqlite_utils
 
 from . import blobs
 from .removal import classify, detect_removals
-from .schema import header_set_id, link_set_id, migrate
+from .schema import header_set_id, link_set_id, migrate, needs_migration
 
 logger = logging.getLogger(__name__)
 
@@ -110,21 +110,31 @@ class Archive:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self.busy_timeout = float(busy_timeout)
         self.removal_after = int(removal_after)
+        self.conn = None
         try:
             self.conn = sqlite3.connect(str(self.path), timeout=self.busy_timeout,
                                         isolation_level=None, check_same_thread=False)
             self.conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
             mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        except sqlite3.DatabaseError as exc:
+            if mode.lower() != "wal":
+                raise ArchiveError(f"{self.path}: could not switch to WAL mode (got {mode})")
+            self.conn.execute("PRAGMA synchronous = NORMAL")
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            self.db = sqlite_utils.Database(self.conn)
+            if needs_migration(self.db):         # readers never wait for a crawl's write lock
+                with self._write():
+                    migrate(self.db)
+        except sqlite3.OperationalError as exc:
+            self.close()
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise ArchiveBusyError(
+                    f"archive {self.path} is locked by another writer for more than "
+                    f"{self.busy_timeout:g} s; nothing was written (stop the other crawl "
+                    f"or retry later)") from exc
             raise ArchiveError(f"{self.path}: not a usable SQLite archive ({exc})") from exc
-        if mode.lower() != "wal":
-            raise ArchiveError(f"{self.path}: could not switch to WAL mode (got {mode})")
-        self.conn.execute("PRAGMA synchronous = NORMAL")
-        self.conn.execute("PRAGMA foreign_keys = ON")
-        self.db = sqlite_utils.Database(self.conn)
-        try:
-            with self._write():
-                migrate(self.db)
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise ArchiveError(f"{self.path}: not a usable SQLite archive ({exc})") from exc
         except BaseException:
             self.close()
             raise

@@ -58,3 +58,24 @@ def test_missing_archive_is_a_clear_error(tmp_path, capsys):
     rc, out = _check(tmp_path / "none.db", capsys)
     assert rc == 2 and "no archive at" in out.err
     assert not (tmp_path / "none.db").exists()
+
+
+def test_a_file_that_is_not_an_archive_is_a_clear_error_and_stays_untouched(tmp_path, capsys):
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not sqlite" * 100)
+    rc, out = _check(junk, capsys)
+    assert rc == 2 and "not a usable SQLite archive" in out.err
+    assert junk.read_bytes() == b"this is not sqlite" * 100
+
+
+def test_check_runs_while_a_crawl_holds_the_write_lock(tmp_path, capsys):
+    _archive(tmp_path / "a.db")
+    writer = sqlite3.connect(tmp_path / "a.db", isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO sites (host, first_seen) VALUES ('busy.test', 'now')")
+    try:
+        rc, out = _check(tmp_path / "a.db", capsys)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert rc == 0, out.err

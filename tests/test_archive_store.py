@@ -203,10 +203,17 @@ def test_locked_database_gives_a_clear_error_and_loses_nothing(tmp_path):
     with Archive(path) as a:
         run = a.start_run([BASE], {})
         a.store_page(run, page("/r/1.html", _html(1)), report_doc())
-    other = sqlite3.connect(path, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
+    fresh = tmp_path / "fresh.db"             # creating the schema needs the write lock
+    locker = sqlite3.connect(fresh, isolation_level=None)
+    locker.execute("BEGIN IMMEDIATE")
     with pytest.raises(ArchiveBusyError, match="locked by another writer"):
-        Archive(path, busy_timeout=0.2)
+        Archive(fresh, busy_timeout=0.2)
+    locker.execute("ROLLBACK")
+    locker.close()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")             # an up-to-date archive opens regardless
+    with Archive(path, busy_timeout=0.2) as a:
+        assert count(a.conn, "captures") == 1
     other.execute("ROLLBACK")
     with Archive(path, busy_timeout=0.2) as a:
         other.execute("BEGIN IMMEDIATE")
