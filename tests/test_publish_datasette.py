@@ -202,3 +202,17 @@ def test_serve_refuses_a_missing_database_clearly(tmp_path):
     assert r.returncode == 2
     assert f"no database at {missing}" in r.stdout + r.stderr
     assert not missing.exists()                     # nothing created
+
+
+def test_unsearchable_query_and_missing_index(tmp_path):
+    path = tmp_path / "archive.db"
+    sample.build(path, edited=False)
+    ds = build_datasette([path])
+    r = get(ds, "/archive/reports.json?_search=" + quote("。，"))
+    assert r.status_code == 200 and r.json()["rows"] == []
+    conn = sqlite3.connect(path)
+    conn.executescript("DROP TABLE search_index; DROP TABLE search_docs;")
+    conn.close()
+    ds = build_datasette([path])
+    assert search_urls(ds, "公開") == {A, B}                     # slow scan, same answer
+    assert "no search index" in get(ds, "/archive/reports?_search=" + quote("复议")).text

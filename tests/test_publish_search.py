@@ -114,3 +114,19 @@ def test_diff_marks_changed_characters():
     added = [ln for h in d.hunks for ln in h.lines if ln.kind == "added"][0]
     assert ("，已整改", True) in added.pieces
     assert diff_texts("同样", "同样").unchanged
+
+
+def test_orphans_trigger_a_rebuild_that_keeps_results(archive_db, monkeypatch):
+    path, conn = archive_db
+    monkeypatch.setattr(search, "ORPHAN_MIN", 0)
+    monkeypatch.setattr(search, "ORPHAN_SHARE", 0.0)
+    s = sample.SAMPLES[0]
+    with Archive(path) as ar:
+        run = ar.start_run([s.site], {})
+        text = s.text.replace("行政复议2件", "行政复议3件")
+        ar.store_page(run, sample.page(s, text, sample.EDITED), sample.document(s, text=text))
+        ar.finish_run(run, {})
+    assert conn.execute("SELECT value FROM search_meta WHERE key = 'orphans'").fetchone()[0] == "0"
+    assert conn.execute("SELECT count(*) FROM search_docs").fetchone()[0] == 4
+    assert _hits(conn, "复议3件") == {A}
+    assert _hits(conn, "复议2件") == set()
