@@ -2,6 +2,8 @@
 
 Report tables nest their headers with spans; reading them needs every cell at its
 row/column position, so a spanned cell's text is repeated in each position it covers.
+The text of a table wants something between the published cells and the full grid:
+`table_rows` gives each row with the labels that cover it, so every line reads alone.
 """
 from __future__ import annotations
 
@@ -25,35 +27,70 @@ def _span(cell, name: str) -> int:
         return 1
 
 
-def table_to_grid(table) -> list[list[str]]:
-    """Grid of an lxml `<table>` element; nested tables are read as their own grids."""
+def _placement(table) -> tuple[list, dict[int, int]]:
+    """Per `<tr>` of the table, the originating cell element at each grid column (None
+    for a hole), and each cell's starting row (keyed by id)."""
     rows = [tr for tr in table.iter("tr") if _owning_table(tr) is table]
-    grid: list[list[str | None]] = []
+    grid: list[list] = [[] for _ in rows]
+    start: dict[int, int] = {}
     for r, tr in enumerate(rows):
-        while len(grid) <= r:
-            grid.append([])
         c = 0
         for cell in tr:
             if not isinstance(cell.tag, str) or cell.tag.lower() not in ("td", "th"):
                 continue
             while c < len(grid[r]) and grid[r][c] is not None:
                 c += 1
-            text = cell_text(cell)
+            start[id(cell)] = r
             rs, cs = _span(cell, "rowspan"), _span(cell, "colspan")
-            for dr in range(rs):
-                rr = r + dr
-                if rr >= len(rows):
-                    break
-                while len(grid) <= rr:
-                    grid.append([])
+            for rr in range(r, min(r + rs, len(rows))):
                 row = grid[rr]
                 while len(row) < c + cs:
                     row.append(None)
                 for dc in range(cs):
-                    row[c + dc] = text
+                    row[c + dc] = cell
             c += cs
+    return grid, start
+
+
+def table_to_grid(table) -> list[list[str]]:
+    """Grid of an lxml `<table>` element; nested tables are read as their own grids."""
+    grid, _ = _placement(table)
+    texts: dict[int, str] = {}
+
+    def text(cell) -> str:
+        if cell is None:
+            return ""
+        if id(cell) not in texts:
+            texts[id(cell)] = cell_text(cell)
+        return texts[id(cell)]
+
     width = max((len(r) for r in grid), default=0)
-    return [[(x if x is not None else "") for x in row] + [""] * (width - len(row)) for row in grid]
+    return [[text(x) for x in row] + [""] * (width - len(row)) for row in grid]
+
+
+def table_rows(table, text=cell_text) -> list[list[str]]:
+    """Rows of a table as text lines read them: each `<tr>` with, in column order, the
+    cells of its own and of the rowspans covering it; a cell spanning several columns
+    once. A row whose own cells are all empty is left out (labels alone say nothing).
+    `text(cell)` gives a cell's text (default `cell_text`)."""
+    grid, start = _placement(table)
+    texts: dict[int, str] = {}
+    out: list[list[str]] = []
+    for r, row in enumerate(grid):
+        cells, own, prev = [], False, None
+        for cell in row:
+            if cell is None or cell is prev:
+                prev = cell
+                continue
+            prev = cell
+            if id(cell) not in texts:
+                texts[id(cell)] = text(cell)
+            t = texts[id(cell)]
+            cells.append(t)
+            own = own or (start[id(cell)] == r and t != "")
+        if own:
+            out.append(cells)
+    return out
 
 
 def _owning_table(tr):
