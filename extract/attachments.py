@@ -12,6 +12,8 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 
+from . import rules
+
 _WS = re.compile(r"[ \t\u3000\xa0]+")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -83,8 +85,8 @@ def _zip_has_word(body: bytes) -> bool:
 
 def pdf_text(body: bytes) -> AttachmentText:
     """Text of a PDF read from its page layout: prose lines grouped into paragraphs by
-    their margins, ruled tables (`tables_pdf` geometry) written as rows of published cells
-    at their place in the text, page numbers dropped."""
+    their margins, ruled tables (`tables_pdf` geometry) written as row lines
+    (`rules.TEXT_TABLE_CELLS`) at their place in the text, page numbers dropped."""
     res = AttachmentText()
     try:
         from .pdf_layout import read_pdf
@@ -138,9 +140,9 @@ def docx_text(body: bytes) -> AttachmentText:
                 cells = [_WS.sub(" ", c.text.replace("\n", " ")).strip() for c in row.cells]
                 if any(cells):
                     grid.append(cells)
-                published = _published_cells(row)
-                if any(published):
-                    res.lines.append("\t".join(published))
+                line = _row_line(row)
+                if line is not None:
+                    res.lines.append(line)
             if grid:
                 res.grids.append(grid)
     title, rest = split_title(res.lines)
@@ -152,19 +154,42 @@ def docx_text(body: bytes) -> AttachmentText:
     return res
 
 
-def _published_cells(row) -> list[str]:
-    """A Word table row as published: each <w:tc> once, vertical-merge continuations left
-    out (as an HTML row leaves out the cells a rowspan covers)."""
-    from docx.oxml.ns import qn
-    out = []
+def _row_line(row) -> str | None:
+    """A Word table row as a text line in the `rules.TEXT_TABLE_CELLS` mode; None when the
+    row has no text of its own."""
+    mode = rules.TEXT_TABLE_CELLS
+    own, line = [], []
+    prev = None
     for tc in row._tr.tc_lst:
-        pr = tc.tcPr
-        vmerge = pr.find(qn("w:vMerge")) if pr is not None else None
-        if vmerge is not None and vmerge.get(qn("w:val")) != "restart":
-            continue
-        text = "".join(t.text or "" for t in tc.iter(qn("w:t")))
-        out.append(_WS.sub(" ", text).strip())
-    return out
+        continued = tc.vMerge == "continue"       # a cell under a vertical merge's start
+        origin = _merge_origin(tc) if continued else tc
+        text = _tc_text(origin) if origin is not None else ""
+        if not continued:
+            own.append(text)
+        if mode == "published":
+            if not continued:
+                line.append(text)
+        elif mode == "expanded":
+            line += [text] * tc.grid_span
+        elif origin is None or origin is not prev:
+            line.append(text)
+        prev = origin
+    return "\t".join(line) if any(own) else None
+
+
+def _merge_origin(tc):
+    """The <w:tc> that starts the vertical merge a continuation cell belongs to."""
+    try:
+        while tc is not None and tc.vMerge == "continue":
+            tc = tc._tc_above
+        return tc
+    except Exception:  # a continuation with nothing above it: a malformed table
+        return None
+
+
+def _tc_text(tc) -> str:
+    from docx.oxml.ns import qn
+    return _WS.sub(" ", "".join(t.text or "" for t in tc.iter(qn("w:t")))).strip()
 
 
 def doc_text(body: bytes) -> AttachmentText:

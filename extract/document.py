@@ -61,7 +61,10 @@ class Document:
     """Extracted view of one fetched body (HTML page or attachment)."""
 
     url: str
-    text: str = ""                  # Simplified, chrome-free; paragraphs and table rows one a line
+    # Simplified, chrome-free; paragraphs one a line; table rows one a line, cells
+    # tab-separated: a cell spanning rows repeats on each row it covers, a cell spanning
+    # columns appears once (so each row line reads on its own).
+    text: str = ""
     title: str = ""                 # Simplified, without the site suffix
     text_original: str = ""         # the same text in the page's own script
     title_original: str = ""

@@ -4,8 +4,8 @@ pdfminer's plain text breaks every visual line and reads ruled tables column by 
 Here each page's characters are grouped into lines by baseline; lines become paragraphs
 by the page margins (a line that reaches the right margin continues on the next one
 unless that one is indented or centred); characters inside a ruled table (its frame found
-by `tables_pdf`) become the table's cells, written as rows of published cells in the
-text, and kept as a span-expanded grid for the figures.
+by `tables_pdf`) become the table's cells, written as rows in the text (as
+`rules.TEXT_TABLE_CELLS` says), and kept as a span-expanded grid for the figures.
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
+from . import rules
 from .tables_pdf import _covered, _join, _positions, _segments, _tables
 
 _PAGE_NO = re.compile(r"^[-—–－\s]*(第\s*)?\d{1,4}(\s*页)?[-—–－\s]*$|^\d+\s*/\s*\d+$")
@@ -141,8 +142,9 @@ def _lines(chars, top: float) -> list[Line]:
 
 
 def _table(hs, vs, chars) -> tuple[list[str], list[list[str]]]:
-    """Rows of published cells (each cell once, in the row where it starts) and the
-    span-expanded grid of one ruled table."""
+    """Text rows (merged cells written as `rules.TEXT_TABLE_CELLS` says) and the
+    span-expanded grid of one ruled table. Merged cells are found from the rules: two
+    neighbouring grid positions with no rule between them are one cell."""
     xs = _positions([x for x, _, _ in vs])
     ys = _positions([y for y, _, _ in hs])[::-1]
     nr, nc = len(ys) - 1, len(xs) - 1
@@ -171,18 +173,38 @@ def _table(hs, vs, chars) -> tuple[list[str], list[list[str]]]:
             text.setdefault(find(r * nc + c), []).append((cy, x0, h, t))
     cell = {k: _join(v) for k, v in text.items()}
     grid = [[cell.get(find(r * nc + c), "") for c in range(nc)] for r in range(nr)]
-    seen: set[int] = set()
+    keys = [[find(r * nc + c) for c in range(nc)] for r in range(nr)]
     rows = []
-    for r in range(nr):
-        cells = []
-        for c in range(nc):
-            k = find(r * nc + c)
-            if k not in seen:
-                seen.add(k)
-                cells.append(cell.get(k, ""))
-        if any(cells):
+    for line in _row_cells(keys, rules.TEXT_TABLE_CELLS):
+        cells = [cell.get(k, "") for k, _ in line]
+        if any(cell.get(k, "") for k, counts in line if counts):
             rows.append("\t".join(cells))
     return rows, [row for row in grid if any(row)]
+
+
+def _row_cells(keys: list[list[int]], mode: str) -> list[list[tuple[int, bool]]]:
+    """Per grid row, the merged cells (keys) written on its text line, each with whether
+    its text makes the row non-empty. "rows": the cells of the row and those merged down
+    into it, a cell spanning columns once, non-empty by the cells starting in the row;
+    "published": only cells starting in the row; "expanded": every column, any text."""
+    first: dict[int, int] = {}
+    for r, row in enumerate(keys):
+        for k in row:
+            first.setdefault(k, r)
+    out = []
+    for r, row in enumerate(keys):
+        line: list[tuple[int, bool]] = []
+        for c, k in enumerate(row):
+            own = first[k] == r
+            if mode == "expanded":
+                line.append((k, True))
+            elif mode == "published":
+                if own and k not in (key for key, _ in line):
+                    line.append((k, own))
+            elif c == 0 or k != row[c - 1]:
+                line.append((k, own))
+        out.append(line)
+    return out
 
 
 def paragraphs(pages: list[Page]) -> list[str]:

@@ -16,7 +16,7 @@ from .document import Document, FigureSet
 from .tables import extract_figures
 from .text import extract_main, parse_html
 
-EXTRACTOR_VERSION = "1.0.0"
+EXTRACTOR_VERSION = "1.1.0"
 _WS = re.compile(r"\s+")
 
 

@@ -46,11 +46,13 @@ CONTENT_SELECTORS: list[str] = [
     "article",
 ]
 
-# How a table row is written into the text: "published" — each published cell once, tab
-# between cells (the sample portals' gold and what a reader sees); "expanded" — the
-# span-expanded grid row (a rowspan label repeated on every row it covers). The expanded
-# grids are always kept in `Document.tables` for figure reading.
-TEXT_TABLE_CELLS = "published"
+# How a table row is written into the text (HTML, DOCX and ruled PDF tables alike):
+# "rows" — each row with its own cells and the rowspan cells covering it, a colspan cell
+# once, so every line reads on its own (the sample portals' gold); "published" — each
+# published cell once, in the row where it starts; "expanded" — the span-expanded grid
+# row (a colspan label repeated in every column it covers). Empty rows are left out ("rows":
+# rows whose own cells are empty). The expanded grids always go to `Document.tables`.
+TEXT_TABLE_CELLS = "rows"
 
 # Elements that are page furniture wherever they appear (exact class/id tokens or tags).
 CHROME_SELECTORS: list[str] = [

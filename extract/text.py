@@ -16,7 +16,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from . import rules
-from .grid import table_to_grid
+from .grid import table_rows, table_to_grid
 from .script import converter
 
 BLOCK_TAGS = frozenset(
@@ -143,6 +143,11 @@ def norm_inline(s: str) -> str:
     return _CJK_GAP.sub("", s) if " " in s else s
 
 
+def _cell_line_text(cell) -> str:
+    """A table cell as written in a text line: inline-normalised, no tab inside."""
+    return norm_inline(cell.text_content()).replace("\t", " ")
+
+
 def _own_table_rows(table) -> list:
     rows = []
     for tr in table.iter("tr"):
@@ -212,13 +217,18 @@ class _Renderer:
         if not grid:
             return
         self.grids.append(grid)
-        if rules.TEXT_TABLE_CELLS == "expanded":
+        mode = rules.TEXT_TABLE_CELLS
+        if mode == "expanded":
             for row in grid:
                 self._emit("\t".join(row))
             return
+        if mode == "rows":
+            for cells in table_rows(table, _cell_line_text):
+                self._emit("\t".join(cells))
+            return
         for tr in _own_table_rows(table):
-            cells = [norm_inline(c.text_content()).replace("\t", " ")
-                     for c in tr if isinstance(c.tag, str) and c.tag.lower() in ("td", "th")]
+            cells = [_cell_line_text(c) for c in tr
+                     if isinstance(c.tag, str) and c.tag.lower() in ("td", "th")]
             if any(cells):
                 self._emit("\t".join(cells))
 

@@ -108,6 +108,75 @@ def test_text_pdf_paragraphs_title_and_table_rows():
     assert doc.published == "2022-01-20"            # from the TRS attachment name P0YYYYMMDD
 
 
+MERGED = [["第二十条第（一）项", "", "", ""],
+          ["三、本年度办理结果", "（一）予以公开", "", "5"],
+          ["", "（三）不予公开", "1.属于国家秘密", "0"],
+          ["", "", "2.其他法律行政法规禁止公开", "1"]]
+MERGED_SPANS = [((0, 0), (3, 0)), ((1, 1), (2, 1)), ((0, 1), (0, 3)), ((1, 2), (1, 3))]
+MERGED_LINES = ["第二十条第（一）项",
+                "三、本年度办理结果\t（一）予以公开\t5",
+                "三、本年度办理结果\t（三）不予公开\t1.属于国家秘密\t0",
+                "三、本年度办理结果\t（三）不予公开\t2.其他法律行政法规禁止公开\t1"]
+
+
+def _merged_pdf() -> bytes:
+    """A ruled table whose labels span rows and columns (as table 3's do)."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    body = ParagraphStyle("b", fontName="STSong-Light", fontSize=11, leading=18, wordWrap="CJK")
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=40, rightMargin=40, invariant=1)
+    t = Table(MERGED, colWidths=[130, 120, 200, 50])
+    t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                           ("FONTNAME", (0, 0), (-1, -1), "STSong-Light")]
+                          + [("SPAN", a, b) for a, b in MERGED_SPANS]))
+    doc.build([Paragraph(PARAS[0], body), t])
+    return buf.getvalue()
+
+
+def _merged_docx() -> bytes:
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph(PARAS[0])
+    t = d.add_table(rows=4, cols=4)
+    for r, row in enumerate(MERGED):
+        for c, v in enumerate(row):
+            if v:
+                t.cell(r, c).text = v
+    for (c0, r0), (c1, r1) in MERGED_SPANS:
+        t.cell(r0, c0).merge(t.cell(r1, c1))
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["pdf", "docx"])
+def test_merged_cells_rows_repeat_rowspans_and_write_colspans_once(kind):
+    body = _merged_pdf() if kind == "pdf" else _merged_docx()
+    doc = extract_document(body, f"http://www.dh.gov.cn/xxgk/nb/merged.{kind}")
+    assert doc.content_type == kind
+    assert [l for l in doc.text.splitlines() if l in MERGED_LINES or "\t" in l] == MERGED_LINES
+    assert doc.tables[0][3] == ["三、本年度办理结果", "（三）不予公开", "2.其他法律行政法规禁止公开", "1"]
+
+
+@pytest.mark.parametrize("kind", ["pdf", "docx"])
+def test_merged_cells_published_mode_writes_each_cell_once(kind, monkeypatch):
+    from extract import rules
+    monkeypatch.setattr(rules, "TEXT_TABLE_CELLS", "published")
+    body = _merged_pdf() if kind == "pdf" else _merged_docx()
+    lines = extract_document(body, f"http://www.dh.gov.cn/xxgk/nb/merged.{kind}").text.splitlines()
+    assert "三、本年度办理结果\t（一）予以公开\t5" in lines
+    assert "（三）不予公开\t1.属于国家秘密\t0" in lines and "2.其他法律行政法规禁止公开\t1" in lines
+
+
 def test_scanned_pdf_has_no_text_layer():
     doc = extract_document(_scanned_pdf(), "http://www.dh.gov.cn/xxgk/nb/202101/P020210129_2.pdf")
     assert doc.content_type == "pdf"
@@ -123,7 +192,7 @@ def test_docx_paragraphs_merged_cells_and_signature():
     assert doc.text.splitlines()[:3] == PARAS     # the title line is metadata, not text
     lines = doc.text.splitlines()
     assert "第二十条第（一）项" in lines and "行政规范性文件\t3\t1\t12" in lines
-    assert "合计\t" in lines           # published cells: the colspan once, the rowspan cell left out
+    assert "合计\t\t12" in lines        # the colspan once, the cell merged down from "12" repeated
     assert doc.tables[0][0] == ["第二十条第（一）项"] * 4     # the grid keeps spans expanded
     assert doc.tables[0][4] == ["合计", "合计", "", "12"]
     assert doc.agency == "东湖区水利局" and doc.published == "2022-01-20" and doc.year == 2021
