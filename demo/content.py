@@ -45,16 +45,43 @@ def esc(s: str) -> str:
     return html.escape(s, quote=True)
 
 
-def table_row_text(row: list[Cell]) -> str | None:
-    """One table row as gold text: the published cells joined by a tab; None when empty."""
-    cells = [" ".join(c.text.split()) for c in row]
-    if not any(cells):
-        return None
-    return "\t".join(cells)
+def _gold_cell(c: Cell) -> str:
+    return " ".join(c.text.split())
+
+
+def table_lines(t: Table) -> list[str]:
+    """Gold text of a table, one line a row, cells tab-joined, so each line reads alone:
+    a cell spanning rows is repeated on every row it covers (at its column), a cell
+    spanning columns appears once; a row whose own cells are all empty is left out."""
+    # A column-position map per row: column -> (cell's place (row, index), cell, own).
+    at: list[dict[int, tuple[tuple[int, int], Cell, bool]]] = [{} for _ in t.rows]
+    for r, row in enumerate(t.rows):
+        col = 0
+        for i, cell in enumerate(row):
+            while col in at[r]:
+                col += 1
+            for dr in range(min(cell.rowspan, len(t.rows) - r)):
+                for dc in range(cell.colspan):
+                    at[r + dr][col + dc] = ((r, i), cell, dr == 0)
+            col += cell.colspan
+    lines = []
+    for cols in at:
+        cells, own, last = [], False, None
+        for col in sorted(cols):
+            place, cell, starts_here = cols[col]
+            if place == last:
+                continue
+            last = place
+            text = _gold_cell(cell)
+            cells.append(text)
+            own = own or (starts_here and bool(text))
+        if own:
+            lines.append("\t".join(cells))
+    return lines
 
 
 def blocks_text(blocks: list[Block]) -> str:
-    """Gold text: paragraphs one a line, table rows one a line (cells tab-joined)."""
+    """Gold text: paragraphs one a line, table rows one a line (see `table_lines`)."""
     lines: list[str] = []
     for b in blocks:
         if isinstance(b, Para):
@@ -62,10 +89,7 @@ def blocks_text(blocks: list[Block]) -> str:
             if t:
                 lines.append(t)
         else:
-            for row in b.rows:
-                line = table_row_text(row)
-                if line is not None:
-                    lines.append(line)
+            lines += table_lines(b)
     return "\n".join(lines)
 
 
