@@ -216,3 +216,21 @@ def test_unsearchable_query_and_missing_index(tmp_path):
     ds = build_datasette([path])
     assert search_urls(ds, "公開") == {A, B}                     # slow scan, same answer
     assert "no search index" in get(ds, "/archive/reports?_search=" + quote("复议")).text
+
+
+def test_other_databases_served_alongside_are_left_alone(tmp_path, db_path):
+    other = tmp_path / "other.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE reports (url TEXT, text TEXT)")
+    conn.execute("INSERT INTO reports VALUES ('http://example.org/a', '政府信息公开')")
+    conn.commit()
+    conn.close()
+    ds = build_datasette([db_path, other])
+    html = get(ds, "/other/reports").text
+    assert "original ↗" not in html
+    r = get(ds, "/other/reports.json?_shape=objects")
+    assert r.status_code == 200 and "facet_results" in r.json()
+    assert "region" not in r.json()["facet_results"]             # archive metadata not applied
+    r = get(ds, "/other/reports.json?_search=" + quote("公开"))
+    assert "search matches" not in r.text                        # our search not applied
+    assert "original ↗" in get(ds, "/archive/reports").text

@@ -12,4 +12,5 @@ from .plugin import (  # noqa: F401  (hook implementations, found by attribute)
     register_facet_classes,
     register_routes,
     render_cell,
+    startup,
 )

@@ -41,6 +41,17 @@ async def has_search_index(db) -> bool:
 
 
 @hookimpl
+def startup(datasette):
+    """Remember which served databases are archives (render_cell cannot query)."""
+    async def inner():
+        datasette._nianbao_archives = {
+            name for name, db in datasette.databases.items()
+            if not name.startswith("_") and await is_archive(db)}
+
+    return inner
+
+
+@hookimpl
 def prepare_connection(conn):
     conn.create_function("nianbao_region", 2, region, deterministic=True)
 
@@ -125,6 +136,8 @@ class RegionFacet(Facet):
         configs = self.get_configs()
         if not configs or self.table not in SEARCH_TABLES:
             return results, timed_out
+        if self.database not in getattr(self.ds, "_nianbao_archives", ()):
+            return results, timed_out
         source = configs[0]["source"]
         qs_pairs = self.get_querystring_pairs()
         size = self.get_facet_size()
@@ -168,6 +181,8 @@ def _report_page_url(datasette, database: str, url: str) -> str:
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
     """Links for URLs, snippets for searched text, a flag for failed identity checks."""
+    if database not in getattr(datasette, "_nianbao_archives", ()):
+        return None
     if column == "url" and isinstance(value, str) and value.startswith(("http://", "https://")):
         report = _report_page_url(datasette, database, value)
         raw = datasette.urls.path("/-/nianbao/raw?" + urllib.parse.urlencode({"db": database, "url": value}))

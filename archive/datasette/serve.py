@@ -47,6 +47,19 @@ def load_config(db_names: list[str] | tuple[str, ...] = (PLACEHOLDER,)) -> tuple
     return metadata, settings
 
 
+def is_archive_file(path: str | Path) -> bool:
+    """Whether a database file holds a nianbao archive (our configuration applies to it)."""
+    try:
+        conn = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True)
+        try:
+            names = {n for (n,) in conn.execute("SELECT name FROM sqlite_master")}
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    return {"reports", "versions", "captures"} <= names
+
+
 def _register_plugin() -> None:
     """Register our plugin package once per process (it is not an installed entry point)."""
     from datasette.plugins import pm
@@ -84,7 +97,7 @@ def build_datasette(db_paths, *, immutable: bool = False, settings: dict | None 
     for p in paths:
         if not Path(p).is_file():
             raise FileNotFoundError(f"no database at {p}")
-    names = [Path(p).stem for p in paths]
+    names = [Path(p).stem for p in paths if is_archive_file(p)]
     metadata, config_settings = load_config(names)
     _register_plugin()
     kwargs = {"immutables": paths} if immutable else {"files": paths}
