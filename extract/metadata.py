@@ -266,6 +266,8 @@ def is_report_title(title: str) -> bool:
         t = converter("t2s").convert(t.replace("資訊", "信息"))
     if not t or not any(r.search(t) for r in _REPORT_RES):
         return False
+    if len(t) <= rules.COLUMN_TITLE_MAX_LEN and not (_TITLE_YEAR.search(t) or _CN_YEAR_RE.search(t)):
+        return False  # "政府信息公开年报" with neither year nor agency names a column, not a report
     return not any(r.search(t) for r in _TRAP_RES)
 
 

@@ -179,6 +179,9 @@ REPORT_TITLE_PATTERNS: list[str] = [
     r"年度?政府信息公开(工作)?(年度)?报告",
     r"政府信息公开工作(年度)?报告",
 ]
+# A report title names its year or its agency; a year-less title this short is a
+# column heading ("政府信息公开工作年度报告", "政务公开年报专栏").
+COLUMN_TITLE_MAX_LEN = 14
 REPORT_TITLE_TRAPS: list[str] = [
     r"报表", r"法治政府", r"法治建设", r"政务服务", r"通知", r"公告", r"通报", r"解读", r"图解",
     r"一图", r"格式", r"编制", r"发布工作", r"考核", r"评估", r"测评", r"评议", r"检查", r"整改",

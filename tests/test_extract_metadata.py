@@ -29,7 +29,15 @@ TRAPS = [
     "云溪市2021年国民经济和社会发展统计公报",
     "政府信息公开指南",
     "",
+    # column headings: neither year nor agency
+    "政府信息公开年报",
+    "政府信息公开工作年度报告",
+    "政务公开年报专栏",
 ]
+
+
+def test_yearless_report_title_with_agency_is_still_a_report():
+    assert is_report_title("沈阳市统计局政府信息公开工作年度报告")
 
 
 @pytest.mark.parametrize("title", REPORTS)
