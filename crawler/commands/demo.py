@@ -36,7 +36,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {url}")
         print(f"Crawling into {args.db} ...", flush=True)
         stats = crawl(portals.start_urls, args.db)
-        failed = stats.get("failed_sites") if isinstance(stats, dict) else None
+        if stats.get("table"):
+            print(stats["table"])
+        failed = stats.get("failed_sites")
         if failed:
             print(f"crawl finished with failures: {failed}", file=sys.stderr)
         if args.no_serve:
