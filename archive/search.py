@@ -35,7 +35,6 @@ ORPHAN_MIN = 1000
 
 _HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _HAN_RUN = re.compile(f"[{_HAN}]+")
-_HAN_CHAR = re.compile(f"[{_HAN}]")
 # What unicode61 keeps as a token: letters and digits (underscore is a separator).
 _WORD = re.compile(r"[^\W_]+")
 

@@ -11,7 +11,6 @@ Configuration (metadata.yaml / datasette.yaml) cannot do these, so they live her
 from __future__ import annotations
 
 import contextvars
-import json
 import urllib.parse
 
 from datasette import hookimpl
@@ -234,7 +233,3 @@ def register_routes():
         (r"^/-/nianbao/charts$", pages.charts_page),
         (r"^/-/nianbao/search\.json$", pages.search_json),
     ]
-
-
-def dumps(obj) -> str:
-    return json.dumps(obj, ensure_ascii=False)
