@@ -52,12 +52,16 @@ SCHEMA_SQL = [
 ]
 
 # The cheap columns whose change means a report must be re-indexed: a new current version
-# of the page (`version_id`) or of any attachment (the newest attachment version id).
+# of the page (`version_id`) or of any attachment, or a re-extraction in place (`nianbao
+# reextract` rewrites a version's text and stamps `extracted_at`).
 _SIGNATURE_SQL = """SELECT document_id, url,
     coalesce(version_id, '') || '|' || coalesce(versions, '') || '|'
       || coalesce(attachment_document_id, '') || '|' || coalesce(title, '') || '|'
-      || coalesce(agency, '') || '|' || coalesce((SELECT max(a.current_version_id)
-         FROM documents a WHERE a.parent_id = reports.document_id), '') AS signature
+      || coalesce(agency, '') || '|' || coalesce((SELECT v.text_hash || v.extracted_at
+         FROM versions v WHERE v.id = reports.version_id), '') || '|'
+      || coalesce((SELECT group_concat(a.current_version_id || ':' || av.extracted_at)
+         FROM documents a JOIN versions av ON av.id = a.current_version_id
+         WHERE a.parent_id = reports.document_id), '') AS signature
   FROM reports"""
 
 

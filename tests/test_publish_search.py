@@ -130,3 +130,17 @@ def test_orphans_trigger_a_rebuild_that_keeps_results(archive_db, monkeypatch):
     assert conn.execute("SELECT count(*) FROM search_docs").fetchone()[0] == 4
     assert _hits(conn, "复议3件") == {A}
     assert _hits(conn, "复议2件") == set()
+
+
+def test_refresh_notices_a_reextraction_in_place(archive_db):
+    from archive.versions import rewrite_version
+
+    _, conn = archive_db
+    s = sample.SAMPLES[2]
+    vid = conn.execute("SELECT version_id FROM reports WHERE url = ?", (s.url,)).fetchone()[0]
+    text = s.text + "\n重新提取后出现的行政复议一词。"
+    rewrite_version(conn, vid, sample.document(s, text=text), "2024-07-01T00:00:00Z")
+    conn.commit()
+    assert search.pending(conn) == 1
+    search.refresh(conn)
+    assert _hits(conn, "复议") == {A, C}
