@@ -1,7 +1,8 @@
 """Storage cost of the archive: bytes on disk per report after a first crawl of the sample
 portals and after ten unchanged recrawls, and the compression of raw bodies (ours: zstd
 with deltas between captures of one URL; baseline: zlib level 6 of every distinct body,
-measured in the same run). Prints one table.
+measured in the same run), also for one recrawl of the portals' second state, whose
+chrome churns on every page. Prints one table.
 
     python bench/storage.py [--recrawls 10] [--via crawl|fetch]
 
@@ -74,12 +75,21 @@ def fetch_store(portals: SamplePortals, db: Path) -> None:
         ar.finish_run(run, {})
 
 
-def compression(db: Path) -> dict:
+def blob_ids(db: Path) -> set[str]:
+    conn = sqlite3.connect(db)
+    out = {r[0] for r in conn.execute("SELECT sha256 FROM blobs")}
+    conn.close()
+    return out
+
+
+def compression(db: Path, exclude: set[str] = frozenset()) -> dict:
     conn = sqlite3.connect(db)
     raw = stored = zl = 0
     full = delta = 0
     for digest, size, codec, data_len in conn.execute(
             "SELECT sha256, size, codec, length(data) FROM blobs"):
+        if digest in exclude:
+            continue
         body = blobs.read(conn, digest)
         raw += size
         stored += data_len
@@ -115,6 +125,13 @@ def main() -> int:
             once()
         last_bytes, last = used_bytes(db), counts(db)
         comp = compression(db)
+        # one recrawl after the portals' second state: chrome churn on every page (plus one
+        # edit, one removal, one addition) — what the deltas are for
+        seen = blob_ids(db)
+        portals.set_state("second")
+        once()
+        churn = compression(db, exclude=seen)
+        churn_versions = counts(db)["versions"] - last["versions"]
 
     reports = max(first["reports"], 1)
     pages_per_crawl = first["captures"]
@@ -138,6 +155,14 @@ def main() -> int:
          f"{comp['raw']:,} -> {comp['stored']:,} B"),
         ("compression ratio raw:stored (baseline zlib-6)", f"{comp['raw'] / max(comp['zlib'], 1):.2f}",
          f"ours is {comp['zlib'] / max(comp['stored'], 1):.2f}x smaller"),
+        ("churned recrawl (state 2): new bodies, full / delta", f"{churn['full'] + churn['delta']}",
+         f"{churn['full']} full, {churn['delta']} delta; {churn_versions} new versions"),
+        ("churned recrawl: stored bytes per new body (ours)",
+         f"{churn['stored'] / max(churn['full'] + churn['delta'], 1):,.0f}",
+         f"raw {churn['raw'] / max(churn['full'] + churn['delta'], 1):,.0f} B"),
+        ("churned recrawl: stored bytes per new body (zlib-6)",
+         f"{churn['zlib'] / max(churn['full'] + churn['delta'], 1):,.0f}",
+         f"ours is {churn['zlib'] / max(churn['stored'], 1):.1f}x smaller"),
     ]
     w0 = max(len(r[0]) for r in rows)
     w1 = max(len(r[1]) for r in rows)
