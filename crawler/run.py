@@ -34,6 +34,7 @@ OPTIONS = {
     "timeout": ("--timeout", "DOWNLOAD_TIMEOUT", float),
     "render_timeout": ("--render-timeout", "NIANBAO_RENDER_TIMEOUT", float),
     "log_level": ("--log-level", "LOG_LEVEL", str),
+    "removal_after": ("--removal-after", "NIANBAO_REMOVAL_AFTER", int),
 }
 
 

@@ -99,6 +99,8 @@ ITEM_PIPELINES = {
 NIANBAO_DB = "data/archive.db"
 NIANBAO_STORE_ALL = False          # also store home, section and list pages (default: reports and files)
 NIANBAO_STATS_FILE = None           # JSON file the final statistics are written to
+NIANBAO_BUSY_TIMEOUT = 30.0         # seconds to wait for another writer before stopping the crawl
+NIANBAO_REMOVAL_AFTER = 3           # consecutive failed runs (timeouts, 5xx) before a report counts as removed
 NIANBAO_CONDITIONAL = True          # send If-None-Match / If-Modified-Since on recrawls
 
 LOG_LEVEL = "INFO"

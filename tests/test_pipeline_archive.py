@@ -139,3 +139,21 @@ def test_statistics_table_has_one_line_per_site_and_totals():
     assert lines[1].split()[:4] == ["a.gov.cn", "3", "0", "1"]
     assert lines[2].startswith("b.gov.cn:8080")
     assert lines[3].split()[:4] == ["total", "5", "0", "1"]
+
+
+def test_locked_archive_stops_the_crawl_without_a_partial_capture(tmp_path, caplog):
+    pipe, crawler, _ = make(tmp_path, NIANBAO_BUSY_TIMEOUT=0.2, NIANBAO_REMOVAL_AFTER=5)
+    pipe.open_spider(crawler.spider)
+    assert pipe.archive.removal_after == 5
+    holder = sqlite3.connect(str(tmp_path / "a.db"))
+    holder.execute("BEGIN IMMEDIATE")          # another writer holds the lock
+    try:
+        url = f"http://{SITE}/nb/2021.html"
+        asyncio.run(pipe.process_item(page(url, report_html(2021))))
+    finally:
+        holder.rollback()
+        holder.close()
+    assert crawler.stats.get_value("nianbao/archive_busy") == 1
+    assert any("stopping the crawl" in r.getMessage() for r in caplog.records)
+    db = sqlite3.connect(str(tmp_path / "a.db"))
+    assert db.execute("select count(*) from captures").fetchone()[0] == 0

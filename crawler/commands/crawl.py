@@ -54,6 +54,9 @@ def add_arguments(parser) -> None:
                         help="download timeout per request (default: 30)")
     parser.add_argument("--render-timeout", type=float, metavar="SECONDS",
                         help="how long the browser waits for a shell's content to show (default: 15)")
+    parser.add_argument("--removal-after", type=int, metavar="N",
+                        help="consecutive crawls a report must fail transiently (timeouts, 5xx) before "
+                             "it is marked removed; a 404 gone from its list counts at once (default: 3)")
     parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], default=None,
                         help="Scrapy log level (default: INFO)")
     parser.add_argument("--stats-json", metavar="FILE",
@@ -78,7 +81,7 @@ def _raw_settings(pairs: list[str]) -> dict:
 def run(args) -> int:
     from crawler.run import OPTIONS, resolve_portals, run_in_process
 
-    for name in ("concurrency", "render_concurrency", "max_pages", "depth"):
+    for name in ("concurrency", "render_concurrency", "max_pages", "depth", "removal_after"):
         v = getattr(args, name)
         if v is not None and v < 1:
             print(f"nianbao crawl: --{name.replace('_', '-')} must be at least 1", file=sys.stderr)

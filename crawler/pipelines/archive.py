@@ -18,7 +18,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from archive.store import Archive
+from archive.store import Archive, ArchiveBusyError
 
 import extract
 from crawler.items import ListingItem, PageItem
@@ -51,6 +51,8 @@ class ArchivePipeline:
         s = crawler.settings
         self.crawler = crawler
         self.db_path = s.get("NIANBAO_DB", "data/archive.db")
+        self.removal_after = s.getint("NIANBAO_REMOVAL_AFTER", 3)
+        self.busy_timeout = s.getfloat("NIANBAO_BUSY_TIMEOUT", 30.0)
         self.stats_file = s.get("NIANBAO_STATS_FILE")
         self.conditional = s.getbool("NIANBAO_CONDITIONAL", True)
         self.options = {
@@ -58,6 +60,7 @@ class ArchivePipeline:
             "user_agent": s.get("USER_AGENT"), "max_pages_per_site": s.getint("NIANBAO_MAX_PAGES_PER_SITE"),
             "depth_limit": s.getint("DEPTH_LIMIT"), "concurrency_per_site": s.getint("CONCURRENT_REQUESTS_PER_DOMAIN"),
             "store_all": s.getbool("NIANBAO_STORE_ALL"),
+            "removal_after": s.getint("NIANBAO_REMOVAL_AFTER", 3),
         }
         self.archive: Archive | None = None
         self.run_id: int | None = None
@@ -72,7 +75,8 @@ class ArchivePipeline:
 
     def open_spider(self, spider=None):
         spider = spider or self.crawler.spider
-        self.archive = Archive(self.db_path)
+        self.archive = Archive(self.db_path, removal_after=self.removal_after,
+                               busy_timeout=self.busy_timeout)
         sites = sorted(getattr(spider, "sites", []) or [])
         self.run_id = self.archive.start_run(sites, self.options)
         # reports archived before are visited again, so a removed one is noticed (404)
@@ -99,7 +103,18 @@ class ArchivePipeline:
             except Exception as exc:  # bad input must not lose the capture
                 logger.warning("extraction failed for %s: %r", item.url, exc)
                 item.error = f"extraction failed: {exc!r}"[:500]
-        res = self.archive.store_page(self.run_id, item, document)
+        try:
+            res = self.archive.store_page(self.run_id, item, document)
+        except ArchiveBusyError as exc:
+            # Another writer holds the archive past the busy timeout: stop cleanly rather than
+            # fetch pages that cannot be stored; the next crawl fetches this one again.
+            logger.error("%s; stopping the crawl", exc)
+            self.crawler.stats.inc_value("nianbao/archive_busy")
+            try:
+                self.crawler.engine.close_spider(self.crawler.spider, "archive_busy")
+            except RuntimeError:   # no engine: the pipeline is driven directly, not by a crawl
+                pass
+            return item
         row["stored"] += 1
         is_report = document is not None and document.is_report and not document.is_not_found
         if item.not_modified and item.canonical_url in self.known_reports:
