@@ -6,11 +6,13 @@
         portals.gold_reports(); portals.traps(); portals.set_state("second")
 
 Responses are rendered once per (state, path) and cached, so concurrent crawls are fast.
-`fault` is the seam for a later fault mode (timeouts, 5xx, 429…): a callable
-(portal, request) -> Response | None consulted before normal dispatch.
+`fault` is the fault mode's seam (demo/faults.py: timeouts, resets, 5xx, 429…): a callable
+(portal, request) -> Response | None consulted before normal dispatch; a response with a
+`write_to(handler)` method writes its own bytes (broken framing, resets, stalls).
 """
 from __future__ import annotations
 
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
@@ -33,6 +35,12 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
+    def handle_error(self, request, client_address):
+        # a client that hangs up (a crawler cancelling a huge body, a timeout) is no error
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
+
 
 def _handler_for(hub: "SamplePortals", portal: Portal):
     class Handler(BaseHTTPRequestHandler):
@@ -48,6 +56,7 @@ def _handler_for(hub: "SamplePortals", portal: Portal):
             body = self.rfile.read(length) if length else b""
             headers = {k.lower(): v for k, v in self.headers.items()}
             req = Request.from_target(method, self.path, body, headers)
+            req.client = self.client_address[:2]
             try:
                 resp = None
                 if hub.fault is not None:
@@ -56,6 +65,10 @@ def _handler_for(hub: "SamplePortals", portal: Portal):
                     resp = portal.handle(req)
             except Exception as exc:  # a demo bug must show as a 500, never hang a crawl
                 resp = Response(500, f"internal error: {exc!r}".encode(), {"Content-Type": "text/plain"})
+            write_to = getattr(resp, "write_to", None)
+            if write_to is not None:          # a fault that writes its own (broken) answer
+                write_to(self)
+                return
             self.send_response(resp.status)
             for k, v in resp.headers.items():
                 self.send_header(k, v)

@@ -27,6 +27,7 @@ class Request:
     query: dict[str, list[str]]
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+    client: tuple[str, int] | None = None   # the peer's (host, port), for the fault mode
 
     def arg(self, name: str, default: str = "") -> str:
         v = self.query.get(name)
@@ -143,6 +144,7 @@ class Portal:
     family = "generic"
     encoding = "utf-8"
     http_charset = True
+    validators: tuple[str, ...] = ("etag", "last_modified")   # HTTP validators it sends (demo/validators.py)
 
     def __init__(self, name: str, site_name: str, agency: str, *, news_count: int = 50,
                  icp: str = "", site_code: str = "", hub=None):
@@ -320,19 +322,20 @@ class Portal:
                         {"Content-Type": "text/html; charset=utf-8"})
 
     def handle(self, req: Request) -> Response:
+        """The answer to `req`: cached per state, with validators, 304 when they match."""
+        from demo.validators import add_validators, not_modified
         state = self.hub.state if self.hub else "first"
         cacheable = req.method in ("GET", "HEAD")
         key = (state, req.method, req.path, tuple(sorted((k, tuple(v)) for k, v in req.query.items())))
-        if cacheable:
-            hit = self._cache.get(key)
-            if hit is not None:
-                return hit
-        resp = self._dispatch(req, state)
-        if cacheable and resp.status in (200, 404):
-            if len(self._cache) > 50000:      # arbitrary query strings must not grow it forever
-                self._cache.clear()
-            self._cache[key] = resp
-        return resp
+        resp = self._cache.get(key) if cacheable else None
+        if resp is None:
+            resp = self._dispatch(req, state)
+            add_validators(req, resp, state, self.validators)
+            if cacheable and resp.status in (200, 404):
+                if len(self._cache) > 50000:      # arbitrary query strings must not grow it forever
+                    self._cache.clear()
+                self._cache[key] = resp
+        return not_modified(req, resp) or resp
 
     def _dispatch(self, req: Request, state: str) -> Response:
         if req.path == "/robots.txt":

@@ -26,6 +26,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--state", choices=["first", "second"], default="first",
                    help="content state: 'second' edits one report, removes one, adds one "
                         "and changes chrome elsewhere (default: first)")
+    p.add_argument("--fault", metavar="MODE", action="append", default=[],
+                   help="fault mode: 'all', or fault kinds separated by commas (repeatable): "
+                        "timeout, reset, http-500, http-503, http-429, truncated, bad-length, "
+                        "redirect-loop, huge, binary, render-crash, render-hang; each hits one "
+                        "report page, listed at start (see demo/faults.py)")
+    p.add_argument("--fault-hang", type=float, default=40.0, metavar="SECONDS",
+                   help="how long the 'timeout' fault holds a request (default: 40, past "
+                        "the crawler's default 30 s timeout)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -37,8 +45,17 @@ def run(args: argparse.Namespace) -> int:
     if args.scale < 1:
         print(f"--scale must be at least 1, not {args.scale}", file=sys.stderr)
         return 2
+    fault = None
+    if args.fault:
+        from demo.faults import FAULTS, FaultMode
+        kinds = [k.strip() for v in args.fault for k in v.split(",") if k.strip()]
+        try:
+            fault = FaultMode(FAULTS if "all" in kinds else kinds, hang=args.fault_hang)
+        except ValueError as exc:
+            print(f"--fault: {exc}", file=sys.stderr)
+            return 2
     try:
-        portals = SamplePortals(port=args.port, scale=args.scale).start()
+        portals = SamplePortals(port=args.port, scale=args.scale, fault=fault).start()
     except OSError as exc:
         print(f"cannot start the portals on port {args.port}: {exc}", file=sys.stderr)
         return 1
@@ -47,6 +64,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"{'portal':8} {'family':14} url")
         for p in portals.portals:
             print(f"{p.name:8} {p.family:14} {p.base_url}/")
+        if fault is not None:
+            print(f"{'fault':14} {'times':6} url")
+            for t in fault.targets(portals):
+                print(f"{t.kind:14} {t.times if t.times is not None else 'always':6} {t.url}")
         print(f"{len(portals.gold_reports())} reports, {len(portals.traps())} trap pages; "
               "Ctrl-C to stop", flush=True)
         threading.Event().wait()

@@ -17,6 +17,7 @@ NAV = [("政务公开", "/xxgk/"), ("要闻", "/yaowen/"), ("政策", "/zhengce/
 
 class SsiPortal(Portal):
     family = "ssi"
+    validators = ("last_modified",)     # its server sends Last-Modified only, no ETag
 
     def column_path(self, col: Column) -> str:
         return self.col_dirs[col.key]
