@@ -32,8 +32,8 @@ def run(args: argparse.Namespace) -> int:
     os.makedirs(os.path.dirname(os.path.abspath(args.db)), exist_ok=True)
     with SamplePortals(port=args.portals_port) as portals:
         print("Sample portals:")
-        for url in portals.start_urls:
-            print(f"  {url}")
+        for p in portals.portals:
+            print(f"  {p.name:<8} {p.family:<16} {p.base_url}/")
         print(f"Crawling into {args.db} ...", flush=True)
         stats = crawl(portals.start_urls, args.db)
         if stats.get("table"):
