@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import io
 import re
-from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from . import rules
-from .tables_pdf import _covered, _join, _positions, _segments, _tables
+from .tables_pdf import _positions, _segments, _tables, cell_layout
 
 _PAGE_NO = re.compile(r"^[-—–－\s]*(第\s*)?\d{1,4}(\s*页)?[-—–－\s]*$|^\d+\s*/\s*\d+$")
 _CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
@@ -145,35 +144,10 @@ def _table(hs, vs, chars) -> tuple[list[str], list[list[str]]]:
     """Text rows (merged cells written as `rules.TEXT_TABLE_CELLS` says) and the
     span-expanded grid of one ruled table. Merged cells are found from the rules: two
     neighbouring grid positions with no rule between them are one cell."""
-    xs = _positions([x for x, _, _ in vs])
-    ys = _positions([y for y, _, _ in hs])[::-1]
-    nr, nc = len(ys) - 1, len(xs) - 1
-    if nr < 1 or nc < 1:
+    keys, cell = cell_layout(hs, vs, chars)
+    if not keys:
         return [], []
-    parent = list(range(nr * nc))
-
-    def find(a):
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    for r in range(nr):
-        for c in range(nc):
-            if c + 1 < nc and not _covered(vs, xs[c + 1], ys[r + 1], ys[r]):
-                parent[find(r * nc + c + 1)] = find(r * nc + c)
-            if r + 1 < nr and not _covered(hs, ys[r + 1], xs[c], xs[c + 1]):
-                parent[find((r + 1) * nc + c)] = find(r * nc + c)
-    neg = [-y for y in ys]
-    text: dict[int, list] = {}
-    for cx, cy, x0, y0, h, t in chars:
-        c = bisect_right(xs, cx) - 1
-        r = bisect_right(neg, -cy) - 1
-        if 0 <= r < nr and 0 <= c < nc:
-            text.setdefault(find(r * nc + c), []).append((cy, x0, h, t))
-    cell = {k: _join(v) for k, v in text.items()}
-    grid = [[cell.get(find(r * nc + c), "") for c in range(nc)] for r in range(nr)]
-    keys = [[find(r * nc + c) for c in range(nc)] for r in range(nr)]
+    grid = [[cell.get(k, "") for k in row] for row in keys]
     rows = []
     for line in _row_cells(keys, rules.TEXT_TABLE_CELLS):
         cells = [cell.get(k, "") for k, _ in line]

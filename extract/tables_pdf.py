@@ -6,8 +6,8 @@ vertical segments give the row and column boundaries, a missing segment between 
 neighbouring cells means a span, and every character goes to the cell under its
 centre. Tables without ruling lines are left to the text reader.
 
-`extract.pdf_layout` reuses the geometry helpers (`_segments`, `_tables`, `_positions`,
-`_covered`, `_join`): keep their signatures.
+`extract.pdf_layout` reuses the geometry (`_segments`, `_tables`, `_positions` and
+`cell_layout`, the merged-cell layout of one ruled table): keep their signatures.
 """
 from __future__ import annotations
 
@@ -101,12 +101,14 @@ def _covered(segs: list, at: float, lo: float, hi: float) -> bool:
     return any(abs(p - at) <= _TOL and a - _TOL <= mid <= b + _TOL for p, a, b in segs)
 
 
-def _grid(hs: list, vs: list, chars: list) -> list[list[str]]:
+def cell_layout(hs: list, vs: list, chars: list) -> tuple[list[list[int]], dict[int, str]]:
+    """Cells of one ruled table: a key per grid position (positions with no rule between
+    them share a key: one merged cell) and each key's text. Shared with pdf_layout."""
     xs = _positions([x for x, _, _ in vs])
     ys = _positions([y for y, _, _ in hs])[::-1]          # top to bottom
     nr, nc = len(ys) - 1, len(xs) - 1
     if nr < 1 or nc < 1:
-        return []
+        return [], {}
     parent = list(range(nr * nc))
 
     def find(a):
@@ -128,8 +130,13 @@ def _grid(hs: list, vs: list, chars: list) -> list[list[str]]:
         r = bisect_right(neg_ys, -cy) - 1
         if 0 <= r < nr and 0 <= c < nc:
             text.setdefault(find(r * nc + c), []).append((cy, x0, h, t))
-    cell_text = {k: _join(v) for k, v in text.items()}
-    return [[cell_text.get(find(r * nc + c), "") for c in range(nc)] for r in range(nr)]
+    keys = [[find(r * nc + c) for c in range(nc)] for r in range(nr)]
+    return keys, {k: _join(v) for k, v in text.items()}
+
+
+def _grid(hs: list, vs: list, chars: list) -> list[list[str]]:
+    keys, cell_text = cell_layout(hs, vs, chars)
+    return [[cell_text.get(k, "") for k in row] for row in keys]
 
 
 def _join(chars: list) -> str:
