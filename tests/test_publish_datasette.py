@@ -57,6 +57,7 @@ def test_search_api_ranks_and_snippets(ds):
     data = get(ds, "/-/nianbao/search.json?q=" + quote("公開")).json()
     assert {r["url"] for r in data["rows"]} == {A, B}
     assert all("[公开]" in r["snippet"] for r in data["rows"])
+    assert data["total"] == 2
 
 
 def test_facets_by_agency_year_and_region(ds):

@@ -258,7 +258,11 @@ async def charts_page(datasette, request):
 
 
 async def search_json(datasette, request):
-    """Reports ranked by relevance (bm25, title weighted) with highlighted snippets."""
+    """Reports ranked by relevance (bm25, title weighted) with highlighted snippets.
+
+    ?q= the query (same syntax as _search), &_size= up to 100 (default 20), &db=.
+    `total` counts the indexed reports that match.
+    """
     db = await _archive_db(datasette, request)
     await _check_permissions(datasette, request, db)
     query = (request.args.get("q") or "").strip()
@@ -271,6 +275,9 @@ async def search_json(datasette, request):
         f"SELECT sd.document_id, bm25({search.FTS_TABLE}, 10.0, 3.0, 1.0) AS rank "
         f"FROM {search.FTS_TABLE} JOIN {search.DOCS_TABLE} sd ON sd.rowid = {search.FTS_TABLE}.rowid "
         f"WHERE {search.FTS_TABLE} MATCH :q ORDER BY rank LIMIT {size}", {"q": expr})).rows
+    total = (await db.execute(
+        f"SELECT count(*) FROM {search.DOCS_TABLE} WHERE rowid IN (SELECT rowid FROM "
+        f"{search.FTS_TABLE} WHERE {search.FTS_TABLE} MATCH :q)", {"q": expr})).rows[0][0]
     ids = [r["document_id"] for r in ranked]
     rows = {}
     if ids:
@@ -290,6 +297,6 @@ async def search_json(datasette, request):
         item["snippet"] = "".join(f"[{p}]" if hit else p for p, hit in pieces)
         item["snippet_pieces"] = [{"text": p, "match": hit} for p, hit in pieces]
         out.append(item)
-    return Response.json({"query": query, "match": expr, "rows": out})
+    return Response.json({"query": query, "match": expr, "total": total, "rows": out})
 
 
