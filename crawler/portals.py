@@ -10,6 +10,7 @@
         follow: ['/zwgk/']                # optional: URL regexes always worth following
         ignore: ['/search/', '\\?keyword='] # optional: URL regexes never requested
         max_pages: 300                    # optional: request ceiling for this portal
+        schedule: {lists: 1d, reports: 30d}   # optional: revisit intervals (nianbao crawl --due)
 
 TOML is the same with `[[portals]]` tables. A portal needs no code to be added: the
 generic report spider reads these hints, nothing else.
@@ -24,10 +25,11 @@ from pathlib import Path
 import yaml
 
 from .canonical import site_of
+from .schedule import validate_schedule
 
 RENDER_MODES = ("auto", "always", "never")
 _FIELDS = ("name", "start_urls", "list_urls", "sites", "render", "wait_for", "follow", "ignore",
-           "max_pages")
+           "max_pages", "schedule")
 
 
 class RegistryError(ValueError):
@@ -45,6 +47,7 @@ class Portal:
     follow: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
     max_pages: int | None = None
+    schedule: dict = field(default_factory=dict)     # {lists: 1d, reports: 30d}: crawler/schedule.py
 
     def all_sites(self) -> list[str]:
         """host[:port] of every start URL, list URL and extra site, in order, once each."""
@@ -100,11 +103,16 @@ def portal_from_dict(d: dict, where: str = "portal") -> Portal:
     wait_for = d.get("wait_for")
     if wait_for is not None and not isinstance(wait_for, str):
         raise RegistryError(f"{where}: wait_for must be a CSS selector string")
+    try:
+        schedule = validate_schedule(d.get("schedule"), where)
+    except ValueError as exc:
+        raise RegistryError(str(exc)) from None
     return Portal(name=name.strip(), start_urls=starts,
                   list_urls=_as_list(d.get("list_urls"), "list_urls", where),
                   sites=_as_list(d.get("sites"), "sites", where), render=render, wait_for=wait_for,
                   follow=_as_list(d.get("follow"), "follow", where),
-                  ignore=_as_list(d.get("ignore"), "ignore", where), max_pages=max_pages)
+                  ignore=_as_list(d.get("ignore"), "ignore", where), max_pages=max_pages,
+                  schedule=schedule)
 
 
 def parse_registry(data, source: str = "registry") -> list[Portal]:
@@ -156,6 +164,8 @@ def dump_registry(portals: list[Portal], path: str | Path) -> Path:
 
 
 def _toml_value(v) -> str:
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{k} = {_toml_value(x)}" for k, x in v.items()) + "}"
     if isinstance(v, list):
         return "[" + ", ".join(_toml_value(x) for x in v) + "]"
     if isinstance(v, bool):

@@ -89,9 +89,13 @@ PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "crawler.middlewares.site.SiteScopeMiddleware": 60,
+    "crawler.middlewares.faults.FaultReasonMiddleware": 540,      # after RetryMiddleware gives up
     "crawler.middlewares.backoff.BackoffMiddleware": 560,
+    "crawler.middlewares.conditional.ConditionalRequestMiddleware": 580,
     "crawler.middlewares.render.RenderOnDemandMiddleware": 950,
+    "crawler.middlewares.faults.FaultGuardMiddleware": 960,       # sees responses first
 }
+EXTENSIONS = {"crawler.extensions.progress.CrawlProgress": 500}
 SPIDER_MIDDLEWARES = {}
 ITEM_PIPELINES = {
     "crawler.pipelines.archive.ArchivePipeline": 300,
@@ -102,6 +106,9 @@ NIANBAO_STATS_FILE = None           # JSON file the final statistics are written
 NIANBAO_BUSY_TIMEOUT = 30.0         # seconds to wait for another writer before stopping the crawl
 NIANBAO_REMOVAL_AFTER = 3           # consecutive failed runs (timeouts, 5xx) before a report counts as removed
 NIANBAO_CONDITIONAL = True          # send If-None-Match / If-Modified-Since on recrawls
+NIANBAO_LISTS_ONLY_SITES = []       # sites whose known report pages are not due (nianbao crawl --due)
+NIANBAO_PROGRESS = "auto"           # live progress line: auto (on a TTY) | on | off
+NIANBAO_RENDER_WATCHDOG = 0         # seconds before a hung render is closed (0: navigation + render timeout + 15)
 
 LOG_LEVEL = "INFO"
 LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import sys
 
+from crawler import operations
 from crawler.portals import RENDER_MODES, RegistryError
 
 NAME = "crawl"
@@ -63,6 +64,7 @@ def add_arguments(parser) -> None:
                         help="also write the end-of-crawl statistics as JSON to FILE")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="set a raw Scrapy setting (VALUE parsed as JSON when it can be); repeatable")
+    operations.add_arguments(parser)
 
 
 def _raw_settings(pairs: list[str]) -> dict:
@@ -86,6 +88,8 @@ def run(args) -> int:
         if v is not None and v < 1:
             print(f"nianbao crawl: --{name.replace('_', '-')} must be at least 1", file=sys.stderr)
             return 2
+    if args.join:
+        return operations.run_join(args)
     try:
         portals = resolve_portals(args.urls, args.portals)
         settings = _raw_settings(args.set)
@@ -93,8 +97,15 @@ def run(args) -> int:
         print(f"nianbao crawl: {exc}", file=sys.stderr)
         return 2
     options = {name: getattr(args, name) for name in OPTIONS if getattr(args, name, None) is not None}
-    result = run_in_process(None, args.db, portals=portals, robots=not args.ignore_robots,
-                            settings=settings, **options)
+    plan = operations.plan(args, portals, settings)
+    if isinstance(plan, int):
+        return plan
+    if args.redis:
+        result = operations.run_distributed(args, plan.portals, options, plan.settings)
+    else:
+        result = run_in_process(None, args.db, portals=plan.portals, robots=not args.ignore_robots,
+                                settings=plan.settings, **options)
+    operations.finished(plan, result)
     if args.stats_json:
         with open(args.stats_json, "w", encoding="utf-8") as fh:
             json.dump(result, fh, ensure_ascii=False, indent=1, default=str)

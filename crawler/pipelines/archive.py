@@ -30,6 +30,10 @@ logger = logging.getLogger(__name__)
 SITE_COLUMNS = ("fetched", "rendered", "reports", "new", "changed", "failed", "requests",
                 "robots_blocked", "not_modified")
 
+# progress, conditional requests, faults, journal (crawler/extensions, middlewares, frontier)
+_OPS_STATS = ("nianbao/progress/", "nianbao/conditional/", "nianbao/incremental/", "nianbao/faults/",
+              "nianbao/frontier/", "retry/", "downloader/response_status_count/")
+
 
 def format_site_stats(sites: dict[str, dict]) -> str:
     """The end-of-crawl table: one line per site, then the totals."""
@@ -164,7 +168,8 @@ class ArchivePipeline:
         print(table, file=sys.stderr)
         try:
             self.result["archive"] = self.archive.finish_run(
-                self.run_id, {"sites": sites, "totals": totals, "finish_reason": reason},
+                self.run_id, {"sites": sites, "totals": totals, "finish_reason": reason,
+                              "ops": {k: v for k, v in stats.items() if k.startswith(_OPS_STATS)}},
                 status="finished" if reason in ("finished", None) else str(reason))
         finally:
             self.archive.close()

@@ -1,0 +1,303 @@
+"""A crash-safe crawl frontier: the request queue and duplicate filter journaled in SQLite
+inside the crawl's JOBDIR, so a crawl killed at any moment (SIGINT, SIGTERM, even SIGKILL
+or a power cut) resumes where it stopped without fetching again what it stored.
+
+Scrapy's own JOBDIR support writes the queue's index (`active.json`) and flushes the
+duplicate filter only on a clean shutdown; after SIGKILL the queue cannot be reopened.
+Here every change is one small SQLite transaction (WAL), and each request is tracked
+until the archive holds everything it produced:
+
+    queued --next_request--> in flight --callback/errback output consumed and every item
+                                          it yielded through the pipelines--> done
+
+On resume, in-flight requests go back to the queue (they are fetched again: their results
+never reached the archive), queued ones wait where they were, and done/filtered ones are
+never fetched again. Retries, renders and redirects of a request carry its journal id
+(`meta["nianbao_frontier_id"]`) and are kept in memory: if the crawl dies, the original
+request is simply fetched again.
+
+Requests are handed out like Scrapy's DownloaderAwarePriorityQueue: from the site (download
+slot) with the fewest requests in the downloader, highest priority first within a site.
+
+    SCHEDULER = "crawler.frontier.JournalScheduler"
+    JOBDIR = "data/archive.db.job"
+"""
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import pickle
+import sqlite3
+from collections import defaultdict
+from pathlib import Path
+
+from scrapy import Request, signals
+from scrapy.exceptions import NotConfigured
+from scrapy.utils.request import request_from_dict
+from twisted.python.failure import Failure
+
+from crawler.canonical import site_of
+
+logger = logging.getLogger(__name__)
+
+QUEUED, IN_FLIGHT, DONE = 0, 1, 2
+FID = "nianbao_frontier_id"
+JOURNAL_NAME = "frontier.sqlite"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS requests (
+    id INTEGER PRIMARY KEY,
+    priority INTEGER NOT NULL,
+    slot TEXT NOT NULL,
+    state INTEGER NOT NULL DEFAULT 0,      -- 0 queued, 1 in flight, 2 done
+    data BLOB                              -- pickled request dict; NULL once done
+);
+CREATE INDEX IF NOT EXISTS requests_state ON requests(state);
+CREATE TABLE IF NOT EXISTS seen (fp BLOB PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+"""
+
+
+def journal_path(jobdir: str | Path) -> Path:
+    return Path(jobdir) / JOURNAL_NAME
+
+
+def journal_state(jobdir: str | Path) -> dict | None:
+    """What an existing journal holds (None when there is none): queued, in flight, done."""
+    path = journal_path(jobdir)
+    if not path.exists():
+        return None
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        counts = dict(conn.execute("SELECT state, count(*) FROM requests GROUP BY state").fetchall())
+        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+    except sqlite3.DatabaseError:
+        return None
+    finally:
+        conn.close()
+    return {"queued": counts.get(QUEUED, 0), "in_flight": counts.get(IN_FLIGHT, 0),
+            "done": counts.get(DONE, 0), **meta}
+
+
+class JournalScheduler:
+    """Scrapy scheduler (BaseScheduler interface) backed by the SQLite journal."""
+
+    def __init__(self, crawler, jobdir: str):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.jobdir = Path(jobdir)
+        self.jobdir.mkdir(parents=True, exist_ok=True)
+        self.conn = sqlite3.connect(str(journal_path(self.jobdir)), isolation_level=None,
+                                    check_same_thread=False)
+        self.conn.execute("PRAGMA journal_mode = WAL")
+        self.conn.execute("PRAGMA synchronous = NORMAL")
+        self.conn.executescript(_SCHEMA)
+        self.fingerprinter = crawler.request_fingerprinter
+        self.spider = None
+        self._seq = itertools.count()
+        self._memory: list = []                          # (-priority, seq, request): re-issues
+        self._slots: dict[str, list] = defaultdict(list)  # slot -> heap of (-priority, seq, id)
+        self._queued = 0
+        # done-tracking: items still in the pipelines, outputs still being consumed
+        self._pending_items: dict[int, int] = defaultdict(int)
+        self._output_open: set[int] = set()
+        self._item_fid: dict[int, int] = {}
+        self._logged_unserializable = False
+        for sig in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(self._item_finished, signal=sig)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        jobdir = crawler.settings.get("JOBDIR")
+        if not jobdir:
+            raise NotConfigured("JournalScheduler needs JOBDIR")
+        return cls(crawler, jobdir)
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    def open(self, spider):
+        self.spider = spider
+        c = self.conn
+        requeued = c.execute("UPDATE requests SET state = ? WHERE state = ?", (QUEUED, IN_FLIGHT)).rowcount
+        rows = c.execute("SELECT id, priority, slot FROM requests WHERE state = ?", (QUEUED,)).fetchall()
+        for rid, priority, slot in rows:
+            heapq.heappush(self._slots[slot], (-priority, rid, rid))
+        self._queued = len(rows)
+        self._seq = itertools.count((max((r[0] for r in rows), default=0)) + 1)
+        done = c.execute("SELECT count(*) FROM requests WHERE state = ?", (DONE,)).fetchone()[0]
+        c.execute("INSERT OR REPLACE INTO meta VALUES ('status', 'running')")
+        if rows or done:
+            logger.info("resuming the crawl journaled in %s: %d requests queued (%d of them were in "
+                        "flight when it stopped), %d done", self.jobdir, len(rows), requeued, done)
+            self.stats.set_value("nianbao/frontier/resumed_queued", len(rows))
+            self.stats.set_value("nianbao/frontier/resumed_done", done)
+        return None
+
+    def close(self, reason):
+        finished = reason == "finished" and not self.has_pending_requests()
+        try:
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('status', ?)",
+                              ("finished" if finished else f"stopped: {reason}",))
+        finally:
+            self.conn.close()
+        return None
+
+    # -- the queue -------------------------------------------------------------------------------
+    def has_pending_requests(self) -> bool:
+        return bool(self._memory) or self._queued > 0
+
+    def __len__(self) -> int:
+        return len(self._memory) + self._queued
+
+    def enqueue_request(self, request) -> bool:
+        fid = request.meta.get(FID)
+        if not request.dont_filter:
+            fp = self.fingerprinter.fingerprint(request)
+            if self.conn.execute("INSERT OR IGNORE INTO seen VALUES (?)", (fp,)).rowcount == 0:
+                self.stats.inc_value("dupefilter/filtered")
+                if fid is not None:           # a redirect to somewhere already crawled: nothing left
+                    self._done(fid)
+                return False
+        self.stats.inc_value("scheduler/enqueued")
+        if fid is not None:                   # a retry, render or redirect of a journaled request
+            heapq.heappush(self._memory, (-request.priority, next(self._seq), request))
+            self.stats.inc_value("scheduler/enqueued/memory")
+            return True
+        try:
+            data = pickle.dumps(request.to_dict(spider=self.spider), protocol=4)
+        except Exception as exc:  # unpicklable meta or a callback that is not a spider method
+            if not self._logged_unserializable:
+                logger.warning("request kept in memory only (not resumable): %s (%s)", request, exc)
+                self._logged_unserializable = True
+            self.stats.inc_value("scheduler/unserializable")
+            heapq.heappush(self._memory, (-request.priority, next(self._seq), request))
+            return True
+        slot = site_of(request.url)
+        rid = self.conn.execute("INSERT INTO requests (priority, slot, state, data) VALUES (?,?,?,?)",
+                                (request.priority, slot, QUEUED, data)).lastrowid
+        heapq.heappush(self._slots[slot], (-request.priority, next(self._seq), rid))
+        self._queued += 1
+        self.stats.inc_value("scheduler/enqueued/disk")
+        return True
+
+    def next_request(self):
+        if self._memory:
+            _, _, request = heapq.heappop(self._memory)
+            self.stats.inc_value("scheduler/dequeued/memory")
+            self.stats.inc_value("scheduler/dequeued")
+            return request
+        slot = self._pick_slot()
+        if slot is None:
+            return None
+        _, _, rid = heapq.heappop(self._slots[slot])
+        if not self._slots[slot]:
+            del self._slots[slot]
+        self._queued -= 1
+        (data,) = self.conn.execute("SELECT data FROM requests WHERE id = ?", (rid,)).fetchone()
+        self.conn.execute("UPDATE requests SET state = ? WHERE id = ?", (IN_FLIGHT, rid))
+        request = request_from_dict(pickle.loads(data), spider=self.spider)
+        request.meta[FID] = rid
+        self._track(request, rid)
+        self.stats.inc_value("scheduler/dequeued/disk")
+        self.stats.inc_value("scheduler/dequeued")
+        return request
+
+    def _pick_slot(self) -> str | None:
+        """The site with the fewest requests in the downloader; highest priority breaks ties."""
+        if not self._slots:
+            return None
+        engine = getattr(self.crawler, "engine", None)
+        dslots = engine.downloader.slots if engine is not None and engine.downloader else {}
+
+        def load(slot: str):
+            ds = dslots.get(slot)
+            busy = (len(ds.active) + len(ds.queue)) if ds is not None else 0
+            return (busy, self._slots[slot][0][0], self._slots[slot][0][1])
+        return min(self._slots, key=load)
+
+    # -- done tracking -------------------------------------------------------------------------
+    def _track(self, request, rid: int) -> None:
+        """Wrap callback and errback so the journal learns when their output is consumed."""
+        for attr in ("callback", "errback"):
+            fn = getattr(request, attr)
+            if attr == "callback" and fn is None:
+                fn = getattr(self.spider, "parse", None)
+            if fn is None or getattr(fn, "_nianbao_tracked", False):
+                continue
+            wrapped = self._wrap(fn, rid)
+            setattr(request, attr, wrapped)
+
+    def _wrap(self, fn, rid: int):
+        sched = self
+
+        def tracked(result, *args, **kwargs):
+            sched._output_open.add(rid)
+            try:
+                out = fn(result, *args, **kwargs)
+            except BaseException:
+                sched._output_closed(rid)
+                raise
+            return sched._follow_output(rid, out)
+        tracked._nianbao_tracked = True
+        tracked.__name__ = getattr(fn, "__name__", "tracked")
+        return tracked
+
+    def _follow_output(self, rid: int, out):
+        if out is None or isinstance(out, Failure):
+            self._output_closed(rid)
+            return out
+        if hasattr(out, "__aiter__"):
+            return self._follow_async(rid, out)
+        if hasattr(out, "__iter__") and not isinstance(out, (Request, dict, str, bytes)):
+            return self._follow_sync(rid, out)
+        # a single item or request returned directly
+        self._count(rid, out)
+        self._output_closed(rid)
+        return out
+
+    def _follow_sync(self, rid, out):
+        try:
+            for x in out:
+                self._count(rid, x)
+                yield x
+        finally:
+            self._output_closed(rid)
+
+    async def _follow_async(self, rid, out):
+        try:
+            async for x in out:
+                self._count(rid, x)
+                yield x
+        finally:
+            self._output_closed(rid)
+
+    def _count(self, rid: int, x) -> None:
+        if x is not None and _is_item(x):
+            self._pending_items[rid] += 1
+            self._item_fid[id(x)] = rid
+
+    def _output_closed(self, rid: int) -> None:
+        self._output_open.discard(rid)
+        if not self._pending_items.get(rid):
+            self._done(rid)
+
+    def _item_finished(self, item, response=None, spider=None, **kw):
+        rid = self._item_fid.pop(id(item), None)
+        if rid is None:
+            return
+        self._pending_items[rid] -= 1
+        if self._pending_items[rid] <= 0:
+            self._pending_items.pop(rid, None)
+            if rid not in self._output_open:
+                self._done(rid)
+
+    def _done(self, rid: int) -> None:
+        try:
+            self.conn.execute("UPDATE requests SET state = ?, data = NULL WHERE id = ?", (DONE, rid))
+        except sqlite3.ProgrammingError:      # journal closed: the crawl is shutting down
+            return
+        self.stats.inc_value("nianbao/frontier/done")
+
+
+def _is_item(x) -> bool:
+    return not isinstance(x, Request)

@@ -1,0 +1,80 @@
+"""Worker side of a distributed crawl: extract each fetched page here, where the CPU is,
+and hand page + document to the single archive writer through a Redis list, so SQLite
+keeps exactly one writer however many crawler processes there are.
+
+Each entry of `<prefix>:items` is a pickle of ("page", PageItem, Document | None) or
+("listing", ListingItem). When the writer falls behind, the worker waits (bounded queue:
+NIANBAO_REDIS_MAX_BACKLOG entries) instead of filling Redis's memory.
+
+On open it does what the archive pipeline does for a local crawl: reports archived by
+earlier runs (published by the writer) are revisited so removals are noticed.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import pickle
+from pathlib import Path
+
+import extract
+from crawler.history import RedisHistory
+from crawler.items import ListingItem, PageItem
+from crawler.redis_frontier import connect
+
+logger = logging.getLogger(__name__)
+
+
+class RedisItemPipeline:
+    def __init__(self, crawler):
+        s = crawler.settings
+        self.crawler = crawler
+        self.server = connect(s.get("NIANBAO_REDIS_URL"))
+        self.prefix = s.get("NIANBAO_REDIS_PREFIX", "nianbao")
+        self.key = f"{self.prefix}:items"
+        self.max_backlog = s.getint("NIANBAO_REDIS_MAX_BACKLOG", 2000)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def open_spider(self, spider=None):
+        spider = spider or self.crawler.spider
+        if hasattr(spider, "revisit"):
+            known = RedisHistory(self.server, self.prefix).known_reports(sorted(getattr(spider, "sites", [])))
+            spider.revisit(sorted(known))
+
+    async def process_item(self, item, spider=None):
+        if isinstance(item, ListingItem):
+            await self._push(("listing", item))
+            return item
+        if not isinstance(item, PageItem):
+            return item
+        document = None
+        if item.error is None and item.body and item.status and 200 <= item.status < 300:
+            try:
+                document = await asyncio.to_thread(extract.extract_document, item.body,
+                                                   item.final_url or item.url, item.headers)
+            except Exception as exc:  # bad input must not lose the capture
+                logger.warning("extraction failed for %s: %r", item.url, exc)
+                item.error = f"extraction failed: {exc!r}"[:500]
+        await self._push(("page", item, document))
+        self.crawler.stats.inc_value("nianbao/redis/items_pushed")
+        return item
+
+    def close_spider(self, spider=None):
+        """What this worker did (the writer logs the crawl; `run_in_process` reads this)."""
+        stats = self.crawler.stats.get_stats()
+        path = self.crawler.settings.get("NIANBAO_STATS_FILE")
+        if path:
+            Path(path).write_text(json.dumps({
+                "worker": self.crawler.settings.get("NIANBAO_WORKER_ID"),
+                "reason": stats.get("finish_reason", "finished"),
+                "totals": {"pushed": stats.get("nianbao/redis/items_pushed", 0),
+                           "requests": stats.get("downloader/request_count", 0)}}), encoding="utf-8")
+
+    async def _push(self, entry) -> None:
+        while self.server.llen(self.key) >= self.max_backlog:
+            self.crawler.stats.inc_value("nianbao/redis/backlog_waits")
+            await asyncio.sleep(0.2)
+        self.server.rpush(self.key, pickle.dumps(entry, protocol=4))
