@@ -17,10 +17,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 system-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! command -v redis-server >/dev/null; then \
-	  echo "installing Debian packages: chromium redis-server"; \
+	@if [ ! -x /usr/bin/chromium ] || ! command -v redis-server >/dev/null || [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then \
+	  echo "installing Debian packages: chromium redis-server fonts-wqy-microhei"; \
 	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium redis-server; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium redis-server fonts-wqy-microhei; \
 	fi
 
 install: $(STAMP) system-deps
