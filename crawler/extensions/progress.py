@@ -8,7 +8,8 @@ At the end one summary line is printed whatever stderr is. The same numbers are 
 the Scrapy stats as `nianbao/progress/*` (pages, reports, renders, not_modified, errors,
 elapsed_s, pages_per_s, peak_rss_mb), so they reach the archive's crawl log with the rest.
 
-Setting NIANBAO_PROGRESS: auto (line only on a TTY; default), on, off.
+Setting NIANBAO_PROGRESS: auto (line only on a TTY; default), on, off (no line, no
+summary; the stats are still kept).
 """
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ import time
 from collections import deque
 
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
 
@@ -60,9 +60,7 @@ class CrawlProgress:
 
     @classmethod
     def from_crawler(cls, crawler):
-        if str(crawler.settings.get("NIANBAO_PROGRESS", "auto")).lower() == "off":
-            raise NotConfigured("progress is off")
-        return cls(crawler)
+        return cls(crawler)          # "off" silences the output; the stats are kept anyway
 
     # -- counting ----------------------------------------------------------------------------
     def opened(self, spider=None):

@@ -14,7 +14,8 @@ Scrapy already retries timeouts, resets and data loss (RetryMiddleware) and caps
     duplicate filter;
   - a watchdog on every browser render: a page that hangs Chromium (a script spinning
     forever blocks even `page.evaluate`) is closed after NIANBAO_RENDER_WATCHDOG seconds,
-    and a renderer crash is noticed through the page's `crash` event.
+    and a renderer crash is noticed through the page's `crash` event; the page and context
+    of any failed render are closed, so its browser-context slot is freed.
 * `FaultReasonMiddleware` (runs after RetryMiddleware has given up): turns Scrapy's terse
   exceptions into reasons a reader of the archive understands (`ResponseTooLarge`,
   `TruncatedBody`), retries a crashed render once in a fresh browser context, and reports
@@ -140,10 +141,7 @@ class FaultGuardMiddleware:
         state["hung"] = True
         logger.warning("render watchdog: %s still rendering after %.0fs, closing the page",
                        state["page"].url, self.watchdog)
-        try:
-            await state["page"].close()
-        except Exception as exc:  # already gone with its browser
-            logger.debug("watchdog close: %s", exc)
+        await _close(state["page"])
 
     def _disarm(self, meta: dict) -> dict | None:
         state = self._renders.pop(meta.get("nianbao_render_token"), None)
@@ -176,11 +174,26 @@ class FaultGuardMiddleware:
             loop = chain[chain.index(target):] + [target]
             raise RedirectLoop("redirect loop: " + " -> ".join(loop))
 
-    def process_exception(self, request, exception, spider=None):
+    async def process_exception(self, request, exception, spider=None):
         state = self._disarm(request.meta)
-        if state and (state["crashed"] or state["hung"]):
-            request.meta["nianbao_render_fault"] = "hung" if state["hung"] else "crashed"
+        if state is not None:
+            if state["crashed"] or state["hung"]:
+                request.meta["nianbao_render_fault"] = "hung" if state["hung"] else "crashed"
+            # a failed render never hands its page to the render middleware: close it and its
+            # context here, or the context keeps one of the PLAYWRIGHT_MAX_CONTEXTS slots forever
+            await _close(state["page"])
         return None
+
+
+async def _close(page) -> None:
+    """Close a render's page and its own context (each render has one)."""
+    try:
+        context = page.context
+        if not page.is_closed():
+            await page.close()
+        await context.close()
+    except Exception as exc:  # already gone with its browser
+        logger.debug("closing a failed render: %s", exc)
 
 
 class FaultReasonMiddleware:
