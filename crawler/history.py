@@ -3,15 +3,15 @@ last good capture (ETag, Last-Modified), whether that capture needed the browser
 which report pages the archive already holds.
 
 Two sources with one interface:
-* `ArchiveHistory(db_path)`: reads the archive directly (read-only connection), for a
-  crawl on the machine that holds the archive;
+* `ArchiveHistory(db_path)`: asks the archive (`Archive.validators`, `known_report_urls`,
+  and whether the last good capture was rendered), for a crawl on the machine that holds
+  the archive;
 * `RedisHistory(client, prefix)`: a copy the archive writer publishes to Redis before a
   distributed crawl (`publish_history`), for workers on any machine.
 """
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -36,74 +36,61 @@ class Known:
         return out
 
 
-_LAST_GOOD = ("SELECT headers, rendered, fetched_at FROM captures WHERE (url = ? OR canonical_url = ?) "
-              "AND status BETWEEN 200 AND 299 AND body_sha256 IS NOT NULL ORDER BY id DESC LIMIT 1")
-
-
-def _known_from_row(row) -> Known | None:
-    if row is None:
-        return None
-    headers = {k.lower(): v for k, v in json.loads(row[0] or "{}").items()}
-    return Known(etag=headers.get("etag"), last_modified=headers.get("last-modified"),
-                 rendered=bool(row[1]), fetched_at=row[2])
+# the last good capture of a URL (by its own URL, else by any URL of its document), as
+# `Archive.validators` finds it; validators themselves come from that public API
+_LAST_GOOD_BY_URL = ("SELECT rendered, fetched_at FROM captures WHERE url = ? AND status BETWEEN 200 AND 299 "
+                     "AND body_sha256 IS NOT NULL ORDER BY id DESC LIMIT 1")
+_LAST_GOOD_BY_DOC = ("SELECT k.rendered, k.fetched_at FROM document_urls du JOIN captures k "
+                     "ON k.document_id = du.document_id WHERE du.url = ? AND k.status BETWEEN 200 AND 299 "
+                     "AND k.body_sha256 IS NOT NULL ORDER BY k.id DESC LIMIT 1")
 
 
 class ArchiveHistory:
-    """Read-only view of an archive file (absent file: nothing is known)."""
+    """The archive file seen by a crawl (absent file: nothing is known)."""
 
     def __init__(self, db_path: str | Path):
         self.path = Path(db_path)
-        self.conn: sqlite3.Connection | None = None
+        self.archive = None
         if self.path.exists():
-            self.conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
-            self.conn.execute("PRAGMA busy_timeout = 10000")
+            from archive.store import Archive
+            self.archive = Archive(self.path)
 
     def last(self, *urls: str) -> Known | None:
-        if self.conn is None:
+        if self.archive is None:
             return None
         for u in dict.fromkeys(u for u in urls if u):
-            try:
-                known = _known_from_row(self.conn.execute(_LAST_GOOD, (u, u)).fetchone())
-            except sqlite3.OperationalError:        # an archive without captures yet
-                return None
-            if known is not None:
-                return known
+            row = self.archive.conn.execute(_LAST_GOOD_BY_URL, (u,)).fetchone() \
+                or self.archive.conn.execute(_LAST_GOOD_BY_DOC, (u,)).fetchone()
+            if row is None:
+                continue
+            v = self.archive.validators(u) or {}
+            return Known(etag=v.get("etag"), last_modified=v.get("last_modified"),
+                         rendered=bool(row[0]), fetched_at=row[1])
         return None
 
     def known_reports(self, sites: list[str] | None = None) -> set[str]:
-        """Canonical URLs of report documents not marked removed (the `reports` view)."""
-        if self.conn is None:
+        """Canonical URLs of report documents not marked removed."""
+        if self.archive is None:
             return set()
-        try:
-            rows = self.conn.execute("SELECT url, site FROM reports WHERE removed = 0").fetchall()
-        except sqlite3.OperationalError:
-            return set()
-        wanted = {s.lower() for s in sites} if sites else None
-        return {u for u, s in rows if wanted is None or s in wanted}
+        return set(self.archive.known_report_urls(sites, include_removed=False))
 
     def all_known(self) -> dict[str, Known]:
-        """Every URL's last good capture (what the writer publishes for remote workers)."""
-        if self.conn is None:
+        """Every archived URL's last good capture (what the writer publishes for workers)."""
+        if self.archive is None:
             return {}
-        out: dict[str, Known] = {}
-        try:
-            rows = self.conn.execute(
-                "SELECT url, canonical_url, headers, rendered, fetched_at FROM captures WHERE id IN "
-                "(SELECT max(id) FROM captures WHERE status BETWEEN 200 AND 299 "
-                "AND body_sha256 IS NOT NULL GROUP BY url)").fetchall()
-        except sqlite3.OperationalError:
-            return {}
-        for url, canonical, headers, rendered, fetched_at in rows:
-            known = _known_from_row((headers, rendered, fetched_at))
-            out[url] = known
-            if canonical:
-                out.setdefault(canonical, known)
+        urls = [r[0] for r in self.archive.conn.execute(
+            "SELECT DISTINCT url FROM captures WHERE status BETWEEN 200 AND 299 AND body_sha256 IS NOT NULL")]
+        out = {}
+        for u in urls:
+            known = self.last(u)
+            if known is not None:
+                out[u] = known
         return out
 
     def close(self) -> None:
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
+        if self.archive is not None:
+            self.archive.close()
+            self.archive = None
 
 
 class RedisHistory:
