@@ -206,8 +206,7 @@ class JournalScheduler:
         """The site with the fewest requests in the downloader; highest priority breaks ties."""
         if not self._slots:
             return None
-        engine = getattr(self.crawler, "engine", None)
-        dslots = engine.downloader.slots if engine is not None and engine.downloader else {}
+        dslots = downloader_slots(self.crawler)
 
         def load(slot: str):
             ds = dslots.get(slot)
@@ -297,6 +296,14 @@ class JournalScheduler:
         except sqlite3.ProgrammingError:      # journal closed: the crawl is shutting down
             return
         self.stats.inc_value("nianbao/frontier/done")
+
+
+def downloader_slots(crawler) -> dict:
+    """The downloader's slots (site -> slot), empty before the crawl has an engine."""
+    try:
+        return crawler.engine.downloader.slots
+    except (AttributeError, RuntimeError):
+        return {}
 
 
 def _is_item(x) -> bool:

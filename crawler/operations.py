@@ -176,6 +176,7 @@ def run_distributed(args, portals: list, options: dict, settings: dict) -> dict:
         writer.prepare(portals, {**options, "robots": not args.ignore_robots}, resume=args.resume)
         n = 1 if args.workers is None else args.workers
         if n:
+            writer.server.set(writer.key("expect"), n)
             procs = _spawn_workers(args, n)
         else:
             _say(f"waiting for workers: nianbao crawl --redis {args.redis} "
@@ -210,18 +211,19 @@ def run_join(args) -> int:
         procs = _spawn_workers(args, n)
         codes = [p.wait() for p in procs]
         return max(codes)
+    from crawler.commands.crawl import _raw_settings
+    from crawler.run import OPTIONS, run_in_process
+    raw = _raw_settings(args.set)
     server = connect(args.redis)
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + float(raw.get("NIANBAO_JOIN_WAIT", 120))
     while not server.get(f"{args.redis_prefix}:ready"):
         if time.monotonic() > deadline:
             _say(f"no writer prepared a crawl under {args.redis_prefix!r} in {args.redis}")
             return 1
         time.sleep(0.2)
     portals = read_plan(server, args.redis_prefix)
-    from crawler.commands.crawl import _raw_settings
-    from crawler.run import OPTIONS, run_in_process
     wid = os.environ.get("NIANBAO_WORKER_ID") or f"{os.uname().nodename}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-    settings = {**_raw_settings(args.set), **worker_settings(args.redis, args.redis_prefix, wid)}
+    settings = {**raw, **worker_settings(args.redis, args.redis_prefix, wid)}
     if args.progress:
         settings["NIANBAO_PROGRESS"] = args.progress
     options = {name: getattr(args, name) for name in OPTIONS if getattr(args, name, None) is not None}

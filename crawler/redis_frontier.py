@@ -10,6 +10,7 @@ to a local in-memory queue instead of Redis.
 
 `WorkerCoordinator` (an extension) decides when a worker may stop: the shared queues are
 empty and no other worker is still busy (a busy worker can still add requests). Workers
+started together wait for each other (`<prefix>:expect`, set by the writer). Workers
 register under `<prefix>:workers`, keep `<prefix>:alive:<id>` fresh, mark themselves
 `<prefix>:busy:<id>` while they have work, and on close push their Scrapy stats to
 `<prefix>:worker_stats` for the archive writer (`crawler.writer`).
@@ -35,6 +36,7 @@ from scrapy_redis.queue import PriorityQueue
 from twisted.internet import task
 
 from crawler.canonical import site_of
+from crawler.frontier import downloader_slots
 
 logger = logging.getLogger(__name__)
 
@@ -153,8 +155,7 @@ class RedisFrontier:
         if self.local:
             self.mark_busy()
             return heapq.heappop(self.local)[2]
-        engine = getattr(self.crawler, "engine", None)
-        dslots = engine.downloader.slots if engine is not None and engine.downloader else {}
+        dslots = downloader_slots(self.crawler)
 
         def load(site: str) -> int:
             ds = dslots.get(site)
@@ -202,7 +203,10 @@ class WorkerCoordinator:
 
     @property
     def frontier(self) -> RedisFrontier | None:
-        slot = getattr(self.crawler.engine, "_slot", None)
+        try:
+            slot = getattr(self.crawler.engine, "_slot", None)
+        except RuntimeError:          # no engine yet
+            return None
         sched = getattr(slot, "scheduler", None)
         return sched if isinstance(sched, RedisFrontier) else None
 
@@ -213,8 +217,15 @@ class WorkerCoordinator:
 
     def opened(self, spider=None):
         self.server.sadd(f"{self.prefix}:workers", self.wid)
-        self.server.incr(f"{self.prefix}:workers_started")
+        started = self.server.incr(f"{self.prefix}:workers_started")
         self.heartbeat()
+        # the workers started together (`--workers N`) begin together, so the first one up
+        # does not take the whole frontier before the others have loaded
+        expect = int(self.server.get(f"{self.prefix}:expect") or 0)
+        deadline = time.monotonic() + 60
+        while started < expect and time.monotonic() < deadline:
+            time.sleep(0.1)
+            started = int(self.server.get(f"{self.prefix}:workers_started") or 0)
         self.beat = task.LoopingCall(self.heartbeat)
         self.beat.start(5.0, now=False)
 

@@ -32,7 +32,7 @@ from crawler.redis_frontier import connect
 
 logger = logging.getLogger(__name__)
 
-NAMESPACE_KEYS = ("dupefilter", "sites", "items", "workers", "workers_started", "finished",
+NAMESPACE_KEYS = ("dupefilter", "sites", "items", "workers", "workers_started", "expect", "finished",
                   "worker_stats", "history", "known_reports", "plan", "ready", "run_id", "writer")
 
 
