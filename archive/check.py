@@ -1,4 +1,5 @@
-"""`nianbao check`: is this archive intact? Every blob's hash, every view, every link.
+"""`nianbao check`: is this archive intact? Every blob's hash, every view, every link,
+and the stored report rows against their computed definition.
 
 Returns a list of problems (empty = healthy) so the CLI can print them and exit non-zero;
 it never repairs anything, so a damaged archive is reported, not made worse.
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from . import blobs
+from . import blobs, report_rows
 
 
 def check_archive(conn: sqlite3.Connection) -> tuple[list[str], dict]:
@@ -68,6 +69,13 @@ def check_archive(conn: sqlite3.Connection) -> tuple[list[str], dict]:
                 f'SELECT count(*) FROM (SELECT * FROM "{view}")').fetchone()[0]
         except sqlite3.DatabaseError as exc:
             problems.append(f"view {view}: not queryable ({exc})")
+
+    # the stored rows of the views must be exactly what their computed definitions give
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    missing = [sv.table for sv in report_rows.STORED_VIEWS if sv.table not in tables]
+    problems += [f"table {t} is missing" for t in missing]
+    if not missing:
+        problems += report_rows.differences(conn)
 
     for table in ("captures", "documents", "versions", "figures", "runs"):
         stats[table] = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
-from . import blobs
+from . import blobs, report_rows
 from .store import Archive, utcnow
 from .versions import rewrite_version, version_hash
 
@@ -36,10 +36,12 @@ def reextract(ar: Archive, extract: Callable[..., Any] | None = None,
             failures.append(f"version {vid} ({url}): {type(exc).__name__}: {exc}")
             continue
         with ar._write() as c:
-            old = c.execute("SELECT text_hash FROM versions WHERE id = ?", (vid,)).fetchone()[0]
+            old, doc_id = c.execute("SELECT text_hash, document_id FROM versions WHERE id = ?",
+                                    (vid,)).fetchone()
             new = version_hash(doc)
             rewrite_version(c, vid, doc, utcnow())
             c.execute("UPDATE versions SET text_hash = ? WHERE id = ?", (new, vid))
+            report_rows.sync(c, [doc_id])        # its report row (and its page's) in step
             changed += int(old != new)
         done += 1
         if progress:

@@ -55,8 +55,10 @@ def _gone_from_list(conn: sqlite3.Connection, run_id: int, doc_id: int, site_id:
     return bool(its_lists & lists_now)
 
 
-def detect_removals(conn: sqlite3.Connection, run_id: int, removal_after: int, now: str) -> dict:
-    """Update failure counts and removed flags from this run's last capture of each document."""
+def detect_removals(conn: sqlite3.Connection, run_id: int, removal_after: int, now: str,
+                    changed: set[int] | None = None) -> dict:
+    """Update failure counts and removed flags from this run's last capture of each document;
+    the ids of documents newly marked removed are added to `changed` (their report rows)."""
     rows = conn.execute(
         "SELECT k.document_id, k.outcome, k.status, k.url, d.removed, d.failures, d.site_id "
         "FROM captures k JOIN documents d ON d.id = k.document_id "
@@ -79,6 +81,8 @@ def detect_removals(conn: sqlite3.Connection, run_id: int, removal_after: int, n
             failing += 1
             continue
         conn.execute("UPDATE documents SET removed = 1, removed_at = ? WHERE id = ?", (now, doc_id))
+        if changed is not None:
+            changed.add(doc_id)
         conn.execute(
             "INSERT INTO events (document_id, run_id, at, kind, detail) VALUES (?,?,?,?,?)",
             (doc_id, run_id, now, "removed",

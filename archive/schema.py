@@ -2,14 +2,15 @@
 
 Each table holds one concept; the views `reports` and `report_figures` are the stable
 contract (architecture.md) and are recreated by every migration that touches them, so
-a database of any age is brought to the current shape by `migrate(db)`.
+a database of any age is brought to the current shape by `migrate(db)`. Since migration 5
+the views read stored rows (`report_rows`, `report_figure_rows`: archive/report_rows.py).
 """
 from __future__ import annotations
 
 import sqlite_utils
 from sqlite_utils import Migrations
 
-from extract.report_schema import WIDE_COLUMNS
+from . import report_rows
 
 MIGRATION_SET = "nianbao-archive"
 migrations = Migrations(MIGRATION_SET)
@@ -200,119 +201,29 @@ CREATE INDEX events_document ON events(document_id);
 """
 
 
-def _wide_columns_sql(alias: str) -> str:
-    """One summed column per WIDE_COLUMNS entry; NULL when every summed cell is blank."""
-    parts = []
-    for name, (table_no, rows, col) in WIDE_COLUMNS.items():
-        row_list = ", ".join(f"'{r}'" for r in rows)
-        parts.append(
-            f"(SELECT sum(f.value) FROM figures f WHERE f.version_id = {alias}.figures_version_id"
-            f" AND f.table_no = {table_no} AND f.col_key = '{col}' AND f.row_key IN ({row_list}))"
-            f" AS {name}"
-        )
-    return ",\n    ".join(parts)
-
-
-def views_sql() -> str:
-    """The contract views plus the helper view they share."""
+def computed_views_sql() -> str:
+    """The views as migrations 1-4 made them: `reports` computed on every read (kept so
+    those migrations still build what they built; migration 5 stores the rows)."""
     return f"""
 DROP VIEW IF EXISTS report_figures;
 DROP VIEW IF EXISTS reports;
 DROP VIEW IF EXISTS report_documents;
+CREATE VIEW report_documents AS {report_rows.report_documents_sql()};
+CREATE VIEW reports AS {report_rows.computed_reports_sql()};
+CREATE VIEW report_figures AS {report_rows.computed_report_figures_sql()};
+"""
 
--- Report documents with the parts their public row is made of: the page's current
--- version and, when the page is only a short pointer to attachments, their text.
-CREATE VIEW report_documents AS
-SELECT
-    d.id AS document_id,
-    d.url,
-    d.site_id,
-    d.first_seen,
-    d.last_seen,
-    d.removed,
-    v.id AS version_id,
-    (SELECT a.id FROM documents a JOIN versions av ON av.id = a.current_version_id
-       WHERE a.parent_id = d.id AND a.merged_into IS NULL
-       ORDER BY av.is_report DESC, length(av.text) DESC, a.id LIMIT 1) AS main_attachment_id,
-    (length(coalesce(v.text, '')) < 1000 AND EXISTS (
-       SELECT 1 FROM documents a JOIN versions av ON av.id = a.current_version_id
-        WHERE a.parent_id = d.id AND a.merged_into IS NULL
-          AND length(coalesce(av.text, '')) > length(coalesce(v.text, '')))) AS is_pointer
-FROM documents d
-JOIN versions v ON v.id = d.current_version_id
-WHERE d.merged_into IS NULL
-  AND (
-    -- a page that is a report, or that points to an attachment that is one
-    (d.parent_id IS NULL OR NOT EXISTS (
-        SELECT 1 FROM documents p JOIN versions pv ON pv.id = p.current_version_id
-         WHERE p.id = d.parent_id AND pv.is_report = 1))
-    AND (v.is_report = 1 OR (d.kind = 'page' AND EXISTS (
-        SELECT 1 FROM documents a JOIN versions av ON av.id = a.current_version_id
-         WHERE a.parent_id = d.id AND av.is_report = 1)))
-  );
 
-CREATE VIEW reports AS
-SELECT
-    rd.url,
-    s.host AS site,
-    coalesce(nullif(v.title, ''), av.title) AS title,
-    coalesce(v.agency, av.agency) AS agency,
-    CAST(coalesce(v.year, av.year) AS INTEGER) AS year,
-    coalesce(v.published, av.published) AS published,
-    v.script AS script,
-    CASE WHEN rd.is_pointer THEN
-        trim(coalesce(v.text, '') || char(10) || coalesce((
-            SELECT group_concat(t, char(10)) FROM (
-              SELECT av2.text AS t FROM documents a2 JOIN versions av2 ON av2.id = a2.current_version_id
-               WHERE a2.parent_id = rd.document_id AND a2.merged_into IS NULL
-               ORDER BY a2.id)), ''), char(10))
-    ELSE v.text END AS text,
-    CAST((SELECT count(DISTINCT x.text_hash) FROM versions x WHERE x.document_id = rd.document_id)
-      + CASE WHEN rd.is_pointer THEN coalesce((
-            SELECT count(DISTINCT x.document_id || ':' || x.text_hash)
-                   - count(DISTINCT x.document_id) FROM versions x
-              JOIN documents a3 ON a3.id = x.document_id
-             WHERE a3.parent_id = rd.document_id AND a3.merged_into IS NULL), 0)
-        ELSE 0 END AS INTEGER) AS versions,
-    rd.first_seen,
-    rd.last_seen,
-    rd.removed,
-    rd.document_id,
-    rd.version_id,
-    rd.main_attachment_id AS attachment_document_id,
-    CAST(coalesce(v.no_text_layer, 0) OR coalesce(av.no_text_layer, 0) AS INTEGER) AS no_text_layer,
-    coalesce(v.content_type, 'html') AS content_type
-FROM report_documents rd
-JOIN sites s ON s.id = rd.site_id
-JOIN versions v ON v.id = rd.version_id
-LEFT JOIN documents ad ON ad.id = rd.main_attachment_id
-LEFT JOIN versions av ON av.id = ad.current_version_id;
-
-CREATE VIEW report_figures AS
-SELECT
-    fv.url,
-    fv.agency,
-    fv.year,
-    fv.format,
-    {_wide_columns_sql('fv')},
-    fv.identity_ok,
-    CAST((SELECT count(*) FROM checks k WHERE k.version_id = fv.figures_version_id AND k.ok = 0)
-      AS INTEGER) AS checks_failed,
-    fv.document_id,
-    fv.figures_version_id AS version_id
-FROM (
-    SELECT
-        r.url, r.agency, r.year, r.document_id,
-        CASE WHEN v.figures_format IS NOT NULL THEN v.id ELSE av.id END AS figures_version_id,
-        CASE WHEN v.figures_format IS NOT NULL THEN v.figures_format ELSE av.figures_format END AS format,
-        CAST(CASE WHEN v.figures_format IS NOT NULL THEN v.identity_ok ELSE av.identity_ok END AS INTEGER)
-          AS identity_ok
-    FROM reports r
-    JOIN versions v ON v.id = r.version_id
-    LEFT JOIN documents ad ON ad.id = r.attachment_document_id
-    LEFT JOIN versions av ON av.id = ad.current_version_id
-) fv
-WHERE fv.format IN ('2019', '2021');
+def views_sql() -> str:
+    """The contract views over their stored rows (archive/report_rows.py), plus the helper
+    view that says which documents are reports (part of the rows' computed definition)."""
+    return f"""
+DROP VIEW IF EXISTS report_figures;
+DROP VIEW IF EXISTS reports;
+DROP VIEW IF EXISTS report_documents;
+CREATE VIEW report_documents AS {report_rows.report_documents_sql()};
+{report_rows.REPORTS.view_sql};
+{report_rows.FIGURES.view_sql};
 """
 
 
@@ -320,7 +231,7 @@ WHERE fv.format IN ('2019', '2021');
 def m001_initial(db: sqlite_utils.Database) -> None:
     for stmt in _statements(TABLES_SQL):
         db.execute(stmt)
-    for stmt in _statements(views_sql()):
+    for stmt in _statements(computed_views_sql()):
         db.execute(stmt)
 
 
@@ -334,7 +245,7 @@ def m002_lean_figures_index(db: sqlite_utils.Database) -> None:
 @migrations()
 def m003_report_figures_checks_failed(db: sqlite_utils.Database) -> None:
     """report_figures gains `checks_failed` (any broken check flags the report)."""
-    for stmt in _statements(views_sql()):
+    for stmt in _statements(computed_views_sql()):
         db.execute(stmt)
 
 
@@ -343,7 +254,7 @@ def m004_view_column_affinity(db: sqlite_utils.Database) -> None:
     """Computed integer columns of the views get INTEGER affinity (CAST), so Datasette's
     `?year=2022` / `?identity_ok=0` filters and facet links match (a bare expression has
     no affinity and '2022' never equals 2022). Added by the publish engineer."""
-    for stmt in _statements(views_sql()):
+    for stmt in _statements(computed_views_sql()):
         db.execute(stmt)
 
 
@@ -421,6 +332,24 @@ def m004_recrawls_cost_only_capture_rows(db: sqlite_utils.Database) -> None:
     # the links each list page showed, as before
     conn.execute("CREATE VIEW listing_links AS SELECT l.id AS listing_id, u.url FROM listings l "
                  "JOIN link_set_urls u ON u.set_id = l.link_set_id")
+
+
+@migrations()
+def m005_stored_report_rows(db: sqlite_utils.Database) -> None:
+    """`reports` and `report_figures` become plain selects over `report_rows` and
+    `report_figure_rows`: the rows their computed definitions give, stored and kept
+    current by every write (archive/report_rows.py), so Datasette's counts and facets over
+    100,000 reports read tables and small indexes instead of computing joins for every
+    row. Back-filled here from the computed definitions."""
+    conn = db.conn
+    for sv in report_rows.STORED_VIEWS:
+        conn.execute(sv.table_sql)
+    for stmt in _statements(views_sql()):
+        conn.execute(stmt)
+    report_rows.rebuild(conn)
+    for sv in report_rows.STORED_VIEWS:
+        for stmt in sv.indexes:
+            conn.execute(stmt)
 
 
 def _statements(script: str) -> list[str]:

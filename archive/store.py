@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import sqlite_utils
 
-from . import blobs
+from . import blobs, report_rows
 from .removal import classify, detect_removals
 from .schema import header_set_id, link_set_id, migrate, needs_migration
 
@@ -111,6 +111,8 @@ class Archive:
         self.busy_timeout = float(busy_timeout)
         self.removal_after = int(removal_after)
         self.conn = None
+        # documents whose `report_rows` row the current write may have changed
+        self._dirty: set[int] = set()
         try:
             self.conn = sqlite3.connect(str(self.path), timeout=self.busy_timeout,
                                         isolation_level=None, check_same_thread=False)
@@ -213,8 +215,10 @@ class Archive:
         options = self._run_options(run_id)
         removal_after = int(options.get("removal_after", self.removal_after))
         with self._write() as c:
+            self._dirty = set()
             self._link_orphan_attachments()
-            outcome = detect_removals(c, run_id, removal_after, utcnow())
+            outcome = detect_removals(c, run_id, removal_after, utcnow(), changed=self._dirty)
+            self._sync_report_rows()
             counts = dict(c.execute(
                 "SELECT 'captures', count(*) FROM captures WHERE run_id = ? UNION ALL "
                 "SELECT 'failed_captures', count(*) FROM captures WHERE run_id = ? "
@@ -294,6 +298,7 @@ class Archive:
                            shell=bool(_get(document, "is_shell", False)))
 
         with self._write() as c:
+            self._dirty = set()
             site_id = self._site_id(site, now)
             found = self._document_for(canonical, url, final_url if not gone_redirect else None)
             prev_body = None
@@ -316,6 +321,7 @@ class Archive:
 
             if not_modified and found:
                 self._seen_alive(found[0], capture_id, run_id, now)
+                self._sync_report_rows()
                 return StoreResult(capture_id, found[0], False, False)
             if not usable:
                 return StoreResult(capture_id, found[0] if found else None, False, False)
@@ -329,6 +335,7 @@ class Archive:
                     TypeError, ValueError, AttributeError) as exc:
                 c.execute("ROLLBACK TO extracted")
                 c.execute("RELEASE extracted")
+                self._dirty = set()
                 reason = f"archive could not store the extracted data: {exc!r}"[:500]
                 logger.warning("%s: %s", url, reason)
                 c.execute("UPDATE captures SET outcome = 'unparsed', error = coalesce(error, ?) "
@@ -369,6 +376,10 @@ class Archive:
         new_version = self._version(doc_id, capture_id, document, now)
         self._seen_alive(doc_id, capture_id, run_id, now)
         c.execute("UPDATE captures SET document_id = ? WHERE id = ?", (doc_id, capture_id))
+        # anything of the document may have changed (identity, parent, version): re-derive
+        # its report row, and those of its page and attachments, in this transaction
+        self._dirty.add(doc_id)
+        self._sync_report_rows()
         return StoreResult(capture_id, doc_id, new_document, new_version)
 
     def _follow_move(self, doc_id: int, doc_url: str, url: str, final_url: str, canonical: str,
@@ -380,12 +391,14 @@ class Archive:
         if other and other[0] != doc_id:
             # Both URLs already had documents: the old one merges into the one at the new URL.
             self.conn.execute("UPDATE documents SET merged_into = ? WHERE id = ?", (other[0], doc_id))
+            self._dirty.update((doc_id, other[0]))
             self.conn.execute("UPDATE document_urls SET document_id = ? WHERE document_id = ?",
                               (other[0], doc_id))
             self._event(doc_id, run_id, now, "moved", old_url=doc_url, new_url=canonical,
                         merged_into=other[0])
             return other[0]
         self.conn.execute("UPDATE documents SET url = ? WHERE id = ?", (canonical, doc_id))
+        self._dirty.add(doc_id)
         self._event(doc_id, run_id, now, "moved", old_url=doc_url, new_url=canonical,
                     requested=url, final_url=final_url)
         return doc_id
@@ -393,6 +406,8 @@ class Archive:
     def _seen_alive(self, doc_id: int, capture_id: int, run_id: int | None, now: str) -> None:
         c = self.conn
         c.execute("UPDATE documents SET last_seen = ?, failures = 0 WHERE id = ?", (now, doc_id))
+        # an unchanged recrawl's one write to the report row: its last_seen
+        report_rows.touch_last_seen(c, doc_id, now)
         row = self._one("SELECT current_version_id, removed FROM documents WHERE id = ?", (doc_id,))
         if row and row[0]:
             c.execute("UPDATE versions SET last_seen = ? WHERE id = ?", (now, row[0]))
@@ -401,6 +416,7 @@ class Archive:
         if row and row[1]:
             c.execute("UPDATE documents SET removed = 0, removed_at = NULL WHERE id = ?", (doc_id,))
             self._event(doc_id, run_id, now, "restored", capture_id=capture_id)
+            self._dirty.add(doc_id)
 
     def _version(self, doc_id: int, capture_id: int, document: Any, now: str) -> bool:
         """Add a version if the normalized text differs from the current one."""
@@ -419,13 +435,25 @@ class Archive:
 
     def _link_orphan_attachments(self, doc_id: int | None = None) -> None:
         """Attachments point at their page by URL; resolve it once the page is known."""
-        sql = ("UPDATE documents SET parent_id = (SELECT du.document_id FROM document_urls du "
-               "WHERE du.url = documents.parent_url) WHERE parent_url IS NOT NULL")
+        sql = ("SELECT id, parent_id, (SELECT du.document_id FROM document_urls du "
+               "WHERE du.url = documents.parent_url) FROM documents WHERE parent_url IS NOT NULL")
         if doc_id is not None:
-            self.conn.execute(sql + " AND id = ?", (doc_id,))
+            rows = self.conn.execute(sql + " AND id = ?", (doc_id,)).fetchall()
         else:
-            self.conn.execute(sql + " AND (parent_id IS NULL OR parent_id NOT IN "
-                              "(SELECT document_id FROM document_urls WHERE url = documents.parent_url))")
+            rows = self.conn.execute(
+                sql + " AND (parent_id IS NULL OR parent_id NOT IN "
+                "(SELECT document_id FROM document_urls WHERE url = documents.parent_url))").fetchall()
+        for attachment, old_parent, new_parent in rows:
+            if old_parent != new_parent:
+                self.conn.execute("UPDATE documents SET parent_id = ? WHERE id = ?",
+                                  (new_parent, attachment))
+                self._dirty.update(i for i in (attachment, old_parent) if i is not None)
+
+    def _sync_report_rows(self) -> None:
+        """Bring the stored report rows of the documents this write touched up to date."""
+        if self._dirty:
+            report_rows.sync(self.conn, self._dirty)
+            self._dirty = set()
 
     # -- listings ---------------------------------------------------------------------
 
