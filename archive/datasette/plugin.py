@@ -221,7 +221,14 @@ def _one_line(text: str) -> str:
 
 @hookimpl
 def extra_css_urls(datasette):
-    return [datasette.urls.static_plugins("archive.datasette", "nianbao.css")]
+    # static files are served under the name the plugin was registered with: "nianbao"
+    # (the installed entry point) or "archive.datasette" (registered by nianbao serve)
+    from datasette.plugins import pm
+
+    import archive.datasette as plugin
+
+    name = pm.get_name(plugin) or "archive.datasette"
+    return [datasette.urls.static_plugins(name, "nianbao.css")]
 
 
 @hookimpl

@@ -61,7 +61,8 @@ def is_archive_file(path: str | Path) -> bool:
 
 
 def _register_plugin() -> None:
-    """Register our plugin package once per process (it is not an installed entry point)."""
+    """Register our plugin package once per process, unless its installed entry point
+    (`nianbao`, pyproject.toml) already did."""
     from datasette.plugins import pm
 
     import archive.datasette as plugin
