@@ -32,6 +32,8 @@ from crawler.redis_frontier import connect
 
 logger = logging.getLogger(__name__)
 
+WRITER_TTL = 30            # seconds the writer lock outlives a writer that died
+
 NAMESPACE_KEYS = ("dupefilter", "sites", "items", "workers", "workers_started", "expect", "finished",
                   "worker_stats", "history", "known_reports", "plan", "ready", "run_id", "writer")
 
@@ -73,14 +75,13 @@ class ArchiveWriter:
     # -- before the workers ----------------------------------------------------------------
     def prepare(self, portals: list[Portal] | None, options: dict, *, resume: bool = False) -> list[Portal]:
         """Open the run and publish what workers need; returns the crawl's portals."""
-        if not self.server.set(self.key("writer"), str(time.time()), nx=True):
-            raise RuntimeError(f"another archive writer is already draining {self.prefix!r} "
-                               f"(delete {self.key('writer')} if it died)")
+        if not self.server.set(self.key("writer"), str(time.time()), nx=True, ex=WRITER_TTL):
+            raise RuntimeError(f"another archive writer is already draining {self.prefix!r}")
         existing = read_plan(self.server, self.prefix)
         if not resume or existing is None:
             writer_mark = self.server.get(self.key("writer"))
             clear_namespace(self.server, self.prefix)
-            self.server.set(self.key("writer"), writer_mark)
+            self.server.set(self.key("writer"), writer_mark, ex=WRITER_TTL)
             existing = None
         plan = existing or portals
         if not plan:
@@ -109,10 +110,14 @@ class ArchiveWriter:
     def drain(self, *, wait_for_workers: float = 300.0, poll: float = 0.5, progress: bool = False) -> dict:
         """Store items until every worker is done; `progress`: a live line on stderr."""
         started_wait = self.started = time.monotonic()
-        shown = 0.0
+        shown = beat = 0.0
         while True:
-            if progress and time.monotonic() - shown >= 1.0:
-                shown = time.monotonic()
+            now = time.monotonic()
+            if now - beat >= WRITER_TTL / 3:        # the writer lock lives as long as the writer
+                beat = now
+                self.server.expire(self.key("writer"), WRITER_TTL)
+            if progress and now - shown >= 1.0:
+                shown = now
                 self._progress_line()
             got = self.server.blpop([self.key("items")], timeout=poll)
             if got is not None:

@@ -14,8 +14,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
-# politeness is not under test here: no start delay, no throttle
-FAST = ["--set", "AUTOTHROTTLE_ENABLED=false", "--progress", "off"]
+# politeness is not under test here: no start delay, no throttle; a render waits for its
+# content longer than by default (it stops as soon as the content shows), so a loaded
+# machine does not turn a slow render into a different archive
+FAST = ["--set", "AUTOTHROTTLE_ENABLED=false", "--progress", "off", "--render-timeout", "40"]
 
 
 def crawl_argv(*args: str) -> list[str]:
