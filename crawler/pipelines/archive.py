@@ -145,6 +145,12 @@ class ArchivePipeline:
                 self.sites[site][name] = value
         return {site: {**{c: 0 for c in SITE_COLUMNS}, **row} for site, row in self.sites.items()}
 
+    def _engine_running(self) -> bool:
+        try:
+            return bool(self.crawler.engine.running)
+        except (AttributeError, RuntimeError):     # driven directly, without an engine
+            return True
+
     def close_spider(self, spider=None):
         if self.archive is None:
             return
@@ -158,7 +164,9 @@ class ArchivePipeline:
         totals["backoffs"] = sum(v for k, v in stats.items() if k.startswith("nianbao/backoff/"))
         totals["render_max_concurrent"] = stats.get("playwright/page_count/max_concurrent", 0)
         totals["browser_subrequests_blocked"] = stats.get("nianbao/render/subrequests_blocked", 0)
-        reason = stats.get("finish_reason", "finished")
+        # Scrapy sets finish_reason only after the pipelines closed; a stopped engine means a
+        # shutdown (Ctrl-C, SIGTERM), which must not be logged as a finished run
+        reason = stats.get("finish_reason") or ("finished" if self._engine_running() else "shutdown")
         failed_sites = sorted(s for s, r in sites.items() if not r.get("fetched"))
         self.result = {"run_id": self.run_id, "db": str(self.db_path), "sites": sites, "totals": totals,
                        "failed_sites": failed_sites,
