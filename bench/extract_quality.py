@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 import trafilatura  # noqa: E402
 
+from crawler.browser import render_html  # noqa: E402
 from extract import extract_document, looks_like_shell  # noqa: E402
 from extract.rules import CHROME_STRINGS  # noqa: E402
 
@@ -62,24 +63,6 @@ def fetch(url: str) -> tuple[bytes, dict]:
         return r.read(), dict(r.headers)
 
 
-def render(urls: list[str]) -> dict[str, bytes]:
-    """Rendered DOM of JavaScript shells, with Debian's Chromium (as the crawler renders)."""
-    if not urls:
-        return {}
-    from playwright.sync_api import sync_playwright
-    out = {}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
-        page = browser.new_page()
-        for u in urls:
-            page.goto(u, wait_until="networkidle")
-            out[u] = page.content().encode("utf-8")
-        browser.close()
-    return out
-
-
 def collect() -> list[dict]:
     """(family, url, body, headers, gold) for every document of the bench."""
     from demo.server import SamplePortals
@@ -100,7 +83,7 @@ def collect() -> list[dict]:
             if not g.attachment_url and looks_like_shell(body, headers):
                 shells.append(d)
             docs.append(d)
-        rendered = render([d["url"] for d in shells])
+        rendered = render_html([d["url"] for d in shells])      # as the crawler renders
         for d in shells:
             d["body"], d["headers"] = rendered[d["url"]], {"Content-Type": "text/html; charset=utf-8"}
             d["rendered"] = True

@@ -6,6 +6,8 @@ read the `NIANBAO_*` settings through `from_crawler`, never by importing this mo
 """
 from __future__ import annotations
 
+from crawler.browser import launch_options
+
 BOT_NAME = "nianbao"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -67,18 +69,9 @@ DOWNLOAD_HANDLERS = {
 }
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
-PLAYWRIGHT_LAUNCH_OPTIONS = {
-    "executable_path": "/usr/bin/chromium",
-    "headless": True,
-    "args": [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-    ],
-}
+# Debian's Chromium (crawler/browser.py); a long crawl keeps its shared memory out of a
+# container's small /dev/shm.
+PLAYWRIGHT_LAUNCH_OPTIONS = launch_options("--disable-dev-shm-usage")
 # One short-lived context per render (closed by RenderOnDemandMiddleware), so memory stays
 # flat; the number of contexts is the render concurrency.
 PLAYWRIGHT_MAX_CONTEXTS = NIANBAO_RENDER_CONCURRENCY

@@ -377,11 +377,11 @@ def test_spa_renders_in_a_real_browser(portals):
     """The SPA really is an app: Chromium shows the report that the raw HTML lacks."""
     from playwright.sync_api import sync_playwright
 
+    from crawler.browser import launch
+
     g = next(x for x in portals.portal("spa").gold(portals.state) if x.source == "seed:001")
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        browser = launch(pw)
         try:
             page = browser.new_page()
             page.goto(g.url)

@@ -12,6 +12,7 @@ from collections import Counter
 
 import pytest
 
+from crawler.browser import render_html
 from demo.server import SamplePortals
 from extract import extract_document, looks_like_shell
 from extract.rules import CHROME_STRINGS
@@ -34,21 +35,6 @@ def _f1(out: str, gold: str) -> float:
     return 2 * p * r / (p + r) if p + r else 0.0
 
 
-def _render(urls: list[str]) -> dict[str, bytes]:
-    from playwright.sync_api import sync_playwright
-    out = {}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
-        page = browser.new_page()
-        for u in urls:
-            page.goto(u, wait_until="networkidle")
-            out[u] = page.content().encode("utf-8")
-        browser.close()
-    return out
-
-
 @pytest.fixture(scope="module")
 def served():
     """(gold, page document, text document) for every gold report, and the trap documents."""
@@ -60,7 +46,7 @@ def served():
             pages[g.url] = (body, headers)
             if looks_like_shell(body, headers):
                 shells.append(g.url)
-        rendered = _render(shells) if shells else {}
+        rendered = render_html(shells)
         rows = []
         for g in portals.gold_reports():
             body, headers = pages[g.url]

@@ -14,6 +14,7 @@ from scrapy.robotstxt import ProtegoRobotParser
 from scrapy.utils.test import get_crawler
 
 from crawler import settings as project_settings
+from crawler.browser import CHROMIUM_PATH
 from crawler.middlewares.render import RenderOnDemandMiddleware
 
 SHELL = ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>某市人民政府</title>'
@@ -185,7 +186,7 @@ class _AppServer:
 def test_the_browser_waits_for_content_not_for_a_fixed_time():
     from playwright.async_api import async_playwright
 
-    assert Path("/usr/bin/chromium").exists(), "Debian's Chromium is required"
+    assert Path(CHROMIUM_PATH).exists(), "Debian's Chromium is required"
     server = _AppServer(delay_ms=700)
     launch = project_settings.PLAYWRIGHT_LAUNCH_OPTIONS
 

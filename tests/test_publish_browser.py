@@ -13,11 +13,9 @@ from pathlib import Path
 import pytest
 
 import publish_archive as sample
+from crawler.browser import CHROMIUM_PATH, launch
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture()
@@ -55,9 +53,9 @@ def served(tmp_path):
 def test_search_and_facet_in_chromium(served, tmp_path):
     from playwright.sync_api import sync_playwright
 
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: install Debian's chromium"
+    assert Path(CHROMIUM_PATH).exists(), f"{CHROMIUM_PATH} is missing: install Debian's chromium"
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = launch(p)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto(served + "/", wait_until="load")
