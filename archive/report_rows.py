@@ -83,7 +83,8 @@ SELECT
     CASE WHEN rd.is_pointer THEN
         trim(coalesce(v.text, '') || char(10) || coalesce((
             SELECT group_concat(t, char(10)) FROM (
-              SELECT av2.text AS t FROM documents a2 INDEXED BY documents_parent JOIN versions av2 ON av2.id = a2.current_version_id
+              SELECT av2.text AS t FROM documents a2 INDEXED BY documents_parent
+              JOIN versions av2 ON av2.id = a2.current_version_id
                WHERE a2.parent_id = rd.document_id AND a2.merged_into IS NULL
                ORDER BY a2.id)), ''), char(10))
     ELSE v.text END AS text,

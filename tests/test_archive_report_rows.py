@@ -143,11 +143,13 @@ def _archive(path):
 
 @pytest.mark.parametrize("tamper, message", [
     ("UPDATE report_rows SET title = 'x' WHERE rowid = 1", "differs from the computed definition in title"),
-    ("UPDATE report_rows SET joined_text = 'x' WHERE rowid = 2", "differs from the computed definition in text"),
+    ("UPDATE report_rows SET joined_text = 'x' WHERE rowid = 2",
+     "differs from the computed definition in text"),
     ("DELETE FROM report_rows WHERE rowid = 1", "is missing from report_rows"),
     ("INSERT INTO report_rows (document_id, url, removed) SELECT id, url, 0 FROM documents "
      "WHERE url LIKE '%about%'", "is in report_rows but its computed definition has no such row"),
-    ("UPDATE report_figure_rows SET requests_new = 24", "differs from the computed definition in requests_new"),
+    ("UPDATE report_figure_rows SET requests_new = 24",
+     "differs from the computed definition in requests_new"),
     ("DELETE FROM report_figure_rows", "is missing from report_figure_rows"),
 ])
 def test_check_finds_stored_rows_that_drifted(tmp_path, capsys, tamper, message):
