@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import random
+import threading
 import zlib
 from dataclasses import dataclass, field
 from typing import Callable
@@ -145,6 +146,7 @@ class Portal:
     encoding = "utf-8"
     http_charset = True
     validators: tuple[str, ...] = ("etag", "last_modified")   # HTTP validators it sends (demo/validators.py)
+    list_suffix = ".html"                       # list pages: index.html, index_1.html, …
 
     def __init__(self, name: str, site_name: str, agency: str, *, news_count: int = 50,
                  icp: str = "", site_code: str = "", hub=None):
@@ -200,6 +202,22 @@ class Portal:
                       states=states, source=conv(self.agency_short()), topic=conv("政务公开"),
                       trailer_html=trailer_html)
         return self.add_article(col, art, path)
+
+    def seed_report(self, col: Column, s, **kw) -> Article:
+        """A real seed report (demo/seeds.SeedReport) with its own gold facts."""
+        return self.report_article(col, title=s.title, title_gold=s.title_gold, agency=s.agency,
+                                   year=s.year, published=s.published, body=s.body,
+                                   gold_text=s.gold_text, fmt=s.format, figures=s.figures,
+                                   identity_ok=s.identity_ok, script=s.script,
+                                   source=f"seed:{s.key}", **kw)
+
+    def generated_report(self, col: Column, g, *, title: str | None = None, **kw) -> Article:
+        """A generated report (demo/generated.GeneratedReport); `title` when the page shows
+        it converted (the gold title stays Simplified)."""
+        return self.report_article(col, title=title or g.title, title_gold=g.title, agency=g.agency,
+                                   year=g.year, published=g.published, body=g.body,
+                                   gold_text=g.body.gold_text(), fmt=g.format, figures=g.figures,
+                                   identity_ok=g.identity_ok, **kw)
 
     def render_body(self, body: Body, conv=lambda s: s) -> str:
         return render_blocks(body.blocks, conv)
@@ -309,8 +327,8 @@ class Portal:
         return "\n".join(lines) + "\n"
 
     def not_found_page(self, state: str) -> Response:
-        body = (f'<div class="error-page"><h2>页面不存在</h2><p>对不起，您访问的页面不存在或已被删除。</p>'
-                f'<p><a href="/">返回首页</a></p></div>')
+        body = ('<div class="error-page"><h2>页面不存在</h2><p>对不起，您访问的页面不存在或已被删除。</p>'
+                '<p><a href="/">返回首页</a></p></div>')
         return Response.html(C.page(f"页面不存在 - {self.site_name}", "", body, charset=self._meta_charset()),
                              self.encoding, self.http_charset, status=200)
 
@@ -359,10 +377,11 @@ class Portal:
         return self.http_404()
 
     def list_page_number(self, col: Column, path: str) -> int | None:
-        if path in (col.path, col.path + "index.html"):
+        suffix = self.list_suffix
+        if path in (col.path, col.path + "index" + suffix):
             return 0
-        if path.startswith(col.path + "index_") and path.endswith(".html"):
-            n = path[len(col.path) + 6:-5]
+        if path.startswith(col.path + "index_") and path.endswith(suffix):
+            n = path[len(col.path) + 6:-len(suffix)]
             return int(n) if n.isdigit() and int(n) > 0 else None
         return None
 
@@ -423,4 +442,27 @@ def list_items_html(arts: list[tuple[str, str, str]], cls: str = "list") -> str:
     return f'<ul class="{cls}">{li}</ul>'
 
 
+def hub_links_html(heading: str, links: list[tuple[str, str]], cls: str = "xxgk", tail: str = "") -> str:
+    """The 信息公开 hub page's box: a heading and a link (title, href) a column."""
+    li = "".join(f'<li><a href="{esc(h)}">{esc(t)}</a></li>' for t, h in links)
+    return f'<div class="{cls}"><h2>{esc(heading)}</h2><ul>{li}{tail}</ul></div>'
+
+
 Converter = Callable[[str], str]
+
+
+def opencc_converter(config: str) -> Converter:
+    """An OpenCC conversion loaded on first use (its dictionaries are slow to load; most
+    runs never need them) and used under a lock, as portals answer from many threads."""
+    conv = None
+    lock = threading.Lock()
+
+    def convert(text: str) -> str:
+        nonlocal conv
+        with lock:
+            if conv is None:
+                import opencc
+                conv = opencc.OpenCC(config)
+            return conv.convert(text)
+
+    return convert

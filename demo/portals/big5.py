@@ -7,30 +7,21 @@ form, so a crawler meets both URLs of the same document.
 from __future__ import annotations
 
 import re
-import threading
 
 from demo import chrome as C
 from demo.content import esc
 from demo.generated import generate_report
-from demo.site import Article, Column, Portal, Request, Response, list_items_html
+from demo.site import (Article, Column, Portal, Request, Response, hub_links_html, list_items_html,
+                       opencc_converter)
 
 NAV = [("信息公开", "/xxgk/"), ("新闻中心", "/xwzx/"), ("办事服务", "/bsfw/")]
-_s2t = None
-_s2t_lock = threading.Lock()
-
-
-def to_traditional(text: str) -> str:
-    """Character conversion as the old gateways did it (Taiwan glyphs, no regional phrases)."""
-    global _s2t
-    with _s2t_lock:
-        if _s2t is None:
-            import opencc
-            _s2t = opencc.OpenCC("s2tw.json")
-        return _s2t.convert(text)
+# Character conversion as the old gateways did it (Taiwan glyphs, no regional phrases).
+to_traditional = opencc_converter("s2tw.json")
 
 
 class Big5Portal(Portal):
     family = "big5-gateway"
+    list_suffix = ".shtml"
 
     def column_path(self, col: Column) -> str:
         return self.col_dirs[col.key]
@@ -72,10 +63,8 @@ class Big5Portal(Portal):
             return self.big5_copy(resp.body.decode("utf-8"))
         if req.path in ("/xxgk/", "/xxgk/index.shtml"):
             links = [(c.name, c.path) for k, c in self.columns.items() if k != "xwzx"]
-            inner = ('<div class="xxgk"><h2>信息公开</h2><ul>'
-                     + "".join(f'<li><a href="{esc(h)}">{esc(t)}</a></li>' for t, h in links) + "</ul></div>")
             return Response.html(self.frame(f"信息公开-{self.site_name}", [("信息公开", "/xxgk/")],
-                                            inner, req.path, state))
+                                            hub_links_html("信息公开", links), req.path, state))
         return None
 
     def big5_copy(self, html: str) -> Response:
@@ -85,12 +74,6 @@ class Big5Portal(Portal):
         html = re.sub(r'(href|src)="/(?!gate/big5/)', lambda m: f'{m.group(1)}="{gate}/', html)
         return Response(200, html.encode("big5", errors="xmlcharrefreplace"),
                         {"Content-Type": "text/html; charset=big5"})
-
-    def list_page_number(self, col, path):
-        if path in (col.path, col.path + "index.shtml"):
-            return 0
-        m = re.fullmatch(re.escape(col.path) + r"index_(\d+)\.shtml", path)
-        return int(m.group(1)) if m and int(m.group(1)) > 0 else None
 
     def render_home(self, state):
         rep = self.columns["nb"]
@@ -142,15 +125,9 @@ def build(news_count: int = 50) -> Big5Portal:
     p.add_traps(rep, tzgg, wz, news)
     for agency, year, fmt, seed, pub in [("白沙县人民政府", 2020, "2019", 13, "2021-03-26"),
                                          ("白沙县教育体育局", 2021, "2021", 14, "2022-01-20")]:
-        g = generate_report(agency, year, fmt, seed=seed, published=pub)
-        p.report_article(rep, title=g.title, title_gold=g.title, agency=g.agency, year=g.year,
-                         published=g.published, body=g.body, gold_text=g.body.gold_text(), fmt=g.format,
-                         figures=g.figures, identity_ok=g.identity_ok)
+        p.generated_report(rep, generate_report(agency, year, fmt, seed=seed, published=pub))
     g = generate_report("白沙县农业农村局", 2019, "2019", seed=15, published="2020-01-16")
-    art = p.report_article(hist, title=g.title, title_gold=g.title, agency=g.agency, year=g.year,
-                           published=g.published, body=g.body, gold_text=g.body.gold_text(),
-                           fmt=g.format, figures=g.figures, identity_ok=g.identity_ok,
-                           robots_disallowed=True)
+    art = p.generated_report(hist, g, robots_disallowed=True)
     rep.extra_links.append((art.title, art.path, art.published))
     p.add_news(news, news_count)
     return p

@@ -28,13 +28,6 @@ class SpaPortal(Portal):
     def dead_link_path(self) -> str:
         return "/article/9999"
 
-    def paths(self, state: str) -> list[str]:
-        out = ["/"]
-        for col in self.columns.values():
-            out.append(col.path)
-            out += [a.path for a in col.visible(state)]
-        return out
-
     def shell(self) -> Response:
         html = ('<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
                 '<meta name="viewport" content="width=device-width,initial-scale=1">'
@@ -112,19 +105,11 @@ def build(news_count: int = 50) -> SpaPortal:
     p.robots_prefix = "/archive/"
 
     p.add_traps(rep, tzgg, wz, news)
-    s = load_seeds()["001"]
-    p.report_article(rep, title=s.title, title_gold=s.title_gold, agency=s.agency, year=s.year,
-                     published=s.published, body=s.body, gold_text=s.gold_text, fmt=None, source="seed:001")
+    p.seed_report(rep, load_seeds()["001"])
     p.by_path[rep.articles[-1].path].source = "咸宁政府网"
-    g = generate_report("北湖区人民政府", 2021, "2021", seed=11, published="2022-01-27")
-    p.report_article(rep, title=g.title, title_gold=g.title, agency=g.agency, year=g.year,
-                     published=g.published, body=g.body, gold_text=g.body.gold_text(), fmt=g.format,
-                     figures=g.figures, identity_ok=g.identity_ok)
+    p.generated_report(rep, generate_report("北湖区人民政府", 2021, "2021", seed=11, published="2022-01-27"))
     g = generate_report("北湖区发展和改革局", 2020, "2019", seed=12, published="2021-01-22")
-    art = p.report_article(archive, title=g.title, title_gold=g.title, agency=g.agency, year=g.year,
-                           published=g.published, body=g.body, gold_text=g.body.gold_text(),
-                           fmt=g.format, figures=g.figures, identity_ok=g.identity_ok,
-                           robots_disallowed=True)
+    art = p.generated_report(archive, g, robots_disallowed=True)
     p.by_path.pop(art.path)
     art.path = f"/archive/article/{art.id}"
     p.by_path[art.path] = art

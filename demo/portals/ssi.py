@@ -10,7 +10,7 @@ from __future__ import annotations
 from demo import chrome as C
 from demo.content import esc
 from demo.generated import generate_report
-from demo.site import Article, Column, Portal, Response, list_items_html
+from demo.site import Article, Column, Portal, Response, hub_links_html, list_items_html
 
 NAV = [("政务公开", "/xxgk/"), ("要闻", "/yaowen/"), ("政策", "/zhengce/"), ("服务", "/fuwu/"), ("互动", "/hudong/")]
 
@@ -18,6 +18,7 @@ NAV = [("政务公开", "/xxgk/"), ("要闻", "/yaowen/"), ("政策", "/zhengce/
 class SsiPortal(Portal):
     family = "ssi"
     validators = ("last_modified",)     # its server sends Last-Modified only, no ETag
+    list_suffix = ".htm"
 
     def column_path(self, col: Column) -> str:
         return self.col_dirs[col.key]
@@ -28,14 +29,6 @@ class SsiPortal(Portal):
 
     def dead_link_path(self) -> str:
         return "/zhengce/content/2023-01/05/content_5409999.htm"
-
-    def list_page_number(self, col, path):
-        if path in (col.path, col.path + "index.htm"):
-            return 0
-        if path.startswith(col.path + "index_") and path.endswith(".htm"):
-            n = path[len(col.path) + 6:-4]
-            return int(n) if n.isdigit() and int(n) > 0 else None
-        return None
 
     def header_include(self) -> str:
         # /include/header.shtml as the CMS writes it: a full document of its own.
@@ -54,10 +47,8 @@ class SsiPortal(Portal):
 
     def route(self, req, state):
         if req.path in ("/xxgk/", "/xxgk/index.htm"):
-            cols = [c for k, c in self.columns.items() if k != "yaowen"]
-            inner = ('<div class="xxgk-box"><h2>政府信息公开</h2><ul>'
-                     + "".join(f'<li><a href="{c.path}index.htm">{esc(c.name)}</a></li>' for c in cols)
-                     + '</ul></div>')
+            links = [(c.name, c.path + "index.htm") for k, c in self.columns.items() if k != "yaowen"]
+            inner = hub_links_html("政府信息公开", links, "xxgk-box")
             return Response.html(self.frame(f"政府信息公开_{self.site_name}", [("政府信息公开", "/xxgk/")],
                                             inner, req.path, state))
         return None
@@ -114,25 +105,14 @@ def build(news_count: int = 50) -> SsiPortal:
     p.robots_prefix = "/bak/"
 
     p.add_traps(rep, tzgg, wz, news)
-    g = generate_report("临江省人民政府办公厅", 2019, "2019", seed=7, published="2020-01-31",
-                        break_identity=True)
-    p.report_article(rep, title=g.title, title_gold=g.title, agency=g.agency, year=g.year,
-                     published=g.published, body=g.body, gold_text=g.body.gold_text(), fmt=g.format,
-                     figures=g.figures, identity_ok=g.identity_ok)
-    g = generate_report("临江省人民政府", 2021, "2021", seed=8, published="2022-03-30")
-    p.report_article(rep, title=g.title, title_gold=g.title, agency=g.agency, year=g.year,
-                     published=g.published, body=g.body, gold_text=g.body.gold_text(), fmt=g.format,
-                     figures=g.figures, identity_ok=g.identity_ok)
+    p.generated_report(rep, generate_report("临江省人民政府办公厅", 2019, "2019", seed=7,
+                                            published="2020-01-31", break_identity=True))
+    p.generated_report(rep, generate_report("临江省人民政府", 2021, "2021", seed=8, published="2022-03-30"))
     # Added in the second state.
-    g = generate_report("临江省人民政府", 2023, "2021", seed=9, published="2024-03-28")
-    p.report_article(rep, title=g.title, title_gold=g.title, agency=g.agency, year=g.year,
-                     published=g.published, body=g.body, gold_text=g.body.gold_text(), fmt=g.format,
-                     figures=g.figures, identity_ok=g.identity_ok, states=("second",))
+    p.generated_report(rep, generate_report("临江省人民政府", 2023, "2021", seed=9, published="2024-03-28"),
+                       states=("second",))
     g = generate_report("临江省自然资源厅", 2020, "2019", seed=10, published="2021-01-29")
-    art = p.report_article(bak, title=g.title, title_gold=g.title, agency=g.agency, year=g.year,
-                           published=g.published, body=g.body, gold_text=g.body.gold_text(),
-                           fmt=g.format, figures=g.figures, identity_ok=g.identity_ok,
-                           robots_disallowed=True, path="/bak/xxgk/2021-01/29/content_5401999.htm")
+    art = p.generated_report(bak, g, robots_disallowed=True, path="/bak/xxgk/2021-01/29/content_5401999.htm")
     rep.extra_links.append((art.title, art.path, art.published))
     p.add_news(news, news_count)
     return p

@@ -12,7 +12,7 @@ from demo import chrome as C
 from demo.content import edit_body, esc
 from demo.generated import generate_report
 from demo.seeds import load_seeds
-from demo.site import Article, Column, Portal, Response, list_items_html
+from demo.site import Article, Column, Portal, Response, hub_links_html, list_items_html
 
 PAGER_JS = """function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt){
   if(_nPageCount == null || _nPageCount <= 1){ return; }
@@ -64,9 +64,8 @@ class TrsPortal(Portal):
             return Response(200, PAGER_JS.encode("gbk"), {"Content-Type": "application/javascript"})
         if req.path in ("/zwgk/", "/zwgk/index.html"):
             links = [(c.name, c.path) for k, c in self.columns.items() if k != "ywdt"]
-            inner = ('<div class="xxgk-nav"><h2>政府信息公开</h2><ul>'
-                     + "".join(f'<li><a href="{esc(h)}">{esc(t)}</a></li>' for t, h in links)
-                     + '<li><a href="/zwgk/zfxxgkzn/">政府信息公开指南</a></li></ul></div>')
+            inner = hub_links_html("政府信息公开", links, "xxgk-nav",
+                                   tail='<li><a href="/zwgk/zfxxgkzn/">政府信息公开指南</a></li>')
             return self.resp(self.frame(f"政务公开_{self.site_name}", [("政务公开", "/zwgk/")],
                                         inner, req.path, state))
         return None
@@ -132,29 +131,17 @@ def build(news_count: int = 50) -> TrsPortal:
     p.robots_prefix = "/zwgk/lsda/"
 
     p.add_traps(rep, tzgg, wz, news)
-    s = load_seeds()["004"]
-    p.report_article(rep, title=s.title, title_gold=s.title_gold, agency=s.agency, year=s.year,
-                     published=s.published, body=s.body, gold_text=s.gold_text, fmt=None,
-                     source="seed:004",
-                     trailer_html=f'<p class="tujie"><a href="{p.interpretation_path}">&gt;&gt;图解版</a></p>')
+    p.seed_report(rep, load_seeds()["004"],
+                  trailer_html=f'<p class="tujie"><a href="{p.interpretation_path}">&gt;&gt;图解版</a></p>')
     g = generate_report("云溪市人民政府", 2019, "2019", seed=1, published="2020-01-20")
     old = "（五）监督保障。将政务公开纳入年度绩效考核，开展业务培训，强化监督检查。"
     new = "（五）监督保障。将政务公开纳入年度绩效考核，全年开展业务培训6次，强化监督检查。"
     edited = edit_body(g.body, old, new)
-    p.report_article(rep, title=g.title, title_gold=g.title, agency=g.agency, year=g.year,
-                     published=g.published, body=g.body, gold_text=g.body.gold_text(), fmt=g.format,
-                     figures=g.figures, identity_ok=g.identity_ok,
-                     body_second=edited, gold_second=edited.gold_text())
-    g = generate_report("云溪市财政局", 2021, "2021", seed=2, published="2022-01-25")
-    p.report_article(rep, title=g.title, title_gold=g.title, agency=g.agency, year=g.year,
-                     published=g.published, body=g.body, gold_text=g.body.gold_text(), fmt=g.format,
-                     figures=g.figures, identity_ok=g.identity_ok)
+    p.generated_report(rep, g, body_second=edited, gold_second=edited.gold_text())
+    p.generated_report(rep, generate_report("云溪市财政局", 2021, "2021", seed=2, published="2022-01-25"))
     # Behind robots.txt: kept in 历史档案, still linked from the report column.
     g = generate_report("云溪市教育局", 2020, "2019", seed=3, published="2021-01-26")
-    art = p.report_article(lsda, title=g.title, title_gold=g.title, agency=g.agency, year=g.year,
-                           published=g.published, body=g.body, gold_text=g.body.gold_text(),
-                           fmt=g.format, figures=g.figures, identity_ok=g.identity_ok,
-                           robots_disallowed=True)
+    art = p.generated_report(lsda, g, robots_disallowed=True)
     rep.extra_links.append((art.title, art.path, art.published))
     p.add_news(news, news_count)
     return p

@@ -5,25 +5,14 @@ government style: `/News.aspx?n=COL&page=N` lists, `/News_Content.aspx?n=COL&s=I
 """
 from __future__ import annotations
 
-import threading
 
 from demo import chrome as C
 from demo.content import esc
 from demo.generated import generate_report
 from demo.seeds import load_seeds
-from demo.site import Article, Column, Portal, Response, list_items_html
+from demo.site import Article, Column, Portal, Response, hub_links_html, list_items_html, opencc_converter
 
-_conv = None
-_lock = threading.Lock()
-
-
-def s2twp(text: str) -> str:
-    global _conv
-    with _lock:
-        if _conv is None:
-            import opencc
-            _conv = opencc.OpenCC("s2twp.json")
-        return _conv.convert(text)
+s2twp = opencc_converter("s2twp.json")
 
 
 BODY_MARK = "@@ARTICLE_BODY@@"
@@ -41,13 +30,6 @@ class TwPortal(Portal):
 
     def dead_link_path(self) -> str:
         return "/News_Content.aspx?n=14&s=9999"
-
-    def paths(self, state):
-        out = ["/"]
-        for col in self.columns.values():
-            out.append(col.path)
-            out += [a.path for a in col.visible(state)]
-        return out
 
     def frame(self, title, crumbs, inner, path, state, body_html: str = "",
               title_raw: str | None = None) -> Response:
@@ -88,9 +70,8 @@ class TwPortal(Portal):
             return self.render_article(art, state)
         if req.path == "/xxgk.aspx":
             links = [(c.name, c.path) for k, c in self.columns.items() if k != "13"]
-            inner = ('<div class="xxgk"><h2>政府信息公开</h2><ul>'
-                     + "".join(f'<li><a href="{esc(h)}">{esc(t)}</a></li>' for t, h in links) + "</ul></div>")
-            return self.frame(f"政府信息公开-{self.site_name}", [("政府信息公开", "/xxgk.aspx")], inner, req.path, state)
+            return self.frame(f"政府信息公开-{self.site_name}", [("政府信息公开", "/xxgk.aspx")],
+                              hub_links_html("政府信息公开", links), req.path, state)
         return None
 
     def render_home(self, state):
@@ -138,21 +119,12 @@ def build(news_count: int = 50) -> TwPortal:
     p.add_traps(rep, tzgg, wz, news, conv=s2twp)
     seeds = load_seeds()
     for key in ("002", "003"):
-        s = seeds[key]
-        p.report_article(rep, title=s.title, title_gold=s.title_gold, agency=s.agency, year=s.year,
-                         published=s.published, body=s.body, gold_text=s.gold_text, fmt=s.format,
-                         figures=s.figures, identity_ok=s.identity_ok, script="traditional",
-                         source=f"seed:{key}")
+        p.seed_report(rep, seeds[key])
     g = generate_report("临海市人民政府", 2021, "2021", seed=16, published="2022-03-25")
-    p.report_article(rep, title=s2twp(g.title), title_gold=g.title, agency=g.agency, year=g.year,
-                     published=g.published, body=g.body, gold_text=g.body.gold_text(), fmt=g.format,
-                     figures=g.figures, identity_ok=g.identity_ok, script="traditional", conv=s2twp)
+    p.generated_report(rep, g, title=s2twp(g.title), script="traditional", conv=s2twp)
     g = generate_report("临海市卫生局", 2020, "2019", seed=17, published="2021-01-25")
-    art = p.report_article(hist, title=s2twp(g.title), title_gold=g.title, agency=g.agency, year=g.year,
-                           published=g.published, body=g.body, gold_text=g.body.gold_text(),
-                           fmt=g.format, figures=g.figures, identity_ok=g.identity_ok,
-                           script="traditional", conv=s2twp, robots_disallowed=True,
-                           path="/hist/News_Content.aspx?n=19&s=1999")
+    art = p.generated_report(hist, g, title=s2twp(g.title), script="traditional", conv=s2twp,
+                             robots_disallowed=True, path="/hist/News_Content.aspx?n=19&s=1999")
     rep.extra_links.append((art.title, art.path, art.published))
     p.add_news(news, news_count, conv=s2twp)
     return p
