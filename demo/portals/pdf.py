@@ -11,7 +11,7 @@ from demo import chrome as C
 from demo.content import Body, Para, esc
 from demo.generated import generate_report
 from demo.pdfs import scanned_pdf, text_pdf
-from demo.site import Article, Column, Portal, Response, list_items_html
+from demo.site import Article, Column, Portal, Response, hub_links_html, list_items_html
 
 NAV = [("信息公开", "/xxgk/"), ("新闻动态", "/xwdt/"), ("便民服务", "/bmfw/")]
 
@@ -53,10 +53,8 @@ class PdfPortal(Portal):
                                                       "Content-Disposition": "inline"})
         if req.path in ("/xxgk/", "/xxgk/index.html"):
             links = [(c.name, c.path) for k, c in self.columns.items() if k != "xwdt"]
-            inner = ('<div class="xxgk"><h2>政府信息公开</h2><ul>'
-                     + "".join(f'<li><a href="{esc(h)}">{esc(t)}</a></li>' for t, h in links) + "</ul></div>")
             return Response.html(self.frame(f"政府信息公开_{self.site_name}", [("政府信息公开", "/xxgk/")],
-                                            inner, req.path, state))
+                                            hub_links_html("政府信息公开", links), req.path, state))
         return None
 
     def render_home(self, state):
