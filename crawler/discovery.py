@@ -51,10 +51,17 @@ def clean_text(s: str | None) -> str:
 _END_TAGS = re.compile(rb"</(?:html|body)\s*>", re.I)
 
 
-def parse_html(html: str | bytes):
+# Page HTML, or the tree parse_html made of it (None: nothing to parse).
+HtmlInput = str | bytes | lxml.html.HtmlElement | None
+
+
+def parse_html(html: HtmlInput):
     """An lxml tree for `html`, tolerant of XML declarations, empty input and stray
     `</html>` (server-side includes leave one after the header; libxml2 would drop
-    everything after it)."""
+    everything after it). A tree (or None) from an earlier call is passed through, so the
+    spider parses a page once for its titles, links and pager."""
+    if html is None or isinstance(html, lxml.html.HtmlElement):
+        return html
     if isinstance(html, str):
         html = html.encode("utf-8", "surrogatepass")
         parser = lxml.html.HTMLParser(encoding="utf-8")
@@ -113,7 +120,7 @@ def datastore_fragments(tree) -> list[str]:
     return frags
 
 
-def page_links(html: str | bytes, url: str) -> list[Link]:
+def page_links(html: HtmlInput, url: str) -> list[Link]:
     """Every followable link of a page: anchors, datastore records, iframes.
 
     The same URL may appear several times (menu and list); callers dedupe by URL keeping
@@ -147,7 +154,7 @@ def dedupe_links(links: list[Link]) -> list[Link]:
     return list(best.values())
 
 
-def page_titles(html: str | bytes) -> list[str]:
+def page_titles(html: HtmlInput) -> list[str]:
     """`<title>` and the first h1/h2 text: what a page says it is."""
     tree = parse_html(html)
     if tree is None:
@@ -269,7 +276,7 @@ def _create_page_args(script: str) -> tuple[int, int, str, str] | None:
     return nums[0], nums[1], prefix, ext
 
 
-def find_pager(html: str | bytes, url: str, links: list[Link] | None = None) -> Pager:
+def find_pager(html: HtmlInput, url: str, links: list[Link] | None = None) -> Pager:
     """The pager of a list page, whatever family wrote it."""
     tree = parse_html(html)
     if links is None:

@@ -29,7 +29,8 @@ from crawler import linkscore as ls
 from crawler.canonical import canonical_url, fetch_url, is_gateway, site_of, ungateway
 from crawler.discovery import (
     Link, dataproxy_records, dedupe_links, find_dataproxy, find_pager, json_links,
-    json_next_pages, page_links, page_template, page_titles, parse_json_list, route_for_id,
+    json_next_pages, page_links, page_template, page_titles, parse_html, parse_json_list,
+    route_for_id,
 )
 from crawler.items import ListingItem, PageItem
 from crawler.portals import Portal, load_registry, portals_from_urls
@@ -42,6 +43,15 @@ HOME, SECTION, LIST, REPORT, ATTACHMENT, EXPLORE, API, DATAPROXY = (
     "home", "section", "list", "report", "attachment", "explore", "api", "dataproxy")
 STORED_KINDS = {HOME, SECTION, LIST, REPORT, ATTACHMENT, EXPLORE}
 _HTML_TYPES = (b"text/html", b"application/xhtml")
+
+
+def _now() -> str:
+    """UTC time of a fetch or listing, to the second (as the archive stores it)."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _http_error(response) -> str | None:
+    return f"HTTP {response.status}" if response.status >= 400 else None
 
 
 def stat_key(site: str, name: str) -> str:
@@ -237,7 +247,7 @@ class ReportSpider(scrapy.Spider):
             site=meta.get("nianbao_site") or site_of(requested), status=response.status,
             headers=self._headers(response.headers), body=response.body,
             rendered=bool(meta.get("rendered")),
-            fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            fetched_at=_now(),
             kind="attachment" if meta.get("nianbao_kind") == ATTACHMENT else "page",
             parent_url=meta.get("nianbao_parent_url"), link_text=meta.get("nianbao_link_text", ""),
             error=error, not_modified=response.status == 304,
@@ -264,7 +274,7 @@ class ReportSpider(scrapy.Spider):
         yield PageItem(
             url=request.url, final_url=request.url, canonical_url=canonical_url(request.url),
             site=site, status=None, rendered=bool(meta.get("playwright")),
-            fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            fetched_at=_now(),
             kind="attachment" if meta.get("nianbao_kind") == ATTACHMENT else "page",
             parent_url=meta.get("nianbao_parent_url"), link_text=meta.get("nianbao_link_text", ""),
             error=reason, request_headers=self._headers(request.headers),
@@ -294,11 +304,12 @@ class ReportSpider(scrapy.Spider):
         site = meta.get("nianbao_site") or site_of(response.url)
         st = self.site_state.get(site)
         status = response.status
-        error = f"HTTP {status}" if status >= 400 else None
+        error = _http_error(response)
         self._count_response(site, response, error)
         is_html = self._is_html(response) and isinstance(response, TextResponse)
         html = response.text if is_html else ""
-        titles = page_titles(html) if is_html else []
+        tree = parse_html(html) if is_html else None        # one parse: titles, links, pager
+        titles = page_titles(tree)
         if self.store_all or kind in (REPORT, ATTACHMENT) or error \
                 or any(ls.is_dated_report_label(t) for t in titles):
             yield self._page_item(response, error)
@@ -310,7 +321,7 @@ class ReportSpider(scrapy.Spider):
         if meta.get("shell_detected"):
             st.shells += 1
         depth = meta.get("depth", 0)
-        links = dedupe_links(page_links(html, response.url))
+        links = dedupe_links(page_links(tree, response.url))
         page_is_report = (kind == REPORT and ls.is_report_label(meta.get("nianbao_link_text", ""))) \
             or any(ls.is_dated_report_label(t) for t in titles)
         page_url = canonical_url(response.url)
@@ -318,14 +329,12 @@ class ReportSpider(scrapy.Spider):
         report_links = [s for s in scored if s.kind == ls.REPORT]
         yield from self._follow_links(scored, kind, page_url, depth, st)
         if report_links:
-            yield ListingItem(url=page_url, site=site,
-                              links=[canonical_url(s.link.url) for s in report_links],
-                              fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+            yield self._listing(page_url, site, report_links)
         listish = kind != REPORT or len(report_links) >= 2
         if not listish:
             return
         # list paging: script pagers, index_N, ?page=N, next links
-        pager = find_pager(html, response.url, links)
+        pager = find_pager(tree, response.url, links)
         list_key = pager.template or meta.get("nianbao_list_key") or page_url
         strong = bool(meta.get("nianbao_strong"))
         if self._keep_paging(list_key, len(report_links), strong):
@@ -365,10 +374,7 @@ class ReportSpider(scrapy.Spider):
                       st: SiteState):
         for s in scored:
             if s.kind == ls.REPORT:
-                req = self._request(s.link.url, kind=REPORT, priority=s.priority, link=s.link)
-                if req is not None:
-                    st.candidates.add(canonical_url(s.link.url))
-                    yield req
+                yield from self._report_request(s, st)
             elif s.kind == ls.ATTACHMENT:
                 req = self._request(s.link.url, kind=ATTACHMENT, priority=s.priority, link=s.link,
                                     parent_url=page_url)
@@ -389,6 +395,19 @@ class ReportSpider(scrapy.Spider):
                     continue
                 heapq.heappush(target.parked, (-s.priority, depth, next(self._seq),
                                                dict(url=s.link.url, link=s.link)))
+
+    def _report_request(self, s: ls.Scored, st: SiteState):
+        """The request for a report link (none when already seen), counted as a candidate."""
+        req = self._request(s.link.url, kind=REPORT, priority=s.priority, link=s.link)
+        if req is not None:
+            st.candidates.add(canonical_url(s.link.url))
+            yield req
+
+    @staticmethod
+    def _listing(url: str, site: str, report_links: list[ls.Scored]) -> ListingItem:
+        """What a list page showed: the report links the archive records for removal checks."""
+        return ListingItem(url=url, site=site, links=[canonical_url(s.link.url) for s in report_links],
+                           fetched_at=_now())
 
     def _keep_paging(self, key: str, reports_here: int, strong: bool) -> bool:
         st = self.lists.setdefault(key, ListState(strong=strong))
@@ -420,7 +439,7 @@ class ReportSpider(scrapy.Spider):
         meta = response.meta
         site = meta["nianbao_site"]
         st = self.site_state[site]
-        self._count_response(site, response, f"HTTP {response.status}" if response.status >= 400 else None)
+        self._count_response(site, response, _http_error(response))
         if response.status >= 400 or not isinstance(response, TextResponse):
             return
         links, total = dataproxy_records(response.text, response.url)
@@ -429,9 +448,7 @@ class ReportSpider(scrapy.Spider):
         report_links = [s for s in scored if s.kind == ls.REPORT]
         yield from self._follow_links(scored, LIST, canonical_url(response.url), meta.get("depth", 0), st)
         if report_links:
-            yield ListingItem(url=canonical_url(response.url), site=site,
-                              links=[canonical_url(s.link.url) for s in report_links],
-                              fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+            yield self._listing(canonical_url(response.url), site, report_links)
         dkey = meta["nianbao_list_key"]
         dp = meta["dataproxy"]
         if not links:
@@ -449,7 +466,7 @@ class ReportSpider(scrapy.Spider):
         meta = response.meta
         site = meta["nianbao_site"]
         st = self.site_state[site]
-        self._count_response(site, response, f"HTTP {response.status}" if response.status >= 400 else None)
+        self._count_response(site, response, _http_error(response))
         if response.status >= 400:
             return
         jl = parse_json_list(response.body)
@@ -465,16 +482,10 @@ class ReportSpider(scrapy.Spider):
         links = json_links(response.url, jl, route)
         scored = [self._classify(ln, False, st) for ln in links]
         report_links = [s for s in scored if s.kind == ls.REPORT]
-        for s in scored:
-            if s.kind == ls.REPORT:
-                req = self._request(s.link.url, kind=REPORT, priority=s.priority, link=s.link)
-                if req is not None:
-                    st.candidates.add(canonical_url(s.link.url))
-                    yield req
+        for s in report_links:
+            yield from self._report_request(s, st)
         if report_links:
-            yield ListingItem(url=canonical_url(response.url), site=site,
-                              links=[canonical_url(s.link.url) for s in report_links],
-                              fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+            yield self._listing(canonical_url(response.url), site, report_links)
         key = meta["nianbao_list_key"]
         if self._keep_paging(key, len(report_links), bool(meta.get("nianbao_strong"))):
             for url in json_next_pages(response.url, jl.total_pages, limit=1):
