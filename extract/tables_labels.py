@@ -267,13 +267,5 @@ def t2_col(label: str) -> tuple[str, str | None] | None:
     return None
 
 
-def is_numbered(label: str) -> bool:
-    return bool(split_label(label)[0])
-
-
-def numbering_has(label: str, ch: str) -> bool:
-    return ch in split_label(label)[0]
-
-
 ALL_LABEL_CORES = (set(T3_ROW_CORES) | set(T3_GROUP_CORES) | T3_HEADER_CORES | T4_HEADER_CORES
                    | set(T2_ROW_CORES) | set(T2_COL_CORES) | {"其他", "总计", "合计"})
