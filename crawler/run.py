@@ -16,9 +16,8 @@ from pathlib import Path
 
 from scrapy.settings import Settings
 
+from crawler import settings as defaults
 from crawler.portals import Portal, RegistryError, load_registry, portals_from_urls
-
-DEFAULT_CONTACT = "https://github.com/nianbao/nianbao"
 
 # option name -> (command-line flag, Scrapy setting, type); one table for both entry points
 OPTIONS = {
@@ -40,13 +39,13 @@ OPTIONS = {
 
 def user_agent(contact: str | None) -> str:
     """An honest User-Agent: the bot, its version, and how to reach whoever runs it."""
-    return f"nianbao/0.1 (+{contact or DEFAULT_CONTACT}; OGI annual report archiver)"
+    return (f"nianbao/{defaults.NIANBAO_BOT_VERSION} (+{contact or defaults.NIANBAO_CONTACT}; "
+            "OGI annual report archiver)")
 
 
 def build_settings(db_path: str | os.PathLike, *, robots: bool = True, stats_file: str | None = None,
                    settings: dict | None = None, **options) -> Settings:
     """Scrapy settings for one crawl: project defaults, then the given options."""
-    from crawler import settings as defaults
     s = Settings()
     s.setmodule(defaults, priority="project")
     unknown = set(options) - set(OPTIONS)
