@@ -9,11 +9,14 @@ consecutive characters, a two-character query is a single-token lookup and a one
 query is a prefix lookup. Every query is also tried in Simplified script (OpenCC t2s and
 tw2sp), because `reports.text` is Simplified while people may type Traditional.
 
-The index is contentless (snippets are cut from `reports.text` in Python), rows live in
-`search_docs` (one per report document, with a cheap signature of what was indexed), and a
-changed report gets a fresh rowid: the old rowid's tokens stay in FTS5 as an orphan that
-no query can reach, and the whole index is rebuilt once orphans pile up. `refresh(conn)`
-therefore reads only small columns when nothing changed.
+The index is contentless (snippets are cut from `reports.text` in Python) and a report's
+FTS5 rowid is its document id, so a search filter is `document_id IN (SELECT rowid ...)`
+with nothing to map. A contentless row cannot be deleted without its old text, so a
+changed report is indexed under the next generation of its id (document_id + k * GENERATION)
+and its old rowid goes to `search_orphans`, which every query excludes; the index is rebuilt
+(all at generation 0) once orphans pile up. `search_docs` keeps, per report, its current
+rowid and a cheap signature of what was indexed, so `refresh(conn)` reads only small
+columns when nothing changed.
 """
 from __future__ import annotations
 
@@ -25,10 +28,13 @@ import unicodedata
 from dataclasses import dataclass
 
 # Bump when the tokenization changes: refresh() then rebuilds the index.
-INDEX_FORMAT = "bigram-1"
+INDEX_FORMAT = "bigram-2"
 FTS_TABLE = "search_index"
 DOCS_TABLE = "search_docs"
+ORPHANS_TABLE = "search_orphans"
 META_TABLE = "search_meta"
+# rowid = document_id + generation * GENERATION; document ids stay below it.
+GENERATION = 1 << 40
 # A full rebuild once orphaned rows exceed this share of live ones (and ORPHAN_MIN).
 ORPHAN_SHARE = 0.25
 ORPHAN_MIN = 1000
@@ -40,14 +46,19 @@ _WORD = re.compile(r"[^\W_]+")
 
 SCHEMA_SQL = [
     f"""CREATE TABLE IF NOT EXISTS {DOCS_TABLE} (
-        rowid INTEGER PRIMARY KEY AUTOINCREMENT,
-        document_id INTEGER NOT NULL UNIQUE,
+        document_id INTEGER PRIMARY KEY,
+        fts_rowid INTEGER NOT NULL,       -- the report's live rowid in the FTS table
         url TEXT NOT NULL,
         signature TEXT NOT NULL
     )""",
     f"""CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(
         title, agency, text, content='', tokenize='unicode61 remove_diacritics 0'
     )""",
+    f"""CREATE TABLE IF NOT EXISTS {ORPHANS_TABLE} (
+        rowid INTEGER PRIMARY KEY,        -- an FTS rowid whose tokens are stale
+        document_id INTEGER NOT NULL
+    )""",
+    f"CREATE INDEX IF NOT EXISTS {ORPHANS_TABLE}_document ON {ORPHANS_TABLE}(document_id)",
     f"CREATE TABLE IF NOT EXISTS {META_TABLE} (key TEXT PRIMARY KEY, value TEXT)",
 ]
 
@@ -206,10 +217,23 @@ def match_expression(query: str) -> str | None:
     return expr
 
 
+def matching_ids_sql(param: str = "search") -> str:
+    """SQL selecting the document ids of reports matching :param (a match_expression)."""
+    return (f"SELECT rowid % {GENERATION} FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :{param} "
+            f"AND rowid NOT IN (SELECT rowid FROM {ORPHANS_TABLE})")
+
+
+def ranked_sql(param: str = "search", limit: int = 20) -> str:
+    """SQL for the best `limit` matches of :param: document_id, rank (bm25, title weighted)."""
+    return (f"SELECT rowid % {GENERATION} AS document_id, "
+            f"bm25({FTS_TABLE}, 10.0, 3.0, 1.0) AS rank FROM {FTS_TABLE} "
+            f"WHERE {FTS_TABLE} MATCH :{param} AND rowid NOT IN (SELECT rowid FROM {ORPHANS_TABLE}) "
+            f"ORDER BY rank LIMIT {int(limit)}")
+
+
 def where_clause(param: str = "search", id_column: str = "document_id") -> str:
     """SQL for `WHERE <id_column> IN (reports matching :param)`, param = match_expression."""
-    return (f"{id_column} IN (SELECT document_id FROM {DOCS_TABLE} WHERE rowid IN "
-            f"(SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :{param}))")
+    return f"{id_column} IN ({matching_ids_sql(param)})"
 
 
 # ---------------------------------------------------------------- snippets
@@ -293,15 +317,15 @@ def _set_meta(conn: sqlite3.Connection, key: str, value) -> None:
 
 def index_exists(conn) -> bool:
     conn = _conn(conn)
-    return all(_has_object(conn, t) for t in (FTS_TABLE, DOCS_TABLE, META_TABLE))
+    return all(_has_object(conn, t) for t in (FTS_TABLE, DOCS_TABLE, ORPHANS_TABLE, META_TABLE))
 
 
 def _plan(conn: sqlite3.Connection):
     current = {doc_id: (url, sig) for doc_id, url, sig in conn.execute(_SIGNATURE_SQL)}
     existing = {}
     if _has_object(conn, DOCS_TABLE):
-        existing = {doc_id: (rowid, sig) for rowid, doc_id, sig in
-                    conn.execute(f"SELECT rowid, document_id, signature FROM {DOCS_TABLE}")}
+        existing = {doc_id: (rowid, sig) for doc_id, rowid, sig in
+                    conn.execute(f"SELECT document_id, fts_rowid, signature FROM {DOCS_TABLE}")}
     changed = [d for d, (_, sig) in current.items() if existing.get(d, (None, None))[1] != sig]
     gone = [d for d in existing if d not in current]
     return current, existing, changed, gone
@@ -331,37 +355,48 @@ def refresh(conn, *, rebuild: bool = False) -> RefreshStats:
         return stats
     conn.execute("SAVEPOINT nianbao_search_refresh")
     try:
+        conn.execute(SCHEMA_SQL[-1])
+        if _meta(conn, "format") != INDEX_FORMAT:
+            # an older layout: start over with the current tables
+            for table in (FTS_TABLE, DOCS_TABLE, ORPHANS_TABLE):
+                conn.execute(f"DROP TABLE IF EXISTS {table}")
+            rebuild = True
         for stmt in SCHEMA_SQL:
             conn.execute(stmt)
-        if _meta(conn, "format") != INDEX_FORMAT:
-            rebuild = True
         current, existing, changed, gone = _plan(conn)
-        orphans = int(_meta(conn, "orphans", "0"))
+        orphans = conn.execute(f"SELECT count(*) FROM {ORPHANS_TABLE}").fetchone()[0]
         orphans += len(gone) + sum(1 for d in changed if d in existing)
         if orphans > max(ORPHAN_MIN, ORPHAN_SHARE * len(current)):
             rebuild = True
         if rebuild:
             conn.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('delete-all')")
             conn.execute(f"DELETE FROM {DOCS_TABLE}")
-            stats.rebuilt, orphans = True, 0
+            conn.execute(f"DELETE FROM {ORPHANS_TABLE}")
+            stats.rebuilt = True
             stats.dropped = len(gone)
             _index_rows(conn, conn.execute("SELECT document_id, title, agency, text FROM reports"),
-                        current, stats)
+                        current, {}, stats)
         elif changed or gone:
             stale = [d for d in changed if d in existing] + gone
-            for i in range(0, len(stale), 500):
-                chunk = stale[i:i + 500]
+            conn.executemany(f"INSERT INTO {ORPHANS_TABLE}(rowid, document_id) VALUES (?, ?)",
+                             [(existing[d][0], d) for d in stale])
+            for i in range(0, len(gone), 500):
+                chunk = gone[i:i + 500]
                 conn.execute(f"DELETE FROM {DOCS_TABLE} WHERE document_id IN "
                              f"({','.join('?' * len(chunk))})", chunk)
             stats.dropped = len(gone)
+            # the next free rowid of each document: above its live and orphaned ones
+            last = {d: rowid for d, (rowid, _) in existing.items()}
+            for d, rowid in conn.execute(f"SELECT document_id, max(rowid) FROM {ORPHANS_TABLE} "
+                                         f"GROUP BY document_id"):
+                last[d] = max(rowid, last.get(d, rowid))
             for i in range(0, len(changed), 200):
                 chunk = changed[i:i + 200]
                 rows = conn.execute(
                     "SELECT document_id, title, agency, text FROM reports WHERE document_id IN "
                     f"({','.join('?' * len(chunk))})", chunk).fetchall()
-                _index_rows(conn, rows, current, stats)
+                _index_rows(conn, rows, current, last, stats)
         _set_meta(conn, "format", INDEX_FORMAT)
-        _set_meta(conn, "orphans", orphans)
         stats.total = conn.execute(f"SELECT count(*) FROM {DOCS_TABLE}").fetchone()[0]
         conn.execute("RELEASE nianbao_search_refresh")
     except BaseException:
@@ -371,11 +406,16 @@ def refresh(conn, *, rebuild: bool = False) -> RefreshStats:
     return stats
 
 
-def _index_rows(conn: sqlite3.Connection, rows, current: dict, stats: RefreshStats) -> None:
+def _index_rows(conn: sqlite3.Connection, rows, current: dict, last: dict,
+                stats: RefreshStats) -> None:
+    """Index reports under their next free rowid (`last`: a document's highest used one)."""
     for doc_id, title, agency, text in rows:
+        if doc_id >= GENERATION or doc_id < 0:
+            raise ValueError(f"document id {doc_id} out of the search index's range")
         url, sig = current[doc_id]
-        cur = conn.execute(f"INSERT INTO {DOCS_TABLE}(document_id, url, signature) VALUES (?, ?, ?)",
-                           (doc_id, url, sig))
+        rowid = last[doc_id] + GENERATION if doc_id in last else doc_id
+        conn.execute(f"INSERT OR REPLACE INTO {DOCS_TABLE}(document_id, fts_rowid, url, signature) "
+                     f"VALUES (?, ?, ?, ?)", (doc_id, rowid, url, sig))
         conn.execute(f"INSERT INTO {FTS_TABLE}(rowid, title, agency, text) VALUES (?, ?, ?, ?)",
-                     (cur.lastrowid, index_text(title), index_text(agency), index_text(text)))
+                     (rowid, index_text(title), index_text(agency), index_text(text)))
         stats.indexed += 1

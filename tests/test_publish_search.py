@@ -126,7 +126,7 @@ def test_orphans_trigger_a_rebuild_that_keeps_results(archive_db, monkeypatch):
         text = s.text.replace("行政复议2件", "行政复议3件")
         ar.store_page(run, sample.page(s, text, sample.EDITED), sample.document(s, text=text))
         ar.finish_run(run, {})
-    assert conn.execute("SELECT value FROM search_meta WHERE key = 'orphans'").fetchone()[0] == "0"
+    assert conn.execute("SELECT count(*) FROM search_orphans").fetchone()[0] == 0
     assert conn.execute("SELECT count(*) FROM search_docs").fetchone()[0] == 4
     assert _hits(conn, "复议3件") == {A}
     assert _hits(conn, "复议2件") == set()
@@ -144,3 +144,43 @@ def test_refresh_notices_a_reextraction_in_place(archive_db):
     assert search.pending(conn) == 1
     search.refresh(conn)
     assert _hits(conn, "复议") == {A, C}
+
+
+def test_changed_removed_and_returning_reports_match_only_their_current_text(archive_db):
+    """Without a rebuild: a changed report is indexed under a new rowid, its stale rowid is
+    excluded; a report that leaves the view and comes back is found again, once."""
+    from archive.versions import rewrite_version
+
+    _, conn = archive_db
+    s = sample.SAMPLES[2]
+    doc_id, vid = conn.execute("SELECT document_id, version_id FROM reports WHERE url = ?",
+                               (s.url,)).fetchone()
+
+    orphans = conn.execute("SELECT count(*) FROM search_orphans").fetchone()[0]
+
+    def rewrite(extra: str, at: str) -> search.RefreshStats:
+        rewrite_version(conn, vid, sample.document(s, text=s.text + extra), at)
+        conn.commit()
+        return search.refresh(conn)
+
+    assert not rewrite("\n第一次补充：听证。", "2024-07-01T00:00:00Z").rebuilt
+    assert _hits(conn, "听证") == {C}
+    assert rewrite("\n第二次补充：座谈。", "2024-07-02T00:00:00Z").indexed == 1
+    assert _hits(conn, "听证") == set() and _hits(conn, "座谈") == {C}
+    assert conn.execute("SELECT count(*) FROM search_orphans").fetchone()[0] == orphans + 2
+    live = conn.execute("SELECT fts_rowid FROM search_docs WHERE document_id = ?", (doc_id,)).fetchone()[0]
+    assert live == doc_id + 2 * search.GENERATION
+    # the report leaves the view (stored row gone), then comes back
+    row = conn.execute("SELECT * FROM report_rows WHERE document_id = ?", (doc_id,)).fetchone()
+    conn.execute("DELETE FROM report_rows WHERE document_id = ?", (doc_id,))
+    conn.commit()
+    assert search.refresh(conn).dropped == 1
+    assert _hits(conn, "座谈") == set() and _hits(conn, "复议") == {A}
+    conn.execute(f"INSERT INTO report_rows VALUES ({','.join('?' * len(row))})", row)
+    conn.commit()
+    stats = search.refresh(conn)
+    assert (stats.indexed, stats.rebuilt, stats.total) == (1, False, 4)
+    assert _hits(conn, "座谈") == {C} and _hits(conn, "听证") == set()
+    ranked = conn.execute(search.ranked_sql("q"), {"q": search.match_expression("座谈")}).fetchall()
+    assert [d for d, _ in ranked] == [doc_id]
+    assert search.pending(conn) == 0

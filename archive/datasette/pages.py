@@ -271,13 +271,9 @@ async def search_json(datasette, request):
     expr = search.match_expression(query)
     if expr is None:
         return Response.json({"query": query, "rows": [], "error": "empty query"}, status=400)
-    ranked = (await db.execute(
-        f"SELECT sd.document_id, bm25({search.FTS_TABLE}, 10.0, 3.0, 1.0) AS rank "
-        f"FROM {search.FTS_TABLE} JOIN {search.DOCS_TABLE} sd ON sd.rowid = {search.FTS_TABLE}.rowid "
-        f"WHERE {search.FTS_TABLE} MATCH :q ORDER BY rank LIMIT {size}", {"q": expr})).rows
-    total = (await db.execute(
-        f"SELECT count(*) FROM {search.DOCS_TABLE} WHERE rowid IN (SELECT rowid FROM "
-        f"{search.FTS_TABLE} WHERE {search.FTS_TABLE} MATCH :q)", {"q": expr})).rows[0][0]
+    ranked = (await db.execute(search.ranked_sql("q", size), {"q": expr})).rows
+    total = (await db.execute(f"SELECT count(*) FROM ({search.matching_ids_sql('q')})",
+                              {"q": expr})).rows[0][0]
     ids = [r["document_id"] for r in ranked]
     rows = {}
     if ids:

@@ -36,7 +36,8 @@ async def is_archive(db) -> bool:
 
 
 async def has_search_index(db) -> bool:
-    return set(await db.table_names()) >= {search.FTS_TABLE, search.DOCS_TABLE}
+    # an index of an older layout (no orphans table) is not used until refreshed
+    return set(await db.table_names()) >= {search.FTS_TABLE, search.DOCS_TABLE, search.ORPHANS_TABLE}
 
 
 @hookimpl
