@@ -24,9 +24,12 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
+from archive.regions import region
 from extract.report_schema import WIDE_COLUMNS
 
 TABLE = "report_rows"
+# The SQL name of archive.regions.region: the stored `region` column is derived with it.
+REGION_FUNCTION = "nianbao_region"
 FIGURES_TABLE = "report_figure_rows"
 
 
@@ -68,9 +71,12 @@ WHERE d.merged_into IS NULL
   )"""
 
 
-def computed_reports_sql(where: str = "1") -> str:
+def computed_reports_sql(where: str = "1", with_region: bool = False) -> str:
     """The reference definition of `reports` rows (what the view computed until the
-    rows were stored), for the documents `where` (alias `d`) selects."""
+    rows were stored), for the documents `where` (alias `d`) selects. `with_region` adds
+    the province-level region (migration 6; needs `register_functions(conn)`)."""
+    region_column = (f",\n    {REGION_FUNCTION}(s.host, coalesce(v.agency, av.agency)) AS region"
+                     if with_region else "")
     return f"""
 SELECT
     rd.url,
@@ -102,7 +108,7 @@ SELECT
     rd.version_id,
     rd.main_attachment_id AS attachment_document_id,
     CAST(coalesce(v.no_text_layer, 0) OR coalesce(av.no_text_layer, 0) AS INTEGER) AS no_text_layer,
-    coalesce(v.content_type, 'html') AS content_type
+    coalesce(v.content_type, 'html') AS content_type{region_column}
 FROM ({report_documents_sql(where)}) rd
 JOIN sites s ON s.id = rd.site_id
 JOIN versions v ON v.id = rd.version_id
@@ -180,7 +186,7 @@ class StoredView:
 
 REPORT_COLUMNS = ("url", "site", "title", "agency", "year", "published", "script", "text",
                   "versions", "first_seen", "last_seen", "removed", "document_id", "version_id",
-                  "attachment_document_id", "no_text_layer", "content_type")
+                  "attachment_document_id", "no_text_layer", "content_type", "region")
 FIGURE_COLUMNS = ("url", "agency", "year", "format", *WIDE_COLUMNS, "identity_ok",
                   "checks_failed", "document_id", "version_id")
 
@@ -190,7 +196,7 @@ REPORTS = StoredView(
     columns=REPORT_COLUMNS,
     stored=tuple("joined_text" if c == "text" else c for c in REPORT_COLUMNS),
     id_column="d.id",
-    computed=computed_reports_sql,
+    computed=lambda where: computed_reports_sql(where, with_region=True),
     # the text is stored only when it is not simply the current version's text
     stored_form=", ".join(
         "CASE WHEN c.text IS (SELECT v.text FROM versions v WHERE v.id = c.version_id) "
@@ -213,11 +219,13 @@ CREATE TABLE {TABLE} (
     version_id INTEGER REFERENCES versions(id),
     attachment_document_id INTEGER,
     no_text_layer INTEGER,
-    content_type TEXT
+    content_type TEXT,
+    region TEXT                    -- archive.regions.region(site, agency)
 )""",
-    # facets (agency, year, site, the region of site + agency) and `url = ?` read a small
-    # index; `document_id IN (...)` (search, region filter) is the rowid itself
+    # facets (agency, year, site, region) and `url = ?` read a small index;
+    # `document_id IN (...)` (search) is the rowid itself
     indexes=(f"CREATE INDEX {TABLE}_agency ON {TABLE}(agency)",
+             f"CREATE INDEX {TABLE}_region ON {TABLE}(region)",
              f"CREATE INDEX {TABLE}_year ON {TABLE}(year)",
              f"CREATE INDEX {TABLE}_site_agency ON {TABLE}(site, agency)",
              f"CREATE INDEX {TABLE}_url ON {TABLE}(url)"),
@@ -261,6 +269,11 @@ CREATE TABLE {FIGURES_TABLE} (
 STORED_VIEWS = (REPORTS, FIGURES)
 
 
+def register_functions(conn: sqlite3.Connection) -> None:
+    """Make the SQL functions the computed rows use available on this connection."""
+    conn.create_function(REGION_FUNCTION, 2, region, deterministic=True)
+
+
 def affected(conn: sqlite3.Connection, doc_ids: Iterable[int]) -> set[int]:
     """Documents whose rows can change when these documents change: themselves, the page
     each is attached to (its text, versions, main attachment, figures) and their own
@@ -282,6 +295,7 @@ def sync(conn: sqlite3.Connection, doc_ids: Iterable[int]) -> int:
     """Re-derive the stored rows of these documents (and of the documents they affect)
     from the computed definitions; write only what differs. Returns the rows written.
     Call inside the transaction that changed the documents."""
+    register_functions(conn)
     ids = sorted(affected(conn, doc_ids))
     written = 0
     for i in range(0, len(ids), 500):
@@ -326,6 +340,7 @@ def touch_last_seen(conn: sqlite3.Connection, doc_id: int, last_seen: str) -> No
 def rebuild(conn: sqlite3.Connection) -> dict:
     """Replace every stored row by its computed definition (back-fill, repair).
     The `reports` view must already read `report_rows` when the figures are rebuilt."""
+    register_functions(conn)
     counts = {}
     for sv in STORED_VIEWS:
         conn.execute(f"DELETE FROM {sv.table}")
@@ -344,6 +359,7 @@ def differences(conn: sqlite3.Connection, limit: int = 20, chunk: int = 2000) ->
 
     Compares ranges of document ids, so memory stays flat and the computed side is
     always driven by document id, at any archive size."""
+    register_functions(conn)
     problems: list[str] = []
     for sv in STORED_VIEWS:
         cols = ", ".join(sv.columns)

@@ -352,6 +352,24 @@ def m005_stored_report_rows(db: sqlite_utils.Database) -> None:
             conn.execute(stmt)
 
 
+@migrations()
+def m006_report_rows_region(db: sqlite_utils.Database) -> None:
+    """`reports` gains `region` (archive/regions.py), stored and indexed, so Datasette's
+    region facet is a plain column facet instead of a Python call for every row.
+    Back-filled here; an archive created since migration 5 gained the column then.
+    Added by the publish engineer."""
+    conn = db.conn
+    table = report_rows.TABLE
+    if "region" not in {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}:
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN region TEXT")
+    report_rows.register_functions(conn)
+    conn.execute(f"UPDATE {table} SET region = {report_rows.REGION_FUNCTION}(site, agency) "
+                 f"WHERE region IS NOT {report_rows.REGION_FUNCTION}(site, agency)")
+    conn.execute(f"CREATE INDEX IF NOT EXISTS {table}_region ON {table}(region)")
+    for stmt in _statements(views_sql()):
+        conn.execute(stmt)
+
+
 def _statements(script: str) -> list[str]:
     """Split a script of DDL into statements (our SQL has no ';' or '--' inside literals)."""
     lines = [ln.split("--", 1)[0].rstrip() for ln in script.splitlines()]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import sqlite3
+from dataclasses import replace
 
 import pytest
 
@@ -119,7 +120,7 @@ def test_the_view_is_a_plain_select_whose_facets_read_indexes(ar):
     sql = ar.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'reports'").fetchone()[0]
     assert "FROM report_rows" in sql and " JOIN " not in sql.upper()
     for col, index in (("agency", "report_rows_agency"), ("year", "report_rows_year"),
-                       ("site", "report_rows_site_agency")):
+                       ("site", "report_rows_site_agency"), ("region", "report_rows_region")):
         plan = " ".join(r[3] for r in ar.conn.execute(
             f"EXPLAIN QUERY PLAN SELECT {col}, count(*) FROM reports GROUP BY {col}"))
         assert f"COVERING INDEX {index}" in plan, plan
@@ -193,7 +194,9 @@ def test_migration_5_back_fills_the_rows_of_an_older_archive(tmp_path):
     assert [r[0] for r in old] == ["http://gov.test/p.html", "http://gov.test/p.pdf",
                                    "http://gov.test/r.html"]
     with Archive(path) as a:
-        assert sorted(a.conn.execute("SELECT * FROM reports").fetchall()) == old
+        new = sorted(a.conn.execute("SELECT * FROM reports").fetchall())
+        assert [r[:-1] for r in new] == old                  # migration 6 adds `region` last
+        assert [r[-1] for r in new] == ["未知"] * 3
         assert count(a.conn, "report_rows") == 3
         assert a.conn.execute("SELECT * FROM report_figures").fetchall() == old_figures
         assert [r[:5] for r in old_figures] == [("http://gov.test/r.html", "某局", 2020, "2019", 5)]
@@ -222,3 +225,23 @@ def test_statistics_cannot_turn_the_row_derivation_into_scans(ar):
     assert scans(sql.replace(" INDEXED BY documents_parent", ""))   # the trap is real
     assert scans(sql) == []
     assert report_rows.sync(ar.conn, [1]) == 0 and report_rows.differences(ar.conn) == []
+
+
+def test_migration_6_back_fills_the_region_of_an_archive_made_before_it(tmp_path):
+    path = tmp_path / "a.db"
+    with Archive(path) as ar:
+        run = ar.start_run([BASE], {})
+        _fetch(ar, run, "/r/1.html", doc=replace(report_doc(BASE + "/r/1.html"), agency="浙江省财政厅"))
+        _fetch(ar, run, "/r/2.html", REPORT_TEXT + "二", doc=replace(report_doc(BASE + "/r/2.html", REPORT_TEXT + "二"), agency="国务院办公厅"))
+        expected = sorted(ar.conn.execute("SELECT url, region FROM reports"))
+    assert [r for _, r in expected] == ["浙江省", "中央"]
+    # the shape migration 5 left: no region column, no index, views without it
+    conn = sqlite3.connect(path)
+    conn.executescript("DROP VIEW report_figures; DROP VIEW reports; DROP INDEX report_rows_region; "
+                       "ALTER TABLE report_rows DROP COLUMN region; "
+                       "DELETE FROM _sqlite_migrations WHERE name = 'm006_report_rows_region';")
+    conn.close()
+    with Archive(path) as ar:
+        assert sorted(ar.conn.execute("SELECT url, region FROM reports")) == expected
+        assert "report_rows_region" in {r[1] for r in ar.conn.execute("PRAGMA index_list(report_rows)")}
+        assert report_rows.differences(ar.conn) == []

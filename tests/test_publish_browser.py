@@ -71,7 +71,7 @@ def test_search_and_facet_in_chromium(served, tmp_path):
 
             page.goto(served + "/archive/reports", wait_until="load")
             page.click('.facet-info[data-column="region"] a:has-text("北京市")')
-            page.wait_for_url(re.compile(r"_region="))
+            page.wait_for_url(re.compile(r"region="))
             rows = page.locator("table.rows-and-columns tbody tr")
             assert rows.count() == 1
             assert sample.SAMPLES[1].url in rows.first.inner_text()

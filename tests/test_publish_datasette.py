@@ -70,6 +70,17 @@ def test_facets_by_agency_year_and_region(ds):
     assert years == {2022: 2, 2021: 2}
     chosen = get(ds, "/archive/reports.json?_shape=objects&_region=" + quote("北京市")).json()
     assert [r["url"] for r in chosen["rows"]] == [B]
+    toggle = [v for v in facets["region"]["results"] if v["value"] == "北京市"][0]["toggle_url"]
+    chosen = get(ds, toggle.split("localhost", 1)[-1] + "&_shape=objects").json()   # the facet link
+    assert [r["url"] for r in chosen["rows"]] == [B]
+
+
+def test_a_configured_facet_named_again_in_the_url_is_computed_once(ds):
+    data = get(ds, "/archive/reports.json?_facet=agency&_facet=year&_facet_region=1"
+                   "&_facet=site&_facet=site").json()
+    assert set(data["facet_results"]) == {"agency", "year", "region", "site"}
+    assert {v["value"]: v["count"] for v in data["facet_results"]["region"]["results"]} == {
+        "浙江省": 1, "北京市": 1, "未知": 1, "中央": 1}
 
 
 def test_report_urls_link_to_original_history_and_raw(ds):

@@ -9,7 +9,6 @@ from .plugin import (  # noqa: F401  (hook implementations, found by attribute)
     filters_from_request,
     menu_links,
     prepare_connection,
-    register_facet_classes,
     register_routes,
     render_cell,
     startup,

@@ -218,7 +218,7 @@ async def charts_page(datasette, request):
         where.append("f.agency = :agency")
         params["agency"] = agency
     if chosen_region:
-        where.append("nianbao_region(r.site, r.agency) = :region")
+        where.append("r.region = :region")
         params["region"] = chosen_region
     sums = ", ".join(f"sum(f.{col}) AS {col}" for col, _ in OUTCOMES)
     rows = (await db.execute(
@@ -242,7 +242,7 @@ async def charts_page(datasette, request):
                 ("行政诉讼 litigation", [r["litigation_total"] for r in rows])],
         "复议与诉讼 · Appeals by year")
     regions = (await db.execute(
-        "SELECT nianbao_region(site, agency) AS region, count(*) AS n FROM reports "
+        "SELECT region, count(*) AS n FROM reports "
         "GROUP BY region ORDER BY n DESC")).rows
     context = {
         "db_name": db.name,

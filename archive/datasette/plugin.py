@@ -1,9 +1,12 @@
-"""The in-project Datasette plugin: Chinese search, region facet, report links, our pages.
+"""The in-project Datasette plugin: Chinese search, facet hygiene, report links, our pages.
 
 Configuration (metadata.yaml / datasette.yaml) cannot do these, so they live here:
 - `_search` on `reports` / `report_figures`: our bigram index (archive.search) instead of
   Datasette's own FTS handling, with Traditional queries converted to Simplified;
-- `_facet_region=` and `_region=`: a province-level region derived by archive.datasette.regions;
+- `_region=` (also on `report_figures`) filters by the stored `reports.region` column
+  (archive/regions.py); `_facet_region=` of older links means the `region` column facet;
+- a `_facet=` naming a facet the table already has configured is dropped, so Datasette
+  does not compute that facet twice;
 - cells: report URLs link to the original and to our report page, search results show
   highlighted snippets, identity-check failures are flagged;
 - pages under /-/nianbao/: report, diff, raw capture download, charts.
@@ -14,15 +17,11 @@ import contextvars
 import urllib.parse
 
 from datasette import hookimpl
-from datasette.database import QueryInterrupted
-from datasette.facets import Facet
 from datasette.filters import FilterArguments
-from datasette.utils import path_with_added_args, path_with_removed_args
 from markupsafe import Markup, escape
 
 from archive import search
 from archive.datasette import pages
-from archive.datasette.regions import region
 
 SEARCH_TABLES = ("reports", "report_figures")
 # The query string of the request being rendered: render_cell gets no request in 0.65.
@@ -58,8 +57,43 @@ MMAP_BYTES = 2 * 1024 ** 3
 
 @hookimpl
 def prepare_connection(conn):
-    conn.create_function("nianbao_region", 2, region, deterministic=True)
     conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+
+
+def _table_path(path: str) -> tuple[str, str] | None:
+    """(database, table) of a table page path /db/table or /db/table.json, else None."""
+    parts = path.strip("/").split("/")
+    if len(parts) != 2 or not all(parts):
+        return None
+    database, table = (urllib.parse.unquote(p) for p in parts)
+    return database, table[:-5] if table.endswith(".json") else table
+
+
+def _configured_facets(datasette, database: str, table: str) -> set[str]:
+    tables = datasette.metadata("tables", database=database) or {}
+    facets = (tables.get(table) or {}).get("facets") or []
+    return {f for f in facets if isinstance(f, str)}
+
+
+def dedupe_facets(datasette, path: str, query: str) -> str:
+    """The query string without `_facet=` params Datasette would compute twice: a column
+    the table's configuration already facets by, or one named again. `_facet_region=`
+    (older links) becomes `_facet=region`."""
+    where = _table_path(path)
+    if where is None or "_facet" not in query:
+        return query
+    seen = _configured_facets(datasette, *where)
+    pairs, changed = [], False
+    for key, value in urllib.parse.parse_qsl(query, keep_blank_values=True):
+        if key == "_facet_region":
+            key, value, changed = "_facet", "region", True
+        if key == "_facet" and not value.startswith("{"):
+            if value in seen:
+                changed = True
+                continue
+            seen.add(value)
+        pairs.append((key, value))
+    return urllib.parse.urlencode(pairs) if changed else query
 
 
 @hookimpl
@@ -67,7 +101,11 @@ def asgi_wrapper(datasette):
     def wrap(app):
         async def add_query(scope, receive, send):
             if scope.get("type") == "http":
-                qs = urllib.parse.parse_qs(scope.get("query_string", b"").decode("latin-1"))
+                raw = scope.get("query_string", b"").decode("latin-1")
+                query = dedupe_facets(datasette, scope.get("path", ""), raw)
+                if query != raw:
+                    scope = dict(scope, query_string=query.encode("latin-1"))
+                qs = urllib.parse.parse_qs(query)
                 qs = {k: v[-1] for k, v in qs.items()}
                 token = _current_query.set(qs)
                 try:
@@ -84,7 +122,7 @@ def asgi_wrapper(datasette):
 
 @hookimpl(trylast=True)
 def filters_from_request(request, database, table, datasette):
-    """`_search` through the bigram index and `_region` through the region rule."""
+    """`_search` through the bigram index and `_region` through the stored region column."""
     if table not in SEARCH_TABLES:
         return None
 
@@ -120,64 +158,14 @@ def filters_from_request(request, database, table, datasette):
                 descriptions.append(f'search matches "{query}" (no search index: slow scan)')
         chosen_region = request.args.get("_region")
         if chosen_region:
-            wheres.append("document_id IN (SELECT r.document_id FROM reports r "
-                          "WHERE nianbao_region(r.site, r.agency) = :nianbao_region)")
+            wheres.append("region = :nianbao_region" if table == "reports" else
+                          "document_id IN (SELECT r.document_id FROM reports r "
+                          "WHERE r.region = :nianbao_region)")
             params["nianbao_region"] = chosen_region
             descriptions.append(f'region is "{chosen_region}"')
         return FilterArguments(wheres, params, descriptions, extra)
 
     return inner
-
-
-class RegionFacet(Facet):
-    """Facet by province-level region (see archive.datasette.regions for the rule)."""
-
-    type = "region"
-
-    async def suggest(self):
-        return []
-
-    async def facet_results(self):
-        results, timed_out = [], []
-        configs = self.get_configs()
-        if not configs or self.table not in SEARCH_TABLES:
-            return results, timed_out
-        if self.database not in getattr(self.ds, "_nianbao_archives", ()):
-            return results, timed_out
-        source = configs[0]["source"]
-        qs_pairs = self.get_querystring_pairs()
-        size = self.get_facet_size()
-        if self.table == "reports":
-            sql = (f"SELECT nianbao_region(site, agency) AS value, count(*) AS count "
-                   f"FROM ({self.sql}) GROUP BY value ORDER BY count DESC, value LIMIT {size + 1}")
-        else:
-            sql = (f"SELECT nianbao_region(r.site, r.agency) AS value, count(*) AS count "
-                   f"FROM ({self.sql}) f JOIN reports r ON r.document_id = f.document_id "
-                   f"GROUP BY value ORDER BY count DESC, value LIMIT {size + 1}")
-        try:
-            rows = await self.ds.execute(self.database, sql, self.params, truncate=False,
-                                         custom_time_limit=self.ds.setting("facet_time_limit_ms"))
-        except QueryInterrupted:
-            return results, ["region"]
-        values = []
-        for row in rows.rows[:size]:
-            selected = ("_region", str(row["value"])) in qs_pairs
-            toggle = (path_with_removed_args(self.request, {"_region": str(row["value"])}) if selected
-                      else path_with_added_args(self.request, {"_region": row["value"]}))
-            values.append({"value": row["value"], "label": row["value"], "count": row["count"],
-                           "toggle_url": self.ds.absolute_url(self.request, self.ds.urls.path(toggle)),
-                           "selected": selected})
-        results.append({
-            "name": "region", "type": self.type, "hideable": source != "metadata",
-            "toggle_url": self.ds.urls.path(path_with_removed_args(self.request, {"_facet_region": "1"})),
-            "results": values, "truncated": len(rows.rows) > size,
-        })
-        return results, timed_out
-
-
-@hookimpl
-def register_facet_classes():
-    return [RegionFacet]
 
 
 def _report_page_url(datasette, database: str, url: str) -> str:

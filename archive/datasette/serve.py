@@ -72,12 +72,18 @@ def _register_plugin() -> None:
 
 
 def refresh_index(db_path: str | Path) -> str:
-    """Bring the search index of an archive up to date before serving; returns a note."""
-    from archive import search
+    """Bring the schema (e.g. the stored `region` column the facets read) and the search
+    index of an archive up to date before serving; returns a note."""
+    import sqlite_utils
+
+    from archive import schema, search
 
     path = Path(db_path)
     conn = sqlite3.connect(str(path), timeout=30)
     try:
+        db = sqlite_utils.Database(conn)
+        if is_archive_file(path) and schema.needs_migration(db):
+            schema.migrate(db)
         waiting = search.pending(conn)
         if waiting == 0:
             return "search index up to date"
