@@ -142,15 +142,18 @@ def main() -> int:
     ap.add_argument("--scale", type=int, default=18, help="sample portal scale (18: ~5,900 pages crawled)")
     ap.add_argument("--workers", default="1,2", help="worker counts to compare (default: 1,2)")
     ap.add_argument("--no-local", action="store_true", help="skip the reference crawl without Redis")
+    ap.add_argument("--keep", metavar="DIR", help="keep the archives and logs in DIR")
     args = ap.parse_args()
     counts = [int(x) for x in args.workers.split(",")]
     common = ["--depth", "100000", "--max-pages", "100000", "--concurrency", "4", "--progress", "off",
+              "--render-timeout", "40",
               "--set", "NIANBAO_STORE_ALL=true", "--set", "AUTOTHROTTLE_ENABLED=false",
               "--log-level", "WARNING"]
     rows = []
     with tempfile.TemporaryDirectory(prefix="nianbao-scale-") as tmp, \
             SamplePortals(port=0, scale=args.scale) as portals:
-        tmp = Path(tmp)
+        tmp = Path(args.keep) if args.keep else Path(tmp)
+        tmp.mkdir(parents=True, exist_ok=True)
         entries = []
         for p in portals.portals:
             e = {"name": p.name, "start_urls": [p.base_url + "/"]}
@@ -187,6 +190,14 @@ def main() -> int:
     fp = base["fingerprint"]
     print(f"(archive: {len(fp['documents'])} documents, {len(fp['versions'])} versions, "
           f"{len(fp['reports'])} reports; identical = same documents, versions and text hashes)")
+    for r in rows[1:]:
+        for key in ("reports", "documents", "versions"):
+            a, b = set(fp[key]), set(r["fingerprint"][key])
+            if a != b:
+                print(f"{r['label']}: {key} only with 1 worker: {sorted(a - b)[:5]}; only here: "
+                      f"{sorted(b - a)[:5]}")
+    if args.keep:
+        print(f"(archives kept in {args.keep})")
     return 0 if all(r["fingerprint"] == base["fingerprint"] for r in rows) else 1
 
 

@@ -82,6 +82,9 @@ PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "crawler.middlewares.site.SiteScopeMiddleware": 60,
+    # Scrapy's, minus its bug: requests waiting for robots.txt skipped it (crawler/middlewares/robots.py)
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.robots.RobotsTxtMiddleware": 100,
     "crawler.middlewares.faults.FaultReasonMiddleware": 540,      # after RetryMiddleware gives up
     "crawler.middlewares.backoff.BackoffMiddleware": 560,
     "crawler.middlewares.conditional.ConditionalRequestMiddleware": 580,
