@@ -24,7 +24,10 @@ import functools
 import operator
 import re
 import sqlite3
+import threading
 import unicodedata
+import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 
 # Bump when the tokenization changes: refresh() then rebuilds the index.
@@ -236,6 +239,53 @@ def where_clause(param: str = "search", id_column: str = "document_id") -> str:
     return f"{id_column} IN ({matching_ids_sql(param)})"
 
 
+# The SQL function a MatchCache is registered under (see MatchCache.register).
+IDS_FUNCTION = "nianbao_search_ids"
+
+
+def cached_where_clause(param: str = "search", id_column: str = "document_id") -> str:
+    """Like where_clause, through a connection's MatchCache (MatchCache.register): every
+    query of one page (rows, count, each facet) reuses one run of the full-text match."""
+    return f"{id_column} IN (SELECT value FROM json_each({IDS_FUNCTION}(:{param})))"
+
+
+class MatchCache:
+    """The document ids matching recent match expressions, as JSON arrays, per database
+    file and index version (a fresh token whenever refresh() changes the index): a Datasette page runs the same search
+    filter for its rows, its count and every facet, and a phrase's FTS5 match is the
+    costly part, so it runs once. Results are exact: a new index version is a new key."""
+
+    def __init__(self, size: int = 32):
+        self.size = size
+        self._entries: OrderedDict[tuple, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def ids_json(self, conn: sqlite3.Connection, database: str, expr: str) -> str:
+        key = (database, _meta(conn, "version", "0"), expr)
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+        ids = conn.execute(f"SELECT json_group_array(rowid % {GENERATION}) FROM {FTS_TABLE} "
+                           f"WHERE {FTS_TABLE} MATCH ? AND rowid NOT IN "
+                           f"(SELECT rowid FROM {ORPHANS_TABLE})", (expr,)).fetchone()[0]
+        with self._lock:
+            self._entries[key] = ids
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return ids
+
+    def register(self, conn: sqlite3.Connection) -> None:
+        """Make `nianbao_search_ids(expr)` (cached_where_clause) available on `conn`."""
+        row = conn.execute("PRAGMA database_list").fetchone()
+        database = row[2] if row else ""
+        conn.create_function(IDS_FUNCTION, 1, lambda expr: self.ids_json(conn, database, expr))
+
+
 # ---------------------------------------------------------------- snippets
 
 def highlight_terms(query: str) -> list[str]:
@@ -397,6 +447,8 @@ def refresh(conn, *, rebuild: bool = False) -> RefreshStats:
                     f"({','.join('?' * len(chunk))})", chunk).fetchall()
                 _index_rows(conn, rows, current, last, stats)
         _set_meta(conn, "format", INDEX_FORMAT)
+        if stats.indexed or stats.dropped or stats.rebuilt:
+            _set_meta(conn, "version", uuid.uuid4().hex)    # unique: no cache confuses files
         stats.total = conn.execute(f"SELECT count(*) FROM {DOCS_TABLE}").fetchone()[0]
         conn.execute("RELEASE nianbao_search_refresh")
     except BaseException:

@@ -184,3 +184,27 @@ def test_changed_removed_and_returning_reports_match_only_their_current_text(arc
     ranked = conn.execute(search.ranked_sql("q"), {"q": search.match_expression("座谈")}).fetchall()
     assert [d for d, _ in ranked] == [doc_id]
     assert search.pending(conn) == 0
+
+
+def test_match_cache_gives_the_index_results_and_follows_refreshes(archive_db):
+    from archive.versions import rewrite_version
+
+    path, conn = archive_db
+    cache = search.MatchCache(size=2)
+    cache.register(conn)
+
+    def cached(query):
+        return {u for (u,) in conn.execute(
+            f"SELECT url FROM reports WHERE {search.cached_where_clause('q')}",
+            {"q": search.match_expression(query)})}
+
+    for query in ("公开", "复议", "信息公开", "公开 -复议", "網際網路", "公"):
+        assert cached(query) == _hits(conn, query), query
+    assert len(cache._entries) == 2                     # least recently used ones dropped
+    s = sample.SAMPLES[2]
+    vid = conn.execute("SELECT version_id FROM reports WHERE url = ?", (s.url,)).fetchone()[0]
+    assert cached("复议") == {A}
+    rewrite_version(conn, vid, sample.document(s, text=s.text + "\n行政复议1件。"), "2024-07-03T00:00:00Z")
+    conn.commit()
+    search.refresh(conn)
+    assert cached("复议") == {A, C} == _hits(conn, "复议")

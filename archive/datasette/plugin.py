@@ -55,9 +55,14 @@ def startup(datasette):
 MMAP_BYTES = 2 * 1024 ** 3
 
 
+# One search filter a page (rows, count, facets) runs its full-text match once.
+SEARCH_CACHE = search.MatchCache()
+
+
 @hookimpl
 def prepare_connection(conn):
     conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+    SEARCH_CACHE.register(conn)
 
 
 def _table_path(path: str) -> tuple[str, str] | None:
@@ -140,7 +145,7 @@ def filters_from_request(request, database, table, datasette):
                 wheres.append("0")
                 descriptions.append(f'search "{query}" has nothing to search for')
             elif await has_search_index(db):
-                wheres.append(search.where_clause("nianbao_search"))
+                wheres.append(search.cached_where_clause("nianbao_search"))
                 params["nianbao_search"] = expr
                 descriptions.append(f'search matches "{query}"')
             else:
