@@ -181,7 +181,8 @@ def run_distributed(args, portals: list, options: dict, settings: dict) -> dict:
         else:
             _say(f"waiting for workers: nianbao crawl --redis {args.redis} "
                  f"--redis-prefix {args.redis_prefix} --join")
-        result = writer.drain(progress=_isatty())
+        result = writer.drain(progress=_isatty(),
+                              workers_exited=lambda: bool(procs) and all(p.poll() is not None for p in procs))
     except BaseException:
         for p in procs:
             if p.poll() is None:

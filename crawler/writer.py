@@ -107,8 +107,11 @@ class ArchiveWriter:
         return plan
 
     # -- the drain loop ----------------------------------------------------------------------
-    def drain(self, *, wait_for_workers: float = 300.0, poll: float = 0.5, progress: bool = False) -> dict:
-        """Store items until every worker is done; `progress`: a live line on stderr."""
+    def drain(self, *, wait_for_workers: float = 300.0, poll: float = 0.5, progress: bool = False,
+              workers_exited=lambda: False) -> dict:
+        """Store items until every worker is done; `progress`: a live line on stderr;
+        `workers_exited()`: the workers this process started have all exited (so waiting
+        for a first worker to join is pointless)."""
         started_wait = self.started = time.monotonic()
         shown = beat = 0.0
         while True:
@@ -125,6 +128,9 @@ class ArchiveWriter:
                 continue
             started = int(self.server.get(self.key("workers_started")) or 0)
             if not started:
+                if workers_exited():
+                    raise RuntimeError("the crawler processes exited before joining the crawl "
+                                       "(see their errors above)")
                 if time.monotonic() - started_wait > wait_for_workers:
                     raise TimeoutError(f"no worker joined {self.prefix!r} within {wait_for_workers:.0f} s")
                 continue

@@ -89,3 +89,13 @@ def test_join_without_a_writer_gives_up_clearly(redis_url, tmp_path):
     proc = run_crawl("--redis", redis_url, "--redis-prefix", "nobody", "--join", *FAST,
                      "--set", "NIANBAO_JOIN_WAIT=1", timeout=60)
     assert proc.returncode == 1 and "no writer prepared a crawl" in proc.stderr
+
+
+def test_writer_stops_when_its_workers_die_before_joining(redis_url, tmp_path):
+    with SamplePortals(port=0) as portals:
+        proc = run_crawl(portals.start_urls[0], "--db", str(tmp_path / "a.db"), "--redis", redis_url,
+                         "--redis-prefix", "broken", "--workers", "1", *FAST,
+                         "--set", 'SPIDER_MIDDLEWARES={"no.such.Middleware": 10}', timeout=120)
+    assert proc.returncode != 0
+    assert "exited before joining the crawl" in proc.stderr
+    assert not list(redis.Redis.from_url(redis_url).scan_iter("broken:writer"))   # lock released
