@@ -27,6 +27,7 @@ from archive.store import Archive
 
 from crawler.history import ArchiveHistory, publish_history
 from crawler.pipelines.archive import SITE_COLUMNS, format_site_stats
+from crawler.pipelines.pages import count_report
 from crawler.portals import Portal
 from crawler.redis_frontier import connect
 
@@ -166,18 +167,8 @@ class ArchiveWriter:
         item.run_id = self.run_id
         res = self.archive.store_page(self.run_id, item, document)
         self.stored += 1
-        row = self.sites[item.site]
-        row["stored"] += 1
-        is_report = document is not None and document.is_report and not document.is_not_found
-        if item.not_modified and item.canonical_url in self.known_reports:
-            is_report = True
-        if is_report and item.kind == "page" and item.canonical_url not in self.report_urls[item.site]:
-            self.report_urls[item.site].add(item.canonical_url)
-            row["reports"] += 1
-            if res.new_document:
-                row["new"] += 1
-            elif res.new_version:
-                row["changed"] += 1
+        count_report(self.sites[item.site], self.report_urls[item.site], self.known_reports,
+                     item, document, res)
 
     # -- after the workers ---------------------------------------------------------------------
     def worker_stats(self) -> list[dict]:

@@ -11,7 +11,6 @@ the archive's crawl log through `Archive.finish_run`, and optionally to a JSON f
 """
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import sys
@@ -20,8 +19,8 @@ from pathlib import Path
 
 from archive.store import Archive, ArchiveBusyError
 
-import extract
 from crawler.items import ListingItem, PageItem
+from crawler.pipelines.pages import count_report, extract_page
 
 logger = logging.getLogger(__name__)
 
@@ -99,14 +98,7 @@ class ArchivePipeline:
             return item
         item.run_id = self.run_id
         row = self.sites[item.site]
-        document = None
-        if item.error is None and item.body and item.status and 200 <= item.status < 300:
-            try:
-                document = await asyncio.to_thread(extract.extract_document, item.body,
-                                                   item.final_url or item.url, item.headers)
-            except Exception as exc:  # bad input must not lose the capture
-                logger.warning("extraction failed for %s: %r", item.url, exc)
-                item.error = f"extraction failed: {exc!r}"[:500]
+        document = await extract_page(item)
         try:
             res = self.archive.store_page(self.run_id, item, document)
         except ArchiveBusyError as exc:
@@ -119,18 +111,7 @@ class ArchivePipeline:
             except RuntimeError:   # no engine: the pipeline is driven directly, not by a crawl
                 pass
             return item
-        row["stored"] += 1
-        is_report = document is not None and document.is_report and not document.is_not_found
-        if item.not_modified and item.canonical_url in self.known_reports:
-            is_report = True              # unchanged since the last run: still a report
-        if is_report and item.kind == "page":
-            if item.canonical_url not in self.report_urls[item.site]:
-                self.report_urls[item.site].add(item.canonical_url)
-                row["reports"] += 1
-                if res.new_document:
-                    row["new"] += 1
-                elif res.new_version:
-                    row["changed"] += 1
+        count_report(row, self.report_urls[item.site], self.known_reports, item, document, res)
         return item
 
     def _collect(self) -> dict:

@@ -17,9 +17,9 @@ import logging
 import pickle
 from pathlib import Path
 
-import extract
 from crawler.history import RedisHistory
 from crawler.items import ListingItem, PageItem
+from crawler.pipelines.pages import extract_page
 from crawler.redis_frontier import connect
 
 logger = logging.getLogger(__name__)
@@ -50,14 +50,7 @@ class RedisItemPipeline:
             return item
         if not isinstance(item, PageItem):
             return item
-        document = None
-        if item.error is None and item.body and item.status and 200 <= item.status < 300:
-            try:
-                document = await asyncio.to_thread(extract.extract_document, item.body,
-                                                   item.final_url or item.url, item.headers)
-            except Exception as exc:  # bad input must not lose the capture
-                logger.warning("extraction failed for %s: %r", item.url, exc)
-                item.error = f"extraction failed: {exc!r}"[:500]
+        document = await extract_page(item)
         await self._push(("page", item, document))
         self.crawler.stats.inc_value("nianbao/redis/items_pushed")
         return item
