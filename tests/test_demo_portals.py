@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import re
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -12,24 +10,10 @@ from lxml import html as lxml_html
 
 from demo.seeds import SEED_DIR, t3_identity_ok
 from demo.server import SamplePortals
+from portal_http import fetch
 from extract import report_schema as rs
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
-
-
-def fetch(url: str, data: bytes | None = None, headers: dict | None = None):
-    req = urllib.request.Request(url, data=data, headers=headers or {})
-    try:
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return r.status, dict(r.headers), r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, dict(e.headers), e.read()
-
-
-@pytest.fixture(scope="module")
-def portals():
-    with SamplePortals(port=0) as p:
-        yield p
 
 
 def content_text(url: str) -> tuple[int, str]:

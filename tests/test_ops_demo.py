@@ -5,29 +5,13 @@ from __future__ import annotations
 import http.client
 import socket
 import time
-import urllib.error
-import urllib.request
 from urllib.parse import urlsplit
 
 import pytest
 
 from demo.faults import FAULTS, HTTP_FAULTS, RENDER_FAULTS, FaultMode
 from demo.server import SamplePortals
-
-
-def fetch(url: str, headers: dict | None = None):
-    req = urllib.request.Request(url, headers=headers or {})
-    try:
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return r.status, dict(r.headers), r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, dict(e.headers), e.read()
-
-
-@pytest.fixture(scope="module")
-def portals():
-    with SamplePortals(port=0) as p:
-        yield p
+from portal_http import fetch
 
 
 # -- conditional requests -----------------------------------------------------------------
