@@ -19,7 +19,7 @@ def reextract(ar: Archive, extract: Callable[..., Any] | None = None,
               progress: Callable[[int, int], None] | None = None) -> dict:
     """Re-run `extract(body, url, headers)` (default: `extract.extract_document`) on every version."""
     if extract is None:
-        from extract import extract_document as extract  # noqa: PLC0415
+        from nianbao.extract import extract_document as extract  # noqa: PLC0415
     rows = ar.conn.execute(
         "SELECT v.id, k.url, k.final_url, k.headers, k.body_sha256 FROM versions v "
         "JOIN captures k ON k.id = v.first_capture_id ORDER BY v.id").fetchall()

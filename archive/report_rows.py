@@ -24,8 +24,8 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from archive.regions import region
-from extract.report_schema import WIDE_COLUMNS
+from nianbao.archive.regions import region
+from nianbao.extract.report_schema import WIDE_COLUMNS
 
 TABLE = "report_rows"
 # The SQL name of archive.regions.region: the stored `region` column is derived with it.

@@ -28,9 +28,9 @@ sys.path.insert(0, str(ROOT))
 
 import trafilatura  # noqa: E402
 
-from crawler.browser import render_html  # noqa: E402
-from extract import extract_document, looks_like_shell  # noqa: E402
-from extract.rules import CHROME_STRINGS  # noqa: E402
+from nianbao.crawler.browser import render_html  # noqa: E402
+from nianbao.extract import extract_document, looks_like_shell  # noqa: E402
+from nianbao.extract.rules import CHROME_STRINGS  # noqa: E402
 
 SHARED = ROOT / ".." / "shared"
 REAL_URLS = {
@@ -65,7 +65,7 @@ def fetch(url: str) -> tuple[bytes, dict]:
 
 def collect() -> list[dict]:
     """(family, url, body, headers, gold) for every document of the bench."""
-    from demo.server import SamplePortals
+    from nianbao.demo.server import SamplePortals
     docs = []
     for name, url in REAL_URLS.items():
         docs.append(dict(family="real-pages", url=url,

@@ -25,15 +25,15 @@ sys.path.insert(0, str(ROOT))
 
 import opencc  # noqa: E402
 
-from demo.content import Para, blocks_text, render_blocks  # noqa: E402
-from demo.generated import generate_report  # noqa: E402
-from demo.pdfs import text_pdf  # noqa: E402
-from extract import report_schema as rs  # noqa: E402
-from extract.grid import html_tables_to_grids  # noqa: E402
-from extract.tables import extract_figures  # noqa: E402
-from extract.tables_labels import parse_value  # noqa: E402
-from extract.tables_pdf import pdf_table_grids  # noqa: E402
-from extract.tables_text import tokenize  # noqa: E402
+from nianbao.demo.content import Para, blocks_text, render_blocks  # noqa: E402
+from nianbao.demo.generated import generate_report  # noqa: E402
+from nianbao.demo.pdfs import text_pdf  # noqa: E402
+from nianbao.extract import report_schema as rs  # noqa: E402
+from nianbao.extract.grid import html_tables_to_grids  # noqa: E402
+from nianbao.extract.tables import extract_figures  # noqa: E402
+from nianbao.extract.tables_labels import parse_value  # noqa: E402
+from nianbao.extract.tables_pdf import pdf_table_grids  # noqa: E402
+from nianbao.extract.tables_text import tokenize  # noqa: E402
 
 SHARED = ROOT / ".." / "shared"
 S2TWP, T2S = opencc.OpenCC("s2twp"), opencc.OpenCC("t2s")
@@ -75,8 +75,8 @@ def generated_cases(n: int, n_pdf: int):
 
 def portal_cases():
     """The sample portals' reports as served (pages and PDF attachments; the SPA needs a browser)."""
-    from demo.server import SamplePortals
-    from extract import looks_like_shell
+    from nianbao.demo.server import SamplePortals
+    from nianbao.extract import looks_like_shell
 
     with SamplePortals(port=0) as portals:
         for g in portals.gold_reports():

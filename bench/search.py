@@ -39,11 +39,11 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from archive import report_rows, search  # noqa: E402
-from archive.regions import PROVINCES  # noqa: E402
-from archive.datasette.plugin import SEARCH_CACHE  # noqa: E402
-from archive.datasette.serve import build_datasette  # noqa: E402
-from archive.schema import migrate  # noqa: E402
+from nianbao.archive import report_rows, search  # noqa: E402
+from nianbao.archive.regions import PROVINCES  # noqa: E402
+from nianbao.archive.datasette.plugin import SEARCH_CACHE  # noqa: E402
+from nianbao.archive.datasette.serve import build_datasette  # noqa: E402
+from nianbao.archive.schema import migrate  # noqa: E402
 
 TWO_CHAR = ["复议", "公开", "诉讼", "保密", "培训", "网站", "收费", "政务", "咨询", "涉密"]
 PHRASES = ["政府信息公开申请", "行政复议", "主动公开政府信息", "依申请公开", "信息公开工作机构",

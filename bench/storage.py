@@ -25,9 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from archive import blobs  # noqa: E402
-from archive.store import Archive  # noqa: E402
-from demo.server import SamplePortals  # noqa: E402
+from nianbao.archive import blobs  # noqa: E402
+from nianbao.archive.store import Archive  # noqa: E402
+from nianbao.demo.server import SamplePortals  # noqa: E402
 
 
 def used_bytes(db: Path) -> int:
@@ -49,8 +49,8 @@ def counts(db: Path) -> dict:
 
 
 def fetch_store(portals: SamplePortals, db: Path) -> None:
-    from crawler.items import PageItem
-    from extract import extract_document
+    from nianbao.crawler.items import PageItem
+    from nianbao.extract import extract_document
 
     urls = [("page", u, None) for u in portals.start_urls]
     for g in portals.gold_reports():
@@ -104,14 +104,14 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--recrawls", type=int, default=10, help="unchanged recrawls after the first")
     ap.add_argument("--via", choices=["crawl", "fetch"],
-                    default="crawl" if importlib.util.find_spec("crawler.run") else "fetch",
+                    default="crawl" if importlib.util.find_spec("nianbao.run") else "fetch",
                     help="real Scrapy crawls, or fetch-and-store of the portals' known URLs")
     args = ap.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp, SamplePortals(port=0) as portals:
         db = Path(tmp) / "bench.db"
         if args.via == "crawl":
-            from crawler.run import crawl
+            from nianbao.run import crawl
 
             def once():
                 crawl(portals.start_urls, str(db))

@@ -19,7 +19,7 @@ request is simply fetched again.
 Requests are handed out like Scrapy's DownloaderAwarePriorityQueue: from the site (download
 slot) with the fewest requests in the downloader, highest priority first within a site.
 
-    SCHEDULER = "crawler.frontier.JournalScheduler"
+    SCHEDULER = "nianbao.crawler.frontier.JournalScheduler"
     JOBDIR = "data/archive.db.job"
 """
 from __future__ import annotations
@@ -37,7 +37,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.request import request_from_dict
 from twisted.python.failure import Failure
 
-from crawler.canonical import site_of
+from nianbao.crawler.canonical import site_of
 
 logger = logging.getLogger(__name__)
 

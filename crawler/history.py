@@ -52,7 +52,7 @@ class ArchiveHistory:
         self.path = Path(db_path)
         self.archive = None
         if self.path.exists():
-            from archive.store import Archive
+            from nianbao.archive.store import Archive
             self.archive = Archive(self.path)
 
     def last(self, *urls: str) -> Known | None:
@@ -108,7 +108,7 @@ class RedisHistory:
         return None
 
     def known_reports(self, sites: list[str] | None = None) -> set[str]:
-        from crawler.canonical import site_of
+        from nianbao.crawler.canonical import site_of
         urls = {u.decode() if isinstance(u, bytes) else u
                 for u in self.redis.smembers(f"{self.prefix}:known_reports")}
         wanted = {s.lower() for s in sites} if sites else None

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
-import extract
-
+from nianbao import extract
 from .discovery import Link
 
 # kinds, in the order the spider cares about them

@@ -35,8 +35,8 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from twisted.internet import task
 
-from crawler.canonical import site_of
-from crawler.frontier import downloader_slots
+from nianbao.crawler.canonical import site_of
+from nianbao.crawler.frontier import downloader_slots
 
 logger = logging.getLogger(__name__)
 

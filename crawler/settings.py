@@ -6,11 +6,11 @@ read the `NIANBAO_*` settings through `from_crawler`, never by importing this mo
 """
 from __future__ import annotations
 
-from crawler.browser import launch_options
+from nianbao.crawler.browser import launch_options
 
 BOT_NAME = "nianbao"
-SPIDER_MODULES = ["crawler.spiders"]
-NEWSPIDER_MODULE = "crawler.spiders"
+SPIDER_MODULES = ["nianbao.crawler.spiders"]
+NEWSPIDER_MODULE = "nianbao.crawler.spiders"
 
 # --- identity ---------------------------------------------------------------------------
 # An honest User-Agent: who we are and how to reach whoever runs the crawl. The contact is
@@ -81,20 +81,20 @@ PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
 # --- components ---------------------------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
-    "crawler.middlewares.site.SiteScopeMiddleware": 60,
+    "nianbao.crawler.middlewares.site.SiteScopeMiddleware": 60,
     # Scrapy's, minus its bug: requests waiting for robots.txt skipped it (crawler/middlewares/robots.py)
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "crawler.middlewares.robots.RobotsTxtMiddleware": 100,
-    "crawler.middlewares.faults.FaultReasonMiddleware": 540,      # after RetryMiddleware gives up
-    "crawler.middlewares.backoff.BackoffMiddleware": 560,
-    "crawler.middlewares.conditional.ConditionalRequestMiddleware": 580,
-    "crawler.middlewares.render.RenderOnDemandMiddleware": 950,
-    "crawler.middlewares.faults.FaultGuardMiddleware": 960,       # sees responses first
+    "nianbao.crawler.middlewares.robots.RobotsTxtMiddleware": 100,
+    "nianbao.crawler.middlewares.faults.FaultReasonMiddleware": 540,      # after RetryMiddleware gives up
+    "nianbao.crawler.middlewares.backoff.BackoffMiddleware": 560,
+    "nianbao.crawler.middlewares.conditional.ConditionalRequestMiddleware": 580,
+    "nianbao.crawler.middlewares.render.RenderOnDemandMiddleware": 950,
+    "nianbao.crawler.middlewares.faults.FaultGuardMiddleware": 960,       # sees responses first
 }
-EXTENSIONS = {"crawler.extensions.progress.CrawlProgress": 500}
+EXTENSIONS = {"nianbao.crawler.extensions.progress.CrawlProgress": 500}
 SPIDER_MIDDLEWARES = {}
 ITEM_PIPELINES = {
-    "crawler.pipelines.archive.ArchivePipeline": 300,
+    "nianbao.crawler.pipelines.archive.ArchivePipeline": 300,
 }
 NIANBAO_DB = "data/archive.db"
 NIANBAO_STORE_ALL = False          # also store home, section and list pages (default: reports and files)

@@ -23,13 +23,13 @@ import time
 from collections import defaultdict
 from dataclasses import asdict
 
-from archive.store import Archive
+from nianbao.archive.store import Archive
 
-from crawler.history import ArchiveHistory, publish_history
-from crawler.pipelines.archive import SITE_COLUMNS, format_site_stats
-from crawler.pipelines.pages import count_report
-from crawler.portals import Portal
-from crawler.redis_frontier import connect
+from nianbao.crawler.history import ArchiveHistory, publish_history
+from nianbao.crawler.pipelines.archive import SITE_COLUMNS, format_site_stats
+from nianbao.crawler.pipelines.pages import count_report
+from nianbao.crawler.portals import Portal
+from nianbao.crawler.redis_frontier import connect
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass
 
-from demo.content import esc
+from nianbao.demo.content import esc
 
 
 @dataclass

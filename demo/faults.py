@@ -38,7 +38,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from demo.site import Portal, Request, Response
+from nianbao.demo.site import Portal, Request, Response
 
 FAULTS = ("timeout", "reset", "http-500", "http-503", "http-429", "truncated", "bad-length",
           "redirect-loop", "huge", "binary", "render-crash", "render-hang")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from extract.report_schema import WIDE_COLUMNS
+from nianbao.extract.report_schema import WIDE_COLUMNS
 
 FigureKey = tuple[int, str, str]        # (table, row_key, col_key) as in extract.report_schema
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import random
 
-from demo.content import Body, Para, Table
+from nianbao.demo.content import Body, Para, Table
 
 FONT = "STSong-Light"
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from demo.content import Body, Cell, Para, Table, blocks_text
-from extract import report_schema as rs
+from nianbao.demo.content import Body, Cell, Para, Table, blocks_text
+from nianbao.extract import report_schema as rs
 
 SEED_DIR = Path(__file__).resolve().parent / "seeds"
 _PINYIN = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")

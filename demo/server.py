@@ -17,15 +17,15 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
 
-from demo.gold import GoldReport
-from demo.site import STATES, Portal, Request, Response
+from nianbao.demo.gold import GoldReport
+from nianbao.demo.site import STATES, Portal, Request, Response
 
 FaultHook = Callable[[Portal, Request], "Response | None"]
 
 
 def build_portals(scale: int = 1) -> list[Portal]:
     """All portals, one per family; `scale` multiplies the news columns' length."""
-    from demo.portals import ALL
+    from nianbao.demo.portals import ALL
     news = 50 * max(1, scale)
     return [mod.build(news_count=news) for mod in ALL]
 

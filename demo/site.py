@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
-from demo import chrome as C
-from demo.content import Body, Para, Table, Cell, esc, render_blocks
-from demo.gold import GoldReport
+from nianbao.demo import chrome as C
+from nianbao.demo.content import Body, Para, Table, Cell, esc, render_blocks
+from nianbao.demo.gold import GoldReport
 
 STATES = ("first", "second")
 
@@ -341,7 +341,7 @@ class Portal:
 
     def handle(self, req: Request) -> Response:
         """The answer to `req`: cached per state, with validators, 304 when they match."""
-        from demo.validators import add_validators, not_modified
+        from nianbao.demo.validators import add_validators, not_modified
         state = self.hub.state if self.hub else "first"
         cacheable = req.method in ("GET", "HEAD")
         key = (state, req.method, req.path, tuple(sorted((k, tuple(v)) for k, v in req.query.items())))

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from crawler.items import ListingItem, PageItem
-from extract.document import Check, Document, Figure, FigureSet
+from nianbao.crawler.items import ListingItem, PageItem
+from nianbao.extract.document import Check, Document, Figure, FigureSet
 
 SITE = "gov.test"
 BASE = f"http://{SITE}"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from demo.server import SamplePortals
+from nianbao.demo.server import SamplePortals
 
 
 @pytest.fixture(scope="module")

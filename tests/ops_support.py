@@ -21,7 +21,7 @@ FAST = ["--set", "AUTOTHROTTLE_ENABLED=false", "--progress", "off", "--render-ti
 
 
 def crawl_argv(*args: str) -> list[str]:
-    return [sys.executable, "-m", "crawler.run", *args]
+    return [sys.executable, "-m", "nianbao.run", *args]
 
 
 def env() -> dict:

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from archive.store import Archive
-from crawler.items import PageItem
-from extract.document import Check, Document, Figure, FigureSet
+from nianbao.archive.store import Archive
+from nianbao.crawler.items import PageItem
+from nianbao.extract.document import Check, Document, Figure, FigureSet
 
 FETCHED = "2024-03-01T00:00:00Z"
 EDITED = "2024-06-01T00:00:00Z"

@@ -4,9 +4,9 @@ from __future__ import annotations
 import argparse
 import sqlite3
 
-from archive.store import Archive
+from nianbao.archive.store import Archive
 from archive_support import BASE, page, report_doc
-from crawler.commands import check
+from nianbao.commands import check
 
 
 def _archive(path):

@@ -14,21 +14,21 @@ from pathlib import Path
 
 import pytest
 
-from crawler.run import crawl
-from demo.server import SamplePortals
+from nianbao.run import crawl
+from nianbao.demo.server import SamplePortals
 
 ROOT = Path(__file__).resolve().parents[1]
 PORTALS = ("trs", "hanweb", "ssi")          # static families: no browser needed
 
 
 def _nianbao(*args: str, **kw) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "crawler.cli", *args], cwd=ROOT,
+    return subprocess.Popen([sys.executable, "-m", "nianbao", *args], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             start_new_session=True, **kw)
 
 
 def _check(db: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "crawler.cli", "check", "--db", str(db)],
+    return subprocess.run([sys.executable, "-m", "nianbao", "check", "--db", str(db)],
                           capture_output=True, text=True, cwd=ROOT, timeout=120)
 
 

@@ -12,13 +12,13 @@ import argparse
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.reextract import reextract
-from archive.store import Archive
-from archive.warc import export_warc
-from crawler.commands import check
-from crawler.run import crawl
-from demo.server import SamplePortals
-from extract import EXTRACTOR_VERSION
+from nianbao.archive.reextract import reextract
+from nianbao.archive.store import Archive
+from nianbao.archive.warc import export_warc
+from nianbao.commands import check
+from nianbao.run import crawl
+from nianbao.demo.server import SamplePortals
+from nianbao.extract import EXTRACTOR_VERSION
 
 
 def _snapshot(db):

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from archive.store import Archive
+from nianbao.archive.store import Archive
 from archive_support import BASE, count, figure_set, page, report_doc
-from extract.document import Check, Figure, FigureSet
-from extract.report_schema import WIDE_COLUMNS, t3_denied_keys
+from nianbao.extract.document import Check, Figure, FigureSet
+from nianbao.extract.report_schema import WIDE_COLUMNS, t3_denied_keys
 
 
 @pytest.fixture

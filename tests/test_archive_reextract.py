@@ -4,10 +4,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from archive.store import Archive
+from nianbao.archive.store import Archive
 from archive_support import BASE, page, report_doc
-from crawler.commands import reextract
-from extract import EXTRACTOR_VERSION, extract_document
+from nianbao.commands import reextract
+from nianbao.extract import EXTRACTOR_VERSION, extract_document
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
 
@@ -46,7 +46,7 @@ def test_reextract_keeps_going_after_one_bad_body(tmp_path):
         ar.store_page(run, page("/r/1.html", "<html>一</html>"), report_doc(BASE + "/r/1.html"))
         ar.store_page(run, page("/r/2.html", "<html>二</html>"), report_doc(BASE + "/r/2.html"))
 
-        from archive.reextract import reextract as rx
+        from nianbao.archive.reextract import reextract as rx
 
         def picky(body, url, headers):
             if url.endswith("1.html"):

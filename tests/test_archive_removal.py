@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from archive.store import Archive
+from nianbao.archive.store import Archive
 from archive_support import BASE, count, listing, page, plain_doc, report_doc
 
 R1 = "/r/1.html"

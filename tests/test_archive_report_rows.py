@@ -7,11 +7,11 @@ from dataclasses import replace
 
 import pytest
 
-from archive import report_rows
-from archive.reextract import reextract
-from archive.store import Archive
+from nianbao.archive import report_rows
+from nianbao.archive.reextract import reextract
+from nianbao.archive.store import Archive
 from archive_support import BASE, REPORT_TEXT, count, figure_set, listing, page, plain_doc, report_doc
-from crawler.commands import check
+from nianbao.commands import check
 
 
 @pytest.fixture
@@ -168,7 +168,7 @@ def test_check_finds_stored_rows_that_drifted(tmp_path, capsys, tamper, message)
 def test_migration_5_back_fills_the_rows_of_an_older_archive(tmp_path):
     import sqlite_utils
 
-    from archive.schema import migrations
+    from nianbao.archive.schema import migrations
 
     path = tmp_path / "old.db"
     db = sqlite_utils.Database(path)

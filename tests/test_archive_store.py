@@ -5,8 +5,8 @@ import sqlite3
 
 import pytest
 
-from archive import blobs
-from archive.store import Archive, ArchiveBusyError, StoreResult
+from nianbao.archive import blobs
+from nianbao.archive.store import Archive, ArchiveBusyError, StoreResult
 from archive_support import BASE, REPORT_TEXT, count, page, plain_doc, report_doc
 
 REPORTS_COLUMNS = ["url", "site", "title", "agency", "year", "published", "script", "text",
@@ -275,7 +275,7 @@ def test_redirect_under_an_unchanged_canonical_url_is_still_recorded_as_a_move(a
 def test_an_older_archive_is_migrated_on_open(tmp_path):
     import sqlite_utils
 
-    from archive.schema import migrations
+    from nianbao.archive.schema import migrations
 
     path = tmp_path / "old.db"
     db = sqlite_utils.Database(path)
@@ -293,7 +293,7 @@ def test_an_older_archive_is_migrated_on_open(tmp_path):
 def test_migration_4_keeps_list_links_and_request_headers(tmp_path):
     import sqlite_utils
 
-    from archive.schema import migrations
+    from nianbao.archive.schema import migrations
 
     path = tmp_path / "old.db"
     db = sqlite_utils.Database(path)
@@ -327,7 +327,7 @@ def test_unchanged_lists_and_request_headers_are_stored_once(ar):
 
 
 def test_extracted_data_that_cannot_be_stored_keeps_the_capture(ar):
-    from extract.document import Figure, FigureSet
+    from nianbao.extract.document import Figure, FigureSet
 
     bad = FigureSet(format="2019", figures=[Figure(3, "requests_new", "total", {"not": "a number"})])
     run = ar.start_run([BASE], {})

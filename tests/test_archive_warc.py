@@ -6,9 +6,9 @@ import hashlib
 
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.store import Archive
+from nianbao.archive.store import Archive
 from archive_support import BASE, page, report_doc
-from crawler.commands import export_warc
+from nianbao.commands import export_warc
 
 
 def test_warc_round_trip_matches_the_captures(tmp_path):

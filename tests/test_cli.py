@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.cli import COMMANDS, build_parser
+from nianbao.cli import COMMANDS, build_parser
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -27,7 +27,7 @@ def test_every_command_module_is_registered():
 
 
 def test_nianbao_help_lists_every_command():
-    out = subprocess.run([sys.executable, "-m", "crawler.cli", "--help"], capture_output=True,
+    out = subprocess.run([sys.executable, "-m", "nianbao", "--help"], capture_output=True,
                          text=True, cwd=ROOT, check=True).stdout
     for name in _subparsers():
         assert name in out
@@ -36,7 +36,7 @@ def test_nianbao_help_lists_every_command():
 @pytest.mark.parametrize("name", sorted(_subparsers()))
 def test_command_help_and_readme_document_every_option(name):
     sub = _subparsers()[name]
-    out = subprocess.run([sys.executable, "-m", "crawler.cli", name, "--help"], capture_output=True,
+    out = subprocess.run([sys.executable, "-m", "nianbao", name, "--help"], capture_output=True,
                          text=True, cwd=ROOT, check=True).stdout
     assert out.startswith("usage: nianbao " + name)
     readme = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def nianbao(*args, cwd=ROOT):
-    return subprocess.run([sys.executable, "-m", "crawler.cli", "crawl", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "nianbao", "crawl", *args], capture_output=True,
                           text=True, cwd=cwd, timeout=60)
 
 

@@ -1,7 +1,7 @@
 """Link discovery on hand-written pages of each portal family: what a plain parser misses."""
 import json
 
-from crawler.discovery import (
+from nianbao.crawler.discovery import (
     Link, dataproxy_records, dedupe_links, find_dataproxy, find_pager, json_links,
     json_next_pages, page_links, page_template, page_titles, parse_json_list, route_for_id,
 )

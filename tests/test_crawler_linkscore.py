@@ -1,8 +1,8 @@
 """Link scoring: report titles first, disclosure sections next, traps and news never."""
 import pytest
 
-from crawler import linkscore as ls
-from crawler.discovery import Link
+from nianbao.crawler import linkscore as ls
+from nianbao.crawler.discovery import Link
 
 BASE = "http://x.gov.cn"
 

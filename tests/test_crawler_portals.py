@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.portals import (
+from nianbao.crawler.portals import (
     Portal, RegistryError, dump_registry, load_registry, portals_from_urls, sample_registry,
 )
 
@@ -73,7 +73,7 @@ def test_start_urls_group_by_site():
 
 
 def test_the_shipped_example_names_every_sample_portal():
-    from demo.portals import ALL
+    from nianbao.demo.portals import ALL
     example = load_registry(ROOT / "crawler" / "portals.example.yaml")
     names = [p.name for p in example]
     assert names == [mod.build(news_count=1).name for mod in ALL]
@@ -81,7 +81,7 @@ def test_the_shipped_example_names_every_sample_portal():
 
 
 def test_sample_registry_follows_running_portals():
-    from demo.server import SamplePortals
+    from nianbao.demo.server import SamplePortals
     with SamplePortals(port=0) as sp:
         reg = sample_registry(sp)
         assert [p.start_urls[0] for p in reg] == sp.start_urls

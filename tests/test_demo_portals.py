@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from demo.seeds import SEED_DIR, t3_identity_ok
-from demo.server import SamplePortals
+from nianbao.demo.seeds import SEED_DIR, t3_identity_ok
+from nianbao.demo.server import SamplePortals
 from portal_http import fetch
-from extract import report_schema as rs
+from nianbao.extract import report_schema as rs
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
 
@@ -361,7 +361,7 @@ def test_spa_renders_in_a_real_browser(portals):
     """The SPA really is an app: Chromium shows the report that the raw HTML lacks."""
     from playwright.sync_api import sync_playwright
 
-    from crawler.browser import launch
+    from nianbao.crawler.browser import launch
 
     g = next(x for x in portals.portal("spa").gold(portals.state) if x.source == "seed:001")
     with sync_playwright() as pw:

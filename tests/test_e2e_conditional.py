@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from crawler.run import crawl
+from nianbao.run import crawl
 
 pytestmark = pytest.mark.slow
 

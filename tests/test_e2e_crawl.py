@@ -15,9 +15,9 @@ import threading
 
 import pytest
 
-from crawler.canonical import site_of
-from crawler.run import crawl
-from demo.server import SamplePortals
+from nianbao.crawler.canonical import site_of
+from nianbao.run import crawl
+from nianbao.demo.server import SamplePortals
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 

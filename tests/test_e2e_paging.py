@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from crawler.run import crawl
+from nianbao.run import crawl
 
 pytestmark = pytest.mark.slow
 

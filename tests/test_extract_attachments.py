@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 
-from extract import extract_document
-from extract.attachments import sniff_kind
+from nianbao.extract import extract_document
+from nianbao.extract.attachments import sniff_kind
 
 TITLE = "东湖区水利局2021年政府信息公开工作年度报告"
 PARAS = [
@@ -169,7 +169,7 @@ def test_merged_cells_rows_repeat_rowspans_and_write_colspans_once(kind):
 
 @pytest.mark.parametrize("kind", ["pdf", "docx"])
 def test_merged_cells_published_mode_writes_each_cell_once(kind, monkeypatch):
-    from extract import rules
+    from nianbao.extract import rules
     monkeypatch.setattr(rules, "TEXT_TABLE_CELLS", "published")
     body = _merged_pdf() if kind == "pdf" else _merged_docx()
     lines = extract_document(body, f"http://www.dh.gov.cn/xxgk/nb/merged.{kind}").text.splitlines()

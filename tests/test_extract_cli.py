@@ -11,7 +11,7 @@ PAGE = ROOT / "tests" / "pages" / "trs" / "gbk-meta-charset.html"
 
 
 def _run(*args, stdin: bytes | None = None):
-    return subprocess.run([sys.executable, "-m", "crawler.cli", "extract", *args], input=stdin,
+    return subprocess.run([sys.executable, "-m", "nianbao", "extract", *args], input=stdin,
                           capture_output=True, cwd=ROOT, timeout=120)
 
 

@@ -2,7 +2,7 @@
 a clean and plausible decode, wrong declarations, truncated bytes."""
 from __future__ import annotations
 
-from extract.decode import decode_body, header_charset, meta_charset, normalize_charset, plausibility
+from nianbao.extract.decode import decode_body, header_charset, meta_charset, normalize_charset, plausibility
 
 TEXT = "沈阳市发展和改革委员会2017年度政府信息公开工作报告：全年主动公开信息4480余条，镕铸阳光政务。"
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 from lxml import html as lxml_html
 
-from extract import extract_document, rules
-from extract.grid import table_rows, table_to_grid
+from nianbao.extract import extract_document, rules
+from nianbao.extract.grid import table_rows, table_to_grid
 
 NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
 ORGS = ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
@@ -126,8 +126,8 @@ def test_cell_text_function_is_used_for_text_and_emptiness():
 def test_agrees_with_the_demo_gold_rule(fmt):
     """The demo's gold (`demo.content.table_lines`, its own implementation) and ours read
     the same rows from every table of a generated report."""
-    from demo.content import Table, render_table, table_lines
-    from demo.generated import generate_report
+    from nianbao.demo.content import Table, render_table, table_lines
+    from nianbao.demo.generated import generate_report
 
     rep = generate_report("辽河市民政局", 2020 if fmt == "2019" else 2022, fmt, seed=7)
     tables = [b for b in rep.body.blocks if isinstance(b, Table)]

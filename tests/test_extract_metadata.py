@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from extract import is_report_title
-from extract.metadata import (agency_from_title, complete_district, find_agency, parse_date, report_year,
+from nianbao.extract import is_report_title
+from nianbao.extract.metadata import (agency_from_title, complete_district, find_agency, parse_date, report_year,
                               signature_date, strip_site_suffix, url_date)
 
 REPORTS = [

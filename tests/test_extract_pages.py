@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from extract import extract_document, looks_like_shell
-from extract.rules import CHROME_STRINGS
+from nianbao.extract import extract_document, looks_like_shell
+from nianbao.extract.rules import CHROME_STRINGS
 
 PAGES = Path(__file__).resolve().parent / "pages"
 CASES = sorted(p for p in PAGES.glob("*/*.yaml"))

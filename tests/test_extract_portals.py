@@ -12,10 +12,10 @@ from collections import Counter
 
 import pytest
 
-from crawler.browser import render_html
-from demo.server import SamplePortals
-from extract import extract_document, looks_like_shell
-from extract.rules import CHROME_STRINGS
+from nianbao.crawler.browser import render_html
+from nianbao.demo.server import SamplePortals
+from nianbao.extract import extract_document, looks_like_shell
+from nianbao.extract.rules import CHROME_STRINGS
 
 pytestmark = pytest.mark.browser      # the single-page-app reports are rendered in Chromium
 

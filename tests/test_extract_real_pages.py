@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from extract import extract_document
-from extract.rules import CHROME_STRINGS
+from nianbao.extract import extract_document
+from nianbao.extract.rules import CHROME_STRINGS
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT / ".." / "shared" / "real-pages"

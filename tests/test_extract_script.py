@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from extract import extract_document
-from extract.script import choose_config, detect_script, strip_pinyin, to_simplified
+from nianbao.extract import extract_document
+from nianbao.extract.script import choose_config, detect_script, strip_pinyin, to_simplified
 
 SEEDS = Path(__file__).resolve().parents[1] / ".." / "shared" / "seeds"
 

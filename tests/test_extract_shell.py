@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from extract import extract_document, looks_like_shell
+from nianbao.extract import extract_document, looks_like_shell
 
 REAL = Path(__file__).resolve().parents[1] / ".." / "shared" / "real-pages"
 ARTICLE = "<p>" + "根据《中华人民共和国政府信息公开条例》规定，现公布本机关年度报告，全年主动公开政府信息316条。" * 4 + "</p>"

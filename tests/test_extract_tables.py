@@ -7,9 +7,9 @@ from pathlib import Path
 import opencc
 import pytest
 
-from extract import report_schema as rs
-from extract.grid import html_tables_to_grids
-from extract.tables import extract_figures
+from nianbao.extract import report_schema as rs
+from nianbao.extract.grid import html_tables_to_grids
+from nianbao.extract.tables import extract_figures
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
 T2S = opencc.OpenCC("t2s")
@@ -368,7 +368,7 @@ def test_unrelated_tables_give_nothing():
 # ------------------------------------------------------------------ the sample portals' reports
 @pytest.fixture(scope="module")
 def portals():
-    from demo.server import SamplePortals
+    from nianbao.demo.server import SamplePortals
 
     with SamplePortals(port=0) as p:
         yield p
@@ -388,7 +388,7 @@ def portal_reports(portals):
 
 
 def _is_shell(body: bytes) -> bool:
-    from extract import looks_like_shell
+    from nianbao.extract import looks_like_shell
 
     return not body.startswith(b"%PDF") and looks_like_shell(body)
 
@@ -407,7 +407,7 @@ def _page_text(html: str) -> str:
 
 def read_report(body: bytes, encoding: str = "utf-8"):
     """extract_figures on what a report page or attachment publishes, without the extractor."""
-    from extract.tables_pdf import pdf_table_grids
+    from nianbao.extract.tables_pdf import pdf_table_grids
 
     if body.startswith(b"%PDF"):
         return extract_figures(pdf_table_grids(body), "")
@@ -454,7 +454,7 @@ def test_sample_reports_every_figure_equals_gold(portal_reports):
 
 @pytest.mark.browser
 def test_sample_single_page_app_reports_equal_gold(portal_reports):
-    from crawler.browser import render_html
+    from nianbao.crawler.browser import render_html
 
     shells = [x for x in portal_reports if _is_shell(x[2]) and x[0].format]
     assert shells, "the sample portals include a single-page app"
@@ -465,7 +465,7 @@ def test_sample_single_page_app_reports_equal_gold(portal_reports):
 
 def test_sample_reports_through_extract_document(portal_reports):
     """The extractor's path (its grids, its text): the figures reach Document.figures."""
-    from extract import extract_document
+    from nianbao.extract import extract_document
 
     tabled = [x for x in portal_reports if x[0].format and not _is_shell(x[2])]
     for g, url, body, headers in tabled:
@@ -504,7 +504,7 @@ def _all_labels():
 @pytest.mark.parametrize("config", ["s2t", "s2twp", "s2hk"])
 def test_every_label_survives_traditional_round_trip(config):
     """Taiwan phrasing (專案 for 项目, 檔案 for 文件, 資訊 for 信息) read back after t2s."""
-    from extract.tables_labels import core
+    from nianbao.extract.tables_labels import core
 
     conv = opencc.OpenCC(config)
     for label in _all_labels():
@@ -513,9 +513,9 @@ def test_every_label_survives_traditional_round_trip(config):
 
 @pytest.mark.parametrize("fmt", ["2019", "2021"])
 def test_pdf_ruled_tables_rebuilt_into_grids(fmt):
-    from demo.generated import generate_report
-    from demo.pdfs import text_pdf
-    from extract.tables_pdf import pdf_table_grids
+    from nianbao.demo.generated import generate_report
+    from nianbao.demo.pdfs import text_pdf
+    from nianbao.extract.tables_pdf import pdf_table_grids
 
     g = generate_report("云溪市统计局", 2022 if fmt == "2021" else 2020, fmt, seed=9)
     grids = pdf_table_grids(text_pdf(g.title, g.body))
@@ -533,7 +533,7 @@ def test_pdf_without_ruling_lines_has_no_grids():
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
-    from extract.tables_pdf import pdf_table_grids
+    from nianbao.extract.tables_pdf import pdf_table_grids
 
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=A4)

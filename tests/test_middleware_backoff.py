@@ -13,8 +13,8 @@ from scrapy import Request
 from scrapy.http import Response
 from scrapy.utils.test import get_crawler
 
-from crawler.middlewares.backoff import BackoffMiddleware, retry_after_seconds
-from crawler.run import crawl
+from nianbao.crawler.middlewares.backoff import BackoffMiddleware, retry_after_seconds
+from nianbao.run import crawl
 
 
 def test_retry_after_seconds_and_http_dates():

@@ -13,9 +13,9 @@ from scrapy.http import HtmlResponse, Response
 from scrapy.robotstxt import ProtegoRobotParser
 from scrapy.utils.test import get_crawler
 
-from crawler import settings as project_settings
-from crawler.browser import CHROMIUM_PATH
-from crawler.middlewares.render import RenderOnDemandMiddleware
+from nianbao.crawler import settings as project_settings
+from nianbao.crawler.browser import CHROMIUM_PATH
+from nianbao.crawler.middlewares.render import RenderOnDemandMiddleware
 
 SHELL = ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>某市人民政府</title>'
          '<script src="/static/app.js" defer></script></head><body><div id="app">'

@@ -4,7 +4,7 @@ from scrapy import Request, Spider, signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.test import get_crawler
 
-from crawler.middlewares.site import SiteScopeMiddleware
+from nianbao.crawler.middlewares.site import SiteScopeMiddleware
 
 
 class TwoPortals(Spider):

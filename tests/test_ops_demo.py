@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from demo.faults import FAULTS, HTTP_FAULTS, RENDER_FAULTS, FaultMode
-from demo.server import SamplePortals
+from nianbao.demo.faults import FAULTS, HTTP_FAULTS, RENDER_FAULTS, FaultMode
+from nianbao.demo.server import SamplePortals
 from portal_http import fetch
 
 

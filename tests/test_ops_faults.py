@@ -10,12 +10,12 @@ from scrapy.exceptions import DownloadCancelledError, ResponseDataLossError
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.test import get_crawler
 
-from crawler.middlewares.faults import (
+from nianbao.crawler.middlewares.faults import (
     BinaryBody, FaultGuardMiddleware, FaultReasonMiddleware, RedirectLoop, RenderCrashed,
     ResponseTooLarge, TruncatedBody, binary_kind,
 )
-from demo.faults import FaultMode
-from demo.server import SamplePortals
+from nianbao.demo.faults import FaultMode
+from nianbao.demo.server import SamplePortals
 from ops_support import FAST, query, run_crawl
 
 

@@ -12,13 +12,13 @@ from scrapy import Request, Spider
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.test import get_crawler
 
-from archive.store import Archive
-from crawler.history import ArchiveHistory
-from crawler.items import PageItem
-from crawler.middlewares.conditional import ConditionalRequestMiddleware
-from crawler.portals import RegistryError, parse_registry
-from crawler.schedule import due_plan, parse_interval
-from demo.server import SamplePortals
+from nianbao.archive.store import Archive
+from nianbao.crawler.history import ArchiveHistory
+from nianbao.crawler.items import PageItem
+from nianbao.crawler.middlewares.conditional import ConditionalRequestMiddleware
+from nianbao.crawler.portals import RegistryError, parse_registry
+from nianbao.crawler.schedule import due_plan, parse_interval
+from nianbao.demo.server import SamplePortals
 from archive_support import report_doc
 from ops_support import FAST, query, run_crawl
 

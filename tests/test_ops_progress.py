@@ -9,9 +9,9 @@ from scrapy import Spider
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
-from crawler.extensions.progress import CrawlProgress, format_duration
-from crawler.items import ListingItem, PageItem
-from demo.server import SamplePortals
+from nianbao.crawler.extensions.progress import CrawlProgress, format_duration
+from nianbao.crawler.items import ListingItem, PageItem
+from nianbao.demo.server import SamplePortals
 from ops_support import FAST, query, run_crawl
 
 

@@ -10,8 +10,8 @@ import redis
 from scrapy import Request, Spider
 from scrapy.utils.test import get_crawler
 
-from crawler.redis_frontier import OWNER, RedisFrontier
-from demo.server import SamplePortals
+from nianbao.crawler.redis_frontier import OWNER, RedisFrontier
+from nianbao.demo.server import SamplePortals
 from ops_support import FAST, archive_state, query, redis_server, run_crawl
 
 

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from crawler.frontier import journal_state
-from demo.server import SamplePortals
+from nianbao.crawler.frontier import journal_state
+from nianbao.demo.server import SamplePortals
 from ops_support import FAST, archive_state, query, run_crawl, start_crawl
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from demo.server import SamplePortals
+from nianbao.demo.server import SamplePortals
 from ops_support import FAST, run_crawl
 
 

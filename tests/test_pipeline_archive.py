@@ -9,8 +9,8 @@ from pathlib import Path
 from scrapy import Spider
 from scrapy.utils.test import get_crawler
 
-from crawler.items import ListingItem, PageItem
-from crawler.pipelines.archive import ArchivePipeline, format_site_stats
+from nianbao.crawler.items import ListingItem, PageItem
+from nianbao.crawler.pipelines.archive import ArchivePipeline, format_site_stats
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
 SITE = "www.example.gov.cn"

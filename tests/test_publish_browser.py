@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import publish_archive as sample
-from crawler.browser import CHROMIUM_PATH, launch
+from nianbao.crawler.browser import CHROMIUM_PATH, launch
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def served(tmp_path):
     db = tmp_path / "archive.db"
     sample.build(db)
-    proc = subprocess.Popen([sys.executable, "-u", "-m", "crawler.cli", "serve", "--db", str(db),
+    proc = subprocess.Popen([sys.executable, "-u", "-m", "nianbao", "serve", "--db", str(db),
                              "--port", "0"], cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     try:

@@ -9,7 +9,7 @@ from urllib.parse import quote
 import pytest
 
 import publish_archive as sample
-from archive.datasette.serve import build_datasette, load_config
+from nianbao.archive.datasette.serve import build_datasette, load_config
 
 A, B, C, T = (s.url for s in sample.SAMPLES)
 
@@ -209,7 +209,7 @@ def test_serve_refuses_a_missing_database_clearly(tmp_path):
     from pathlib import Path
 
     missing = tmp_path / "nope.db"
-    r = subprocess.run([sys.executable, "-m", "crawler.cli", "serve", "--db", str(missing), "--port", "0"],
+    r = subprocess.run([sys.executable, "-m", "nianbao", "serve", "--db", str(missing), "--port", "0"],
                        capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1], timeout=60)
     assert r.returncode == 2
     assert f"no database at {missing}" in r.stdout + r.stderr

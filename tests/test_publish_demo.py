@@ -7,15 +7,15 @@ from urllib.parse import quote
 
 import pytest
 
-from archive.datasette.serve import build_datasette
+from nianbao.archive.datasette.serve import build_datasette
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory):
-    from crawler.run import crawl
-    from demo.server import SamplePortals
+    from nianbao.run import crawl
+    from nianbao.demo.server import SamplePortals
 
     db = tmp_path_factory.mktemp("publish-demo") / "archive.db"
     with SamplePortals(port=0) as portals:

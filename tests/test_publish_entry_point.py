@@ -23,7 +23,7 @@ def test_plain_datasette_loads_the_plugin_with_its_search_and_css(tmp_path):
         return plugins, r, css, [(await ds.client.get(u)).status_code for u in css]
 
     plugins, r, css, status = asyncio.run(go())
-    # registered under the entry point's name (nianbao serve would register "archive.datasette")
+    # registered under the entry point's name (nianbao serve would register "nianbao.archive.datasette")
     assert "nianbao" in {p["name"] for p in plugins}
     assert r.status_code == 200
     assert {row["url"] for row in r.json()["rows"]} == {sample.SAMPLES[0].url}   # bigram search

@@ -6,10 +6,10 @@ import sqlite3
 import pytest
 
 import publish_archive as sample
-from archive import search
-from archive.datasette.diff import diff_texts
-from archive.datasette.regions import CENTRAL, UNKNOWN, region
-from archive.store import Archive
+from nianbao.archive import search
+from nianbao.archive.datasette.diff import diff_texts
+from nianbao.archive.datasette.regions import CENTRAL, UNKNOWN, region
+from nianbao.archive.store import Archive
 
 
 def _hits(conn, query: str) -> set[str]:
@@ -133,7 +133,7 @@ def test_orphans_trigger_a_rebuild_that_keeps_results(archive_db, monkeypatch):
 
 
 def test_refresh_notices_a_reextraction_in_place(archive_db):
-    from archive.versions import rewrite_version
+    from nianbao.archive.versions import rewrite_version
 
     _, conn = archive_db
     s = sample.SAMPLES[2]
@@ -149,7 +149,7 @@ def test_refresh_notices_a_reextraction_in_place(archive_db):
 def test_changed_removed_and_returning_reports_match_only_their_current_text(archive_db):
     """Without a rebuild: a changed report is indexed under a new rowid, its stale rowid is
     excluded; a report that leaves the view and comes back is found again, once."""
-    from archive.versions import rewrite_version
+    from nianbao.archive.versions import rewrite_version
 
     _, conn = archive_db
     s = sample.SAMPLES[2]
@@ -187,7 +187,7 @@ def test_changed_removed_and_returning_reports_match_only_their_current_text(arc
 
 
 def test_match_cache_gives_the_index_results_and_follows_refreshes(archive_db):
-    from archive.versions import rewrite_version
+    from nianbao.archive.versions import rewrite_version
 
     path, conn = archive_db
     cache = search.MatchCache(size=2)

@@ -12,10 +12,10 @@ import urllib.parse
 
 from datasette.utils.asgi import NotFound, Response
 
-from archive import blobs, search
-from archive.datasette import charts
-from archive.datasette.diff import diff_texts
-from archive.datasette.regions import region
+from nianbao.archive import blobs, search
+from nianbao.archive.datasette import charts
+from nianbao.archive.datasette.diff import diff_texts
+from nianbao.archive.datasette.regions import region
 
 OUTCOMES = [
     ("granted", "予以公开 granted"),
@@ -30,7 +30,7 @@ _EXT = {"text/html": "html", "application/pdf": "pdf", "application/msword": "do
 
 
 async def _archive_db(datasette, request):
-    from archive.datasette.plugin import is_archive
+    from nianbao.archive.datasette.plugin import is_archive
 
     wanted = request.args.get("db")
     if wanted:

@@ -20,8 +20,8 @@ from datasette import hookimpl
 from datasette.filters import FilterArguments
 from markupsafe import Markup, escape
 
-from archive import search
-from archive.datasette import pages
+from nianbao.archive import search
+from nianbao.archive.datasette import pages
 
 SEARCH_TABLES = ("reports", "report_figures")
 # The query string of the request being rendered: render_cell gets no request in 0.65.
@@ -216,12 +216,12 @@ def _one_line(text: str) -> str:
 @hookimpl
 def extra_css_urls(datasette):
     # static files are served under the name the plugin was registered with: "nianbao"
-    # (the installed entry point) or "archive.datasette" (registered by nianbao serve)
+    # (the installed entry point) or "nianbao.archive.datasette" (registered by nianbao serve)
     from datasette.plugins import pm
 
-    import archive.datasette as plugin
+    import nianbao.archive.datasette as plugin
 
-    name = pm.get_name(plugin) or "archive.datasette"
+    name = pm.get_name(plugin) or "nianbao.archive.datasette"
     return [datasette.urls.static_plugins(name, "nianbao.css")]
 
 

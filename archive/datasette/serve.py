@@ -65,10 +65,10 @@ def _register_plugin() -> None:
     (`nianbao`, pyproject.toml) already did."""
     from datasette.plugins import pm
 
-    import archive.datasette as plugin
+    import nianbao.archive.datasette as plugin
 
-    if not pm.is_registered(plugin) and pm.get_plugin("archive.datasette") is None:
-        pm.register(plugin, name="archive.datasette")
+    if not pm.is_registered(plugin) and pm.get_plugin("nianbao.archive.datasette") is None:
+        pm.register(plugin, name="nianbao.archive.datasette")
 
 
 def refresh_index(db_path: str | Path) -> str:
@@ -76,7 +76,7 @@ def refresh_index(db_path: str | Path) -> str:
     index of an archive up to date before serving; returns a note."""
     import sqlite_utils
 
-    from archive import schema, search
+    from nianbao.archive import schema, search
 
     path = Path(db_path)
     conn = sqlite3.connect(str(path), timeout=30)

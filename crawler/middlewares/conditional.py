@@ -26,8 +26,8 @@ import logging
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
-from crawler.canonical import canonical_url, site_of
-from crawler.history import history_from_settings
+from nianbao.crawler.canonical import canonical_url, site_of
+from nianbao.crawler.history import history_from_settings
 
 logger = logging.getLogger(__name__)
 

@@ -24,8 +24,8 @@ from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from scrapy import signals
 from scrapy_playwright.page import PageMethod
 
-import extract
-from crawler.canonical import site_of
+from nianbao import extract
+from nianbao.crawler.canonical import site_of
 
 logger = logging.getLogger(__name__)
 

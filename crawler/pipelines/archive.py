@@ -17,10 +17,10 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from archive.store import Archive, ArchiveBusyError
+from nianbao.archive.store import Archive, ArchiveBusyError
 
-from crawler.items import ListingItem, PageItem
-from crawler.pipelines.pages import count_report, extract_page
+from nianbao.crawler.items import ListingItem, PageItem
+from nianbao.crawler.pipelines.pages import count_report, extract_page
 
 logger = logging.getLogger(__name__)
 

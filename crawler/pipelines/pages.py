@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-import extract
-from crawler.items import PageItem
+from nianbao import extract
+from nianbao.crawler.items import PageItem
 
 logger = logging.getLogger(__name__)
 

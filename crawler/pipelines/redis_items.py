@@ -17,10 +17,10 @@ import logging
 import pickle
 from pathlib import Path
 
-from crawler.history import RedisHistory
-from crawler.items import ListingItem, PageItem
-from crawler.pipelines.pages import extract_page
-from crawler.redis_frontier import connect
+from nianbao.crawler.history import RedisHistory
+from nianbao.crawler.items import ListingItem, PageItem
+from nianbao.crawler.pipelines.pages import extract_page
+from nianbao.crawler.redis_frontier import connect
 
 logger = logging.getLogger(__name__)
 

@@ -25,15 +25,15 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import TextResponse
 
-from crawler import linkscore as ls
-from crawler.canonical import canonical_url, fetch_url, is_gateway, site_of, ungateway
-from crawler.discovery import (
+from nianbao.crawler import linkscore as ls
+from nianbao.crawler.canonical import canonical_url, fetch_url, is_gateway, site_of, ungateway
+from nianbao.crawler.discovery import (
     Link, dataproxy_records, dedupe_links, find_dataproxy, find_pager, json_links,
     json_next_pages, page_links, page_template, page_titles, parse_html, parse_json_list,
     route_for_id,
 )
-from crawler.items import ListingItem, PageItem
-from crawler.portals import Portal, load_registry, portals_from_urls
+from nianbao.crawler.items import ListingItem, PageItem
+from nianbao.crawler.portals import Portal, load_registry, portals_from_urls
 
 logger = logging.getLogger(__name__)
 

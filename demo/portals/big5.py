@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 
-from demo import chrome as C
-from demo.content import esc
-from demo.generated import generate_report
-from demo.site import (Article, Column, Portal, Request, Response, hub_links_html, list_items_html,
+from nianbao.demo import chrome as C
+from nianbao.demo.content import esc
+from nianbao.demo.generated import generate_report
+from nianbao.demo.site import (Article, Column, Portal, Request, Response, hub_links_html, list_items_html,
                        opencc_converter)
 
 NAV = [("信息公开", "/xxgk/"), ("新闻中心", "/xwzx/"), ("办事服务", "/bsfw/")]

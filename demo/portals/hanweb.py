@@ -9,11 +9,11 @@
 """
 from __future__ import annotations
 
-from demo import chrome as C
-from demo.content import esc
-from demo.generated import generate_report
-from demo.seeds import load_seeds
-from demo.site import STATES, Article, Column, Portal, Response, hub_links_html
+from nianbao.demo import chrome as C
+from nianbao.demo.content import esc
+from nianbao.demo.generated import generate_report
+from nianbao.demo.seeds import load_seeds
+from nianbao.demo.site import STATES, Article, Column, Portal, Response, hub_links_html
 
 JPAGE_JS = """// Minimal jpage: render the datastore records and page through dataproxy.jsp.
 (function(){

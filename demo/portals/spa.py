@@ -8,10 +8,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from demo.content import esc
-from demo.generated import generate_report
-from demo.seeds import load_seeds
-from demo.site import Article, Column, Portal, Response
+from nianbao.demo.content import esc
+from nianbao.demo.generated import generate_report
+from nianbao.demo.seeds import load_seeds
+from nianbao.demo.site import Article, Column, Portal, Response
 
 APP_JS = (Path(__file__).with_name("spa.js")).read_bytes()
 

@@ -7,10 +7,10 @@ articles `/zhengce/content/YYYY-MM/DD/content_ID.htm`, body in `#UCAP-CONTENT`.
 """
 from __future__ import annotations
 
-from demo import chrome as C
-from demo.content import esc
-from demo.generated import generate_report
-from demo.site import Article, Column, Portal, Response, hub_links_html, list_items_html
+from nianbao.demo import chrome as C
+from nianbao.demo.content import esc
+from nianbao.demo.generated import generate_report
+from nianbao.demo.site import Article, Column, Portal, Response, hub_links_html, list_items_html
 
 NAV = [("政务公开", "/xxgk/"), ("要闻", "/yaowen/"), ("政策", "/zhengce/"), ("服务", "/fuwu/"), ("互动", "/hudong/")]
 

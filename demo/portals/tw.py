@@ -6,11 +6,11 @@ government style: `/News.aspx?n=COL&page=N` lists, `/News_Content.aspx?n=COL&s=I
 from __future__ import annotations
 
 
-from demo import chrome as C
-from demo.content import esc
-from demo.generated import generate_report
-from demo.seeds import load_seeds
-from demo.site import Article, Column, Portal, Response, hub_links_html, list_items_html, opencc_converter
+from nianbao.demo import chrome as C
+from nianbao.demo.content import esc
+from nianbao.demo.generated import generate_report
+from nianbao.demo.seeds import load_seeds
+from nianbao.demo.site import Article, Column, Portal, Response, hub_links_html, list_items_html, opencc_converter
 
 s2twp = opencc_converter("s2twp.json")
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 import sys
 
-from crawler import operations
-from crawler.portals import RENDER_MODES, RegistryError
+from nianbao import operations
+from nianbao.crawler.portals import RENDER_MODES, RegistryError
 
 NAME = "crawl"
 HELP = "crawl portals for annual reports into the archive"
@@ -81,7 +81,7 @@ def _raw_settings(pairs: list[str]) -> dict:
 
 
 def run(args) -> int:
-    from crawler.run import OPTIONS, resolve_portals, run_in_process
+    from nianbao.run import OPTIONS, resolve_portals, run_in_process
 
     for name in ("concurrency", "render_concurrency", "max_pages", "depth", "removal_after"):
         v = getattr(args, name)

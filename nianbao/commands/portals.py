@@ -37,7 +37,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from demo.server import SamplePortals
+    from nianbao.demo.server import SamplePortals
 
     if args.port < 0 or args.port > 65535:
         print(f"--port must be 0..65535, not {args.port}", file=sys.stderr)
@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     fault = None
     if args.fault:
-        from demo.faults import FAULTS, FaultMode
+        from nianbao.demo.faults import FAULTS, FaultMode
         kinds = [k.strip() for v in args.fault for k in v.split(",") if k.strip()]
         try:
             fault = FaultMode(FAULTS if "all" in kinds else kinds, hang=args.fault_hang)

@@ -27,7 +27,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from archive.datasette.serve import serve
+    from nianbao.archive.datasette.serve import serve
 
     return serve(args.db, host=args.host, port=args.port, immutable=args.immutable,
                  refresh=not args.no_refresh)

@@ -22,7 +22,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crawler.frontier import journal_state
+from nianbao.crawler.frontier import journal_state
 
 DEFAULT_PREFIX = "nianbao"
 
@@ -85,7 +85,7 @@ def plan(args, portals: list, settings: dict) -> Plan | int:
         return 2
     result = Plan(portals=list(portals), settings=settings)
     if args.due:
-        from crawler.schedule import due_plan
+        from nianbao.crawler.schedule import due_plan
         dues = due_plan(portals, args.db)
         for d in dues:
             _say(f"{d.portal.name}: {d.mode} ({d.reason})")
@@ -105,7 +105,7 @@ def plan(args, portals: list, settings: dict) -> Plan | int:
                  f"requests to go, {state['done']} done)")
         elif state:
             shutil.rmtree(jobdir)               # a finished journal: start afresh
-        settings["SCHEDULER"] = "crawler.frontier.JournalScheduler"
+        settings["SCHEDULER"] = "nianbao.crawler.frontier.JournalScheduler"
         settings["JOBDIR"] = str(jobdir)
         result.jobdir = jobdir
     elif args.jobdir and not args.redis:
@@ -129,10 +129,10 @@ def finished(p: Plan, result: dict) -> None:
 def worker_settings(redis_url: str, prefix: str, wid: str) -> dict:
     """Scrapy settings that turn a crawl into a worker of the Redis crawl `prefix`."""
     return {
-        "SCHEDULER": "crawler.redis_frontier.RedisFrontier",
-        "ITEM_PIPELINES": {"crawler.pipelines.redis_items.RedisItemPipeline": 300},
-        "EXTENSIONS": {"crawler.extensions.progress.CrawlProgress": 500,
-                       "crawler.redis_frontier.WorkerCoordinator": 510},
+        "SCHEDULER": "nianbao.crawler.redis_frontier.RedisFrontier",
+        "ITEM_PIPELINES": {"nianbao.crawler.pipelines.redis_items.RedisItemPipeline": 300},
+        "EXTENSIONS": {"nianbao.crawler.extensions.progress.CrawlProgress": 500,
+                       "nianbao.crawler.redis_frontier.WorkerCoordinator": 510},
         "NIANBAO_REDIS_URL": redis_url,
         "NIANBAO_REDIS_PREFIX": prefix,
         "NIANBAO_WORKER_ID": wid,
@@ -140,9 +140,9 @@ def worker_settings(redis_url: str, prefix: str, wid: str) -> dict:
 
 
 def _worker_argv(args, n: int) -> list[str]:
-    argv = [sys.executable, "-m", "crawler.run", "--join", "--workers", "1", "--redis", args.redis,
+    argv = [sys.executable, "-m", "nianbao.run", "--join", "--workers", "1", "--redis", args.redis,
             "--redis-prefix", args.redis_prefix]
-    from crawler.run import OPTIONS
+    from nianbao.run import OPTIONS
     for name, (flag, _, _) in OPTIONS.items():
         v = getattr(args, name, None)
         if v is not None:
@@ -168,7 +168,7 @@ def _spawn_workers(args, n: int) -> list[subprocess.Popen]:
 
 def run_distributed(args, portals: list, options: dict, settings: dict) -> dict:
     """The writer here, --workers crawler processes beside it; returns the run's statistics."""
-    from crawler.writer import ArchiveWriter
+    from nianbao.crawler.writer import ArchiveWriter
     writer = ArchiveWriter(args.redis, args.redis_prefix, args.db,
                            removal_after=getattr(args, "removal_after", None) or 3)
     procs: list[subprocess.Popen] = []
@@ -202,8 +202,8 @@ def run_distributed(args, portals: list, options: dict, settings: dict) -> dict:
 
 def run_join(args) -> int:
     """Crawler process(es) for the Redis crawl a writer prepared."""
-    from crawler.redis_frontier import connect
-    from crawler.writer import read_plan
+    from nianbao.crawler.redis_frontier import connect
+    from nianbao.crawler.writer import read_plan
     n = 1 if args.workers is None else args.workers
     if n < 1:
         _say("--join needs --workers 1 or more")
@@ -212,8 +212,8 @@ def run_join(args) -> int:
         procs = _spawn_workers(args, n)
         codes = [p.wait() for p in procs]
         return max(codes)
-    from crawler.commands.crawl import _raw_settings
-    from crawler.run import OPTIONS, run_in_process
+    from nianbao.commands.crawl import _raw_settings
+    from nianbao.run import OPTIONS, run_in_process
     raw = _raw_settings(args.set)
     server = connect(args.redis)
     deadline = time.monotonic() + float(raw.get("NIANBAO_JOIN_WAIT", 120))

@@ -17,8 +17,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from archive.reextract import reextract
-    from archive.store import Archive, ArchiveError
+    from nianbao.archive.reextract import reextract
+    from nianbao.archive.store import Archive, ArchiveError
 
     try:
         with Archive(args.db, create=False) as ar:

@@ -21,7 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for modname in COMMANDS:
-        mod = importlib.import_module(f"crawler.commands.{modname}")
+        mod = importlib.import_module(f"nianbao.commands.{modname}")
         p = sub.add_parser(mod.NAME, help=mod.HELP, description=mod.__doc__)
         mod.add_arguments(p)
         p.set_defaults(_run=mod.run)

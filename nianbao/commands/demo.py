@@ -25,9 +25,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from archive.datasette.serve import serve
-    from crawler.run import crawl
-    from demo.server import SamplePortals
+    from nianbao.archive.datasette.serve import serve
+    from nianbao.run import crawl
+    from nianbao.demo.server import SamplePortals
 
     os.makedirs(os.path.dirname(os.path.abspath(args.db)), exist_ok=True)
     with SamplePortals(port=args.portals_port) as portals:

@@ -19,8 +19,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from archive.check import check_archive
-    from archive.store import Archive, ArchiveError
+    from nianbao.archive.check import check_archive
+    from nianbao.archive.store import Archive, ArchiveError
 
     try:
         with Archive(args.db, create=False, busy_timeout=args.busy_timeout) as ar:

@@ -26,7 +26,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from extract import extract_document
+    from nianbao.extract import extract_document
 
     if args.file and args.file != "-":
         path = Path(args.file)

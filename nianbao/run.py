@@ -16,8 +16,8 @@ from pathlib import Path
 
 from scrapy.settings import Settings
 
-from crawler import settings as defaults
-from crawler.portals import Portal, RegistryError, load_registry, portals_from_urls
+from nianbao.crawler import settings as defaults
+from nianbao.crawler.portals import Portal, RegistryError, load_registry, portals_from_urls
 
 # option name -> (command-line flag, Scrapy setting, type); one table for both entry points
 OPTIONS = {
@@ -91,7 +91,7 @@ def run_in_process(start_urls: list[str] | None, db_path: str | os.PathLike, *,
     """Crawl in this process (once per process: the reactor does not restart)."""
     from scrapy.crawler import CrawlerProcess
 
-    from crawler.spiders.reports import ReportSpider
+    from nianbao.crawler.spiders.reports import ReportSpider
 
     if isinstance(portals, list):
         plist = portals + (portals_from_urls(start_urls) if start_urls else [])
@@ -124,7 +124,7 @@ def crawl(start_urls: list[str] | None, db_path: str | os.PathLike, *, portals: 
         raise TypeError(f"unknown crawl option(s): {sorted(unknown)}")
     with tempfile.TemporaryDirectory(prefix="nianbao-crawl-") as tmp:
         stats_file = Path(tmp) / "stats.json"
-        argv = [sys.executable, "-m", "crawler.run", *(start_urls or []), "--db", str(db_path),
+        argv = [sys.executable, "-m", "nianbao.run", *(start_urls or []), "--db", str(db_path),
                 "--stats-json", str(stats_file)]
         if portals:
             argv += ["--portals", str(portals)]
@@ -150,7 +150,7 @@ def crawl(start_urls: list[str] | None, db_path: str | os.PathLike, *, portals: 
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
-    from crawler.commands import crawl as command
+    from nianbao.commands import crawl as command
     parser = argparse.ArgumentParser(prog="python -m crawler.run", description=command.__doc__)
     command.add_arguments(parser)
     return command.run(parser.parse_args(argv))

@@ -19,8 +19,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from archive.store import Archive, ArchiveError
-    from archive.warc import export_warc
+    from nianbao.archive.store import Archive, ArchiveError
+    from nianbao.archive.warc import export_warc
 
     try:
         with Archive(args.db, create=False) as ar:
