@@ -11,7 +11,8 @@ import json
 from typing import Any, Callable
 
 from . import blobs, report_rows
-from .store import Archive, utcnow
+from .capture import utc_now
+from .store import Archive
 from .versions import rewrite_version, version_hash
 
 
@@ -39,7 +40,7 @@ def reextract(ar: Archive, extract: Callable[..., Any] | None = None,
             old, doc_id = c.execute("SELECT text_hash, document_id FROM versions WHERE id = ?",
                                     (vid,)).fetchone()
             new = version_hash(doc)
-            rewrite_version(c, vid, doc, utcnow())
+            rewrite_version(c, vid, doc, utc_now())
             c.execute("UPDATE versions SET text_hash = ? WHERE id = ?", (new, vid))
             report_rows.sync(c, [doc_id])        # its report row (and its page's) in step
             changed += int(old != new)

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import functools
 
+from .urls import host_of
+
 CENTRAL = "中央"
 UNKNOWN = "未知"
 
@@ -63,11 +65,6 @@ _BY_SHORT = sorted(((short, full) for full, short, _ in PROVINCES), key=lambda p
 _BY_LABEL = {label: full for full, _, labels in PROVINCES for label in labels}
 
 
-def _host(site: str | None) -> str:
-    host = (site or "").lower().split("//")[-1].split("/")[0]
-    return host.split(":")[0]
-
-
 @functools.lru_cache(maxsize=65536)
 def region(site: str | None, agency: str | None) -> str:
     """The province-level region of a report (full name), 中央, or 未知."""
@@ -86,7 +83,7 @@ def region(site: str | None, agency: str | None) -> str:
         return CENTRAL
     if name.endswith(_CENTRAL_SUFFIXES) and not any(m in name for m in _PLACE_MARKERS):
         return CENTRAL
-    labels = _host(site).split(".")
+    labels = host_of(site).split(".")
     if len(labels) >= 3 and labels[-2:] == ["gov", "cn"]:
         if labels[-3] in _BY_LABEL:
             return _BY_LABEL[labels[-3]]

@@ -17,16 +17,20 @@ import socket
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 from urllib.parse import urlsplit
 
 import sqlite_utils
 
-from . import blobs, report_rows
+from . import blobs, history, report_rows
+from nianbao.extract import Document
+
+from .capture import Capture, Listing, utc_now
 from .removal import classify, detect_removals
 from .schema import header_set_id, link_set_id, migrate, needs_migration
+from .urls import site_name
+from .versions import version_hash, write_version
 
 logger = logging.getLogger(__name__)
 
@@ -50,30 +54,6 @@ class StoreResult:
     new_version: bool
 
 
-def utcnow() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def _host(url: str) -> str:
-    """The site of a URL as the crawler names it: `host` or `host:port` (default port omitted).
-
-    A bare site name ("example.gov.cn", "127.0.0.1:8001") is returned as given."""
-    if "//" not in url:
-        return url.strip().lower().rstrip("/")
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower().rstrip(".")
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    if port is None or port == _DEFAULT_PORTS.get((parts.scheme or "http").lower()):
-        return host
-    return f"{host}:{port}"
-
-
 _HOME_PATHS = {"", "/", "/index.html", "/index.htm", "/index.shtml", "/index.jsp", "/index.php",
                "/default.html", "/default.htm", "/default.aspx", "/home", "/main.html"}
 _ERROR_MARKERS = ("404", "error", "notfound", "not_found", "not-found", "nopage")
@@ -92,10 +72,6 @@ def is_redirect_to_home_or_error(url: str, final_url: str | None) -> bool:
 
 def _ok_status(status: int | None) -> bool:
     return status is not None and 200 <= status < 300
-
-
-def _get(obj: Any, name: str, default: Any = None) -> Any:
-    return getattr(obj, name, default) if obj is not None else default
 
 
 class Archive:
@@ -144,7 +120,15 @@ class Archive:
     # -- plumbing ---------------------------------------------------------------------
 
     def close(self) -> None:
+        """Close the connection, first copying the write-ahead log into the database file
+        (a passive checkpoint: it waits for no reader), so the file alone holds every
+        committed write even while read-only connections are still open."""
         if self.conn is not None:
+            try:
+                if not self.conn.in_transaction:
+                    self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            except sqlite3.Error:
+                pass
             self.conn.close()
             self.conn = None
 
@@ -194,7 +178,7 @@ class Archive:
 
     def start_run(self, sites: list[str], options: dict | None = None) -> int:
         """Open a crawl run; runs left 'running' by a dead process become 'interrupted'."""
-        now = utcnow()
+        now = utc_now()
         hostname = socket.gethostname()
         with self._write() as c:
             for rid, pid, host in c.execute(
@@ -202,7 +186,7 @@ class Archive:
                 if host == hostname and pid and not _pid_alive(pid):
                     c.execute("UPDATE runs SET status = 'interrupted' WHERE id = ?", (rid,))
             for s in sites or []:
-                self._site_id(_host(s), now)
+                self._site_id(site_name(s), now)
             return c.execute(
                 "INSERT INTO runs (started_at, status, sites, options, pid, host) "
                 "VALUES (?, 'running', ?, ?, ?, ?)",
@@ -217,7 +201,7 @@ class Archive:
         with self._write() as c:
             self._dirty = set()
             self._link_orphan_attachments()
-            outcome = detect_removals(c, run_id, removal_after, utcnow(), changed=self._dirty)
+            outcome = detect_removals(c, run_id, removal_after, utc_now(), changed=self._dirty)
             self._sync_report_rows()
             counts = dict(c.execute(
                 "SELECT 'captures', count(*) FROM captures WHERE run_id = ? UNION ALL "
@@ -228,7 +212,7 @@ class Archive:
                 (run_id, run_id, run_id)).fetchall())
             log = {**(stats or {}), "archive": {**counts, **outcome}}
             c.execute("UPDATE runs SET finished_at = ?, status = ?, stats = ? WHERE id = ?",
-                      (utcnow(), status, json.dumps(log, ensure_ascii=False, default=str), run_id))
+                      (utc_now(), status, json.dumps(log, ensure_ascii=False, default=str), run_id))
         self.refresh_search()
         return log
 
@@ -276,26 +260,20 @@ class Archive:
             "INSERT INTO events (document_id, run_id, at, kind, detail) VALUES (?,?,?,?,?)",
             (doc_id, run_id, now, kind, json.dumps(detail, ensure_ascii=False)))
 
-    def store_page(self, run_id: int | None, page: Any, document: Any = None) -> StoreResult:
+    def store_page(self, run_id: int | None, page: Capture, document: Document | None = None) -> StoreResult:
         """Record one fetch; version its document when the normalized text changed."""
-        now = _get(page, "fetched_at") or utcnow()
-        url = page.url
-        final_url = _get(page, "final_url") or url
-        canonical = _get(page, "canonical_url") or final_url
-        status = _get(page, "status")
-        body = _get(page, "body") or b""
-        not_modified = bool(_get(page, "not_modified", False)) or status == 304
-        kind = _get(page, "kind", "page") or "page"
-        parent_url = _get(page, "parent_url")
-        site = _get(page, "site") or _host(canonical)
+        now = page.fetched_at
+        url, final_url, canonical = page.url, page.final_url, page.canonical_url
+        status, body, not_modified = page.status, page.body or b"", page.not_modified
+        kind, parent_url, site = page.kind, page.parent_url, site_name(page.site)
+        not_found = document is not None and document.is_not_found
+        shell = document is not None and document.is_shell
         gone_redirect = is_redirect_to_home_or_error(url, final_url)
         usable = (document is not None and _ok_status(status) and not gone_redirect
-                  and not _get(document, "is_not_found", False)
-                  and not _get(document, "is_shell", False))
-        outcome = classify(status, _get(page, "error"), not_modified=not_modified, usable=usable,
+                  and not not_found and not shell)
+        outcome = classify(status, page.error, not_modified=not_modified, usable=usable,
                            has_document=document is not None, gone_redirect=gone_redirect,
-                           not_found_page=bool(_get(document, "is_not_found", False)),
-                           shell=bool(_get(document, "is_shell", False)))
+                           not_found_page=not_found, shell=shell)
 
         with self._write() as c:
             self._dirty = set()
@@ -313,10 +291,10 @@ class Archive:
                 "body_sha256, body_size, error, outcome, document_id) "
                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (run_id, site_id, url, final_url, canonical, kind, parent_url, now, status,
-                 json.dumps(dict(_get(page, "headers") or {}), ensure_ascii=False, separators=(",", ":")),
-                 header_set_id(c, dict(_get(page, "request_headers") or {})),
-                 int(bool(_get(page, "rendered", False))), int(not_modified), digest,
-                 len(body) if body else None, _get(page, "error"), outcome,
+                 json.dumps(dict(page.headers or {}), ensure_ascii=False, separators=(",", ":")),
+                 header_set_id(c, dict(page.request_headers or {})),
+                 int(bool(page.rendered)), int(not_modified), digest,
+                 len(body) if body else None, page.error, outcome,
                  found[0] if found else None)).lastrowid
 
             if not_modified and found:
@@ -344,7 +322,7 @@ class Archive:
             c.execute("RELEASE extracted")
             return result
 
-    def _store_document(self, page: Any, document: Any, found: tuple | None, capture_id: int,
+    def _store_document(self, page: Capture, document: Document, found: tuple | None, capture_id: int,
                         site_id: int, run_id: int | None, now: str, url: str, final_url: str,
                         canonical: str, kind: str, parent_url: str | None) -> StoreResult:
         """The document side of a usable capture: identity, aliases, version."""
@@ -362,7 +340,7 @@ class Archive:
             doc_id = c.execute(
                 "INSERT INTO documents (url, site_id, kind, parent_url, link_text, first_seen, "
                 "last_seen) VALUES (?,?,?,?,?,?,?)",
-                (canonical, site_id, kind, parent_url, _get(page, "link_text") or None,
+                (canonical, site_id, kind, parent_url, page.link_text or None,
                  now, now)).lastrowid
             new_document = True
         self._alias(canonical, doc_id, now)
@@ -418,10 +396,8 @@ class Archive:
             self._event(doc_id, run_id, now, "restored", capture_id=capture_id)
             self._dirty.add(doc_id)
 
-    def _version(self, doc_id: int, capture_id: int, document: Any, now: str) -> bool:
+    def _version(self, doc_id: int, capture_id: int, document: Document, now: str) -> bool:
         """Add a version if the normalized text differs from the current one."""
-        from .versions import version_hash, write_version
-
         h = version_hash(document)
         cur = self._one("SELECT v.id, v.text_hash FROM documents d JOIN versions v "
                         "ON v.id = d.current_version_id WHERE d.id = ?", (doc_id,))
@@ -457,40 +433,25 @@ class Archive:
 
     # -- listings ---------------------------------------------------------------------
 
-    def store_listing(self, run_id: int | None, listing: Any) -> int:
+    def store_listing(self, run_id: int | None, listing: Listing) -> int:
         """Record which report links a list page showed in this run."""
-        now = _get(listing, "fetched_at") or utcnow()
+        now = listing.fetched_at
         with self._write() as c:
-            site_id = self._site_id(_get(listing, "site") or _host(listing.url), now)
+            site_id = self._site_id(site_name(listing.site), now)
             return c.execute(
                 "INSERT INTO listings (run_id, site_id, url, fetched_at, link_set_id) VALUES (?,?,?,?,?)",
-                (run_id, site_id, listing.url, now, link_set_id(c, _get(listing, "links")))).lastrowid
+                (run_id, site_id, listing.url, now, link_set_id(c, listing.links))).lastrowid
 
     # -- reading ------------------------------------------------------------------------
 
     def validators(self, url: str) -> dict | None:
         """ETag / Last-Modified of the last successful capture of `url`, for a conditional GET."""
-        row = self._one(
-            "SELECT headers FROM captures WHERE url = ? "
-            "AND status BETWEEN 200 AND 299 AND body_sha256 IS NOT NULL ORDER BY id DESC LIMIT 1",
-            (url,))
-        if row is None:                  # fetched before under another URL of the document
-            row = self._one(
-                "SELECT k.headers FROM document_urls du JOIN captures k ON k.document_id = du.document_id "
-                "WHERE du.url = ? AND k.status BETWEEN 200 AND 299 AND k.body_sha256 IS NOT NULL "
-                "ORDER BY k.id DESC LIMIT 1", (url,))
-        if not row:
-            return None
-        headers = {k.lower(): v for k, v in json.loads(row[0] or "{}").items()}
-        out = {"etag": headers.get("etag"), "last_modified": headers.get("last-modified")}
-        return out if any(out.values()) else None
+        known = history.last_good(self.conn, url)
+        return known.validators() if known else None
 
     def known_report_urls(self, sites: list[str] | None = None, include_removed: bool = True) -> list[str]:
         """Canonical URLs of report documents (so a crawl can revisit them for removals)."""
-        sql = "SELECT url, site FROM reports"
-        rows = self.conn.execute(sql + ("" if include_removed else " WHERE removed = 0")).fetchall()
-        hosts = {_host(s) for s in sites} if sites else None
-        return [u for u, s in rows if hosts is None or s in hosts]
+        return history.known_report_urls(self.conn, sites, include_removed)
 
     def blob(self, digest: str) -> bytes:
         return blobs.read(self.conn, digest)

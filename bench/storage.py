@@ -49,7 +49,7 @@ def counts(db: Path) -> dict:
 
 
 def fetch_store(portals: SamplePortals, db: Path) -> None:
-    from nianbao.crawler.items import PageItem
+    from nianbao.archive.capture import Capture
     from nianbao.extract import extract_document
 
     urls = [("page", u, None) for u in portals.start_urls]
@@ -68,7 +68,7 @@ def fetch_store(portals: SamplePortals, db: Path) -> None:
                 status, headers, body, final = e.code, dict(e.headers.items()), e.read(), url
             headers = {k.lower(): v for k, v in headers.items()}
             doc = extract_document(body, final, headers) if status == 200 else None
-            ar.store_page(run, PageItem(url=url, final_url=final, canonical_url=final,
+            ar.store_page(run, Capture(url=url, final_url=final, canonical_url=final,
                                         site=url.split("/")[2], status=status, headers=headers,
                                         body=body, kind=kind, parent_url=parent,
                                         fetched_at=datetime.now(timezone.utc).isoformat()), doc)

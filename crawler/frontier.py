@@ -37,7 +37,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.request import request_from_dict
 from twisted.python.failure import Failure
 
-from nianbao.crawler.canonical import site_of
+from nianbao.archive.urls import site_of
 
 logger = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import yaml
 
-from .canonical import site_of
+from nianbao.archive.urls import site_of
 from .schedule import validate_schedule
 
 RENDER_MODES = ("auto", "always", "never")

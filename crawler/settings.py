@@ -91,7 +91,10 @@ DOWNLOADER_MIDDLEWARES = {
     "nianbao.crawler.middlewares.render.RenderOnDemandMiddleware": 950,
     "nianbao.crawler.middlewares.faults.FaultGuardMiddleware": 960,       # sees responses first
 }
-EXTENSIONS = {"nianbao.crawler.extensions.progress.CrawlProgress": 500}
+EXTENSIONS = {
+    "nianbao.crawler.extensions.history.CrawlHistoryExtension": 100,   # what earlier crawls archived
+    "nianbao.crawler.extensions.progress.CrawlProgress": 500,
+}
 SPIDER_MIDDLEWARES = {}
 ITEM_PIPELINES = {
     "nianbao.crawler.pipelines.archive.ArchivePipeline": 300,

@@ -85,7 +85,7 @@ def plan(args, portals: list, settings: dict) -> Plan | int:
         return 2
     result = Plan(portals=list(portals), settings=settings)
     if args.due:
-        from nianbao.crawler.schedule import due_plan
+        from nianbao.due import due_plan
         dues = due_plan(portals, args.db)
         for d in dues:
             _say(f"{d.portal.name}: {d.mode} ({d.reason})")
@@ -129,10 +129,11 @@ def finished(p: Plan, result: dict) -> None:
 def worker_settings(redis_url: str, prefix: str, wid: str) -> dict:
     """Scrapy settings that turn a crawl into a worker of the Redis crawl `prefix`."""
     return {
-        "SCHEDULER": "nianbao.crawler.redis_frontier.RedisFrontier",
-        "ITEM_PIPELINES": {"nianbao.crawler.pipelines.redis_items.RedisItemPipeline": 300},
-        "EXTENSIONS": {"nianbao.crawler.extensions.progress.CrawlProgress": 500,
-                       "nianbao.crawler.redis_frontier.WorkerCoordinator": 510},
+        "SCHEDULER": "nianbao.crawler.distributed.frontier.RedisFrontier",
+        "ITEM_PIPELINES": {"nianbao.crawler.distributed.pipeline.RedisItemPipeline": 300},
+        "EXTENSIONS": {"nianbao.crawler.extensions.history.CrawlHistoryExtension": 100,
+                       "nianbao.crawler.extensions.progress.CrawlProgress": 500,
+                       "nianbao.crawler.distributed.frontier.WorkerCoordinator": 510},
         "NIANBAO_REDIS_URL": redis_url,
         "NIANBAO_REDIS_PREFIX": prefix,
         "NIANBAO_WORKER_ID": wid,
@@ -168,7 +169,7 @@ def _spawn_workers(args, n: int) -> list[subprocess.Popen]:
 
 def run_distributed(args, portals: list, options: dict, settings: dict) -> dict:
     """The writer here, --workers crawler processes beside it; returns the run's statistics."""
-    from nianbao.crawler.writer import ArchiveWriter
+    from nianbao.crawler.distributed.writer import ArchiveWriter
     writer = ArchiveWriter(args.redis, args.redis_prefix, args.db,
                            removal_after=getattr(args, "removal_after", None) or 3)
     procs: list[subprocess.Popen] = []
@@ -202,8 +203,8 @@ def run_distributed(args, portals: list, options: dict, settings: dict) -> dict:
 
 def run_join(args) -> int:
     """Crawler process(es) for the Redis crawl a writer prepared."""
-    from nianbao.crawler.redis_frontier import connect
-    from nianbao.crawler.writer import read_plan
+    from nianbao.crawler.distributed.frontier import connect
+    from nianbao.crawler.distributed.writer import read_plan
     n = 1 if args.workers is None else args.workers
     if n < 1:
         _say("--join needs --workers 1 or more")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from nianbao.crawler.items import ListingItem, PageItem
+from nianbao.archive.capture import Listing, Capture
 from nianbao.extract.document import Check, Document, Figure, FigureSet
 
 SITE = "gov.test"
@@ -19,13 +19,13 @@ REPORT_TEXT = (
 def page(path: str, body: bytes | str = b"<html>report</html>", status: int | None = 200, *,
          final: str | None = None, canonical: str | None = None, kind: str = "page",
          parent: str | None = None, headers: dict | None = None, error: str | None = None,
-         not_modified: bool = False) -> PageItem:
+         not_modified: bool = False) -> Capture:
     url = path if path.startswith("http") else BASE + path
     final_url = final if final is None or final.startswith("http") else BASE + final
     final_url = final_url or url
     if isinstance(body, str):
         body = body.encode("utf-8")
-    return PageItem(url=url, final_url=final_url, canonical_url=canonical or final_url, site=SITE,
+    return Capture(url=url, final_url=final_url, canonical_url=canonical or final_url, site=SITE,
                     status=status, headers=headers or {"content-type": "text/html; charset=utf-8"},
                     body=body, fetched_at="", kind=kind,
                     parent_url=(BASE + parent) if parent and not parent.startswith("http") else parent,
@@ -43,8 +43,8 @@ def plain_doc(url: str, text: str = "首页\n通知公告", title: str = "首页
     return Document(url=url, text=text, title=title, is_report=False, extractor_version="test")
 
 
-def listing(path: str, links: list[str]) -> ListingItem:
-    return ListingItem(url=BASE + path, site=SITE,
+def listing(path: str, links: list[str]) -> Listing:
+    return Listing(url=BASE + path, site=SITE,
                        links=[u if u.startswith("http") else BASE + u for u in links])
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nianbao.archive.store import Archive
-from nianbao.crawler.items import PageItem
+from nianbao.archive.capture import Capture
 from nianbao.extract.document import Check, Document, Figure, FigureSet
 
 FETCHED = "2024-03-01T00:00:00Z"
@@ -69,8 +69,8 @@ def document(s: Sample, text: str | None = None, figures_ok: bool | None = None)
                     figures=_figures(figures_ok) if figures_ok is not None else FigureSet())
 
 
-def page(s: Sample, text: str, fetched_at: str) -> PageItem:
-    return PageItem(url=s.url, final_url=s.url, canonical_url=s.url, site=s.site, status=200,
+def page(s: Sample, text: str, fetched_at: str) -> Capture:
+    return Capture(url=s.url, final_url=s.url, canonical_url=s.url, site=s.site, status=200,
                     headers={"content-type": "text/html; charset=utf-8"},
                     body=RAW_BODY.format(text=text).encode("utf-8"), fetched_at=fetched_at)
 

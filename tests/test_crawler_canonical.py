@@ -1,7 +1,7 @@
 """Canonical URLs: tracking parameters, fragments and the big5 gateway collapse to one."""
 import pytest
 
-from nianbao.crawler.canonical import canonical_url, fetch_url, is_gateway, site_of, ungateway
+from nianbao.archive.urls import canonical_url, fetch_url, is_gateway, site_of, ungateway
 
 
 @pytest.mark.parametrize("raw, expected", [

@@ -15,7 +15,7 @@ import threading
 
 import pytest
 
-from nianbao.crawler.canonical import site_of
+from nianbao.archive.urls import site_of
 from nianbao.run import crawl
 from nianbao.demo.server import SamplePortals
 

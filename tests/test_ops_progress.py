@@ -10,7 +10,7 @@ from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
 from nianbao.crawler.extensions.progress import CrawlProgress, format_duration
-from nianbao.crawler.items import ListingItem, PageItem
+from nianbao.archive.capture import Listing, Capture
 from nianbao.demo.server import SamplePortals
 from ops_support import FAST, query, run_crawl
 
@@ -28,7 +28,7 @@ def _progress(stream, **settings):
 
 
 def _item(status=200, error=None):
-    return PageItem(url="http://a.test/r.html", final_url="http://a.test/r.html",
+    return Capture(url="http://a.test/r.html", final_url="http://a.test/r.html",
                     canonical_url="http://a.test/r.html", site="a.test", status=status, error=error)
 
 
@@ -38,7 +38,7 @@ def _feed(p):
     p.scraped(_item(), resp)
     p.scraped(_item(304), resp)
     p.scraped(_item(None, "DownloadTimeoutError: took longer than 30 s"), None)
-    p.scraped(ListingItem(url="http://a.test/list", site="a.test"), None)
+    p.scraped(Listing(url="http://a.test/list", site="a.test"), None)
 
 
 def test_live_line_on_a_terminal_and_summary_at_the_end():

@@ -10,7 +10,7 @@ import redis
 from scrapy import Request, Spider
 from scrapy.utils.test import get_crawler
 
-from nianbao.crawler.redis_frontier import OWNER, RedisFrontier
+from nianbao.crawler.distributed.frontier import OWNER, RedisFrontier
 from nianbao.demo.server import SamplePortals
 from ops_support import FAST, archive_state, query, redis_server, run_crawl
 

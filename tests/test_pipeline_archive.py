@@ -9,7 +9,8 @@ from pathlib import Path
 from scrapy import Spider
 from scrapy.utils.test import get_crawler
 
-from nianbao.crawler.items import ListingItem, PageItem
+from nianbao.archive.capture import Listing, Capture
+from nianbao.crawler.extensions.history import CrawlHistoryExtension
 from nianbao.crawler.pipelines.archive import ArchivePipeline, format_site_stats
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
@@ -19,13 +20,6 @@ SITE = "www.example.gov.cn"
 class OneSite(Spider):
     name = "one"
     sites = {SITE}
-
-    def __init__(self):
-        super().__init__()
-        self.revisited = None
-
-    def revisit(self, urls):
-        self.revisited = urls
 
 
 def report_html(year: int, extra: str = "") -> bytes:
@@ -38,7 +32,7 @@ def report_html(year: int, extra: str = "") -> bytes:
 
 
 def page(url, body=b"", status=200, **kw):
-    return PageItem(url=url, final_url=url, canonical_url=url, site=SITE, status=status,
+    return Capture(url=url, final_url=url, canonical_url=url, site=SITE, status=status,
                     headers={"content-type": "text/html; charset=utf-8"}, body=body,
                     fetched_at="2024-03-01T00:00:00+00:00", **kw)
 
@@ -46,7 +40,8 @@ def page(url, body=b"", status=200, **kw):
 def make(tmp_path, **settings):
     stats_file = tmp_path / "stats.json"
     crawler = get_crawler(OneSite, {"NIANBAO_DB": str(tmp_path / "a.db"),
-                                    "NIANBAO_STATS_FILE": str(stats_file), **settings})
+                                    "NIANBAO_STATS_FILE": str(stats_file),
+                                    "EXTENSIONS": {CrawlHistoryExtension: 100}, **settings})
     crawler.spider = OneSite()
     return ArchivePipeline.from_crawler(crawler), crawler, stats_file
 
@@ -60,7 +55,7 @@ def test_pages_listings_and_failures_reach_the_archive(tmp_path):
         page(f"{base}/nb/2020.html", report_html(2020)),
         page(f"{base}/nb/gone.html", b"<html><body>404</body></html>", status=404, error="HTTP 404"),
         page(f"{base}/nb/timeout.html", status=None, error="TimeoutError: took longer than 30 s"),
-        ListingItem(url=f"{base}/nb/", site=SITE, links=[f"{base}/nb/2021.html", f"{base}/nb/2020.html"]),
+        Listing(url=f"{base}/nb/", site=SITE, links=[f"{base}/nb/2021.html", f"{base}/nb/2020.html"]),
     ]
     for it in items:
         assert asyncio.run(pipe.process_item(it, crawler.spider)) is it
@@ -85,7 +80,7 @@ def test_pages_listings_and_failures_reach_the_archive(tmp_path):
     result = json.loads(stats_file.read_text(encoding="utf-8"))
     assert result["sites"][SITE] == row and result["totals"]["reports"] == 2
     assert result["report_urls"][SITE] == [f"{base}/nb/2020.html", f"{base}/nb/2021.html"]
-    assert crawler.spider.revisited == []          # nothing archived before this run
+    assert pipe.known_reports == set()              # nothing archived before this run
 
 
 def test_a_second_run_counts_changes_and_revisits_known_reports(tmp_path):
@@ -97,7 +92,7 @@ def test_a_second_run_counts_changes_and_revisits_known_reports(tmp_path):
 
     pipe, crawler, stats_file = make(tmp_path)
     pipe.open_spider(crawler.spider)
-    assert crawler.spider.revisited == [f"{base}/nb/2021.html"]
+    assert pipe.known_reports == {f"{base}/nb/2021.html"}
     asyncio.run(pipe.process_item(page(f"{base}/nb/2021.html", report_html(2021, "全年开展培训6次。")),
                                   crawler.spider))
     asyncio.run(pipe.process_item(page(f"{base}/nb/2022.html", report_html(2022)), crawler.spider))

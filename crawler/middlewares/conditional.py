@@ -2,9 +2,9 @@
 leave known report pages alone between their scheduled revisits.
 
 * Report pages and attachments the archive already holds are requested with
-  If-None-Match / If-Modified-Since from their last good capture (`crawler.history`; the
-  spider may have set them already from the local archive, a distributed worker gets
-  them from Redis); an unchanged page answers 304 with no body and is stored as a
+  If-None-Match / If-Modified-Since from their last good capture (asked of the crawl's
+  history, `crawler.extensions.history`: the archive, or its copy in Redis for a
+  distributed worker); an unchanged page answers 304 with no body and is stored as a
   `not_modified` capture (the document is seen alive, no new blob, no new version).
   Pages whose last capture needed the browser are fetched in full, validators removed:
   an app shell's validators say nothing about the content its scripts load. Browser
@@ -23,11 +23,10 @@ from __future__ import annotations
 
 import logging
 
-from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
-from nianbao.crawler.canonical import canonical_url, site_of
-from nianbao.crawler.history import history_from_settings
+from nianbao.archive.urls import canonical_url, site_of
+from nianbao.crawler.extensions.history import CrawlHistoryExtension
 
 logger = logging.getLogger(__name__)
 
@@ -48,16 +47,20 @@ class ConditionalRequestMiddleware:
         self.conditional = s.getbool("NIANBAO_CONDITIONAL", True)
         self.kinds = set(s.getlist("NIANBAO_CONDITIONAL_KINDS", ["report", "attachment"]))
         self.lists_only = {x.lower() for x in s.getlist("NIANBAO_LISTS_ONLY_SITES", [])}
-        self.history = history if history is not None else history_from_settings(s)
+        self._history = history
         self._known_reports: set[str] | None = None
-        crawler.signals.connect(self._closed, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def _closed(self, spider=None):
-        self.history.close()
+    @property
+    def history(self):
+        """What earlier crawls archived: the crawl's CrawlHistoryExtension (or the source a
+        unit test gives)."""
+        if self._history is None:
+            self._history = CrawlHistoryExtension.of(self.crawler)
+        return self._history
 
     def known_reports(self) -> set[str]:
         if self._known_reports is None:
@@ -79,18 +82,14 @@ class ConditionalRequestMiddleware:
         if not self.conditional:
             return None
         known = self.history.last(url, request.url)
-        if known is not None and known.rendered:
-            # the last capture needed the browser: the shell's validators say nothing about
-            # the content, so ask in full (the spider may have added validators already)
-            if any(h in request.headers for h in _CONDITIONAL_HEADERS):
-                self.stats.inc_value("nianbao/conditional/dropped_rendered")
-            for h in _CONDITIONAL_HEADERS:
-                request.headers.pop(h, None)
+        if known is None or known.rendered:
+            # never captured, or the last capture needed the browser: the shell's validators
+            # say nothing about the content its scripts load, so ask in full
             return None
-        if not any(h in request.headers for h in _CONDITIONAL_HEADERS):
-            for k, v in (known.headers() if known else {}).items():
+        headers = known.headers()
+        if headers:
+            for k, v in headers.items():
                 request.headers[k] = v
-        if any(h in request.headers for h in _CONDITIONAL_HEADERS):
             meta["nianbao_conditional"] = True
             self.stats.inc_value("nianbao/conditional/sent")
         return None

@@ -11,7 +11,7 @@ render gets its own short-lived browser context, closed with its page as soon as
 response is back, so memory stays flat; the number of contexts is the render limit.
 
 Modes (setting NIANBAO_RENDER, per request `meta["render_mode"]`): auto | always | never.
-Rendered responses carry `meta["rendered"] = True` (PageItem.rendered).
+Rendered responses carry `meta["rendered"] = True` (Capture.rendered).
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from scrapy import signals
 from scrapy_playwright.page import PageMethod
 
 from nianbao import extract
-from nianbao.crawler.canonical import site_of
+from nianbao.archive.urls import site_of
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ import logging
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 
-from nianbao.crawler.canonical import site_of
+from nianbao.archive.urls import site_of
 
 logger = logging.getLogger(__name__)
 

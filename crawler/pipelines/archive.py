@@ -1,9 +1,9 @@
 """From fetched pages to the archive: extract each page, store it, count it per site.
 
-For each `PageItem`: `extract.extract_document(body, url, headers)` (in a worker thread,
+For each `Capture`: `extract.extract_document(body, url, headers)` (in a worker thread,
 so a slow PDF does not stall downloads), then `Archive.store_page(run_id, page, document)`.
 Failed fetches (no response, HTTP errors) are stored as failed captures with their reason
-and no document. `ListingItem`s go to `Archive.store_listing` (removal detection).
+and no document. `Listing`s go to `Archive.store_listing` (removal detection).
 
 At the end of the crawl the per-site statistics (pages fetched, rendered, reports found,
 new, changed, failed, requests, robots refusals) are logged one line per site, written to
@@ -19,7 +19,8 @@ from pathlib import Path
 
 from nianbao.archive.store import Archive, ArchiveBusyError
 
-from nianbao.crawler.items import ListingItem, PageItem
+from nianbao.archive.capture import Listing, Capture
+from nianbao.crawler.extensions.history import CrawlHistoryExtension
 from nianbao.crawler.pipelines.pages import count_report, extract_page
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,6 @@ class ArchivePipeline:
         self.removal_after = s.getint("NIANBAO_REMOVAL_AFTER", 3)
         self.busy_timeout = s.getfloat("NIANBAO_BUSY_TIMEOUT", 30.0)
         self.stats_file = s.get("NIANBAO_STATS_FILE")
-        self.conditional = s.getbool("NIANBAO_CONDITIONAL", True)
         self.options = {
             "render": s.get("NIANBAO_RENDER"), "robots": s.getbool("ROBOTSTXT_OBEY"),
             "user_agent": s.get("USER_AGENT"), "max_pages_per_site": s.getint("NIANBAO_MAX_PAGES_PER_SITE"),
@@ -82,19 +82,15 @@ class ArchivePipeline:
                                busy_timeout=self.busy_timeout)
         sites = sorted(getattr(spider, "sites", []) or [])
         self.run_id = self.archive.start_run(sites, self.options)
-        # reports archived before are visited again, so a removed one is noticed (404)
-        self.known_reports = set(self.archive.known_report_urls(sites, include_removed=False))
-        if hasattr(spider, "revisit"):
-            spider.revisit(sorted(self.known_reports))
-        if self.conditional and hasattr(spider, "use_validators"):
-            spider.use_validators(self.archive.validators)
+        # reports of earlier runs: a 304 answer from one still counts as a report found
+        self.known_reports = CrawlHistoryExtension.of(self.crawler).known_reports(sites)
         logger.info("archive %s, run %d, sites: %s", self.db_path, self.run_id, ", ".join(sites))
 
     async def process_item(self, item, spider=None):
-        if isinstance(item, ListingItem):
+        if isinstance(item, Listing):
             self.archive.store_listing(self.run_id, item)
             return item
-        if not isinstance(item, PageItem):
+        if not isinstance(item, Capture):
             return item
         item.run_id = self.run_id
         row = self.sites[item.site]

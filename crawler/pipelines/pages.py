@@ -6,12 +6,12 @@ import asyncio
 import logging
 
 from nianbao import extract
-from nianbao.crawler.items import PageItem
+from nianbao.archive.capture import Capture
 
 logger = logging.getLogger(__name__)
 
 
-async def extract_page(item: PageItem) -> extract.Document | None:
+async def extract_page(item: Capture) -> extract.Document | None:
     """The page's Document, or None (failed fetch, non-2xx); a crash in extraction is
     recorded on the item as its error, so the capture is still stored."""
     if item.error is not None or not item.body or not item.status or not 200 <= item.status < 300:
@@ -25,7 +25,7 @@ async def extract_page(item: PageItem) -> extract.Document | None:
         return None
 
 
-def count_report(row: dict, seen: set[str], known_reports: set[str], item: PageItem,
+def count_report(row: dict, seen: set[str], known_reports: set[str], item: Capture,
                  document, result) -> None:
     """Add a stored page to its site's row: reports found, new, changed (once a report)."""
     row["stored"] += 1

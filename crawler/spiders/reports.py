@@ -26,13 +26,14 @@ from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import TextResponse
 
 from nianbao.crawler import linkscore as ls
-from nianbao.crawler.canonical import canonical_url, fetch_url, is_gateway, site_of, ungateway
+from nianbao.archive.urls import canonical_url, fetch_url, is_gateway, site_of, ungateway
+from nianbao.crawler.extensions.history import CrawlHistoryExtension
 from nianbao.crawler.discovery import (
     Link, dataproxy_records, dedupe_links, find_dataproxy, find_pager, json_links,
     json_next_pages, page_links, page_template, page_titles, parse_html, parse_json_list,
     route_for_id,
 )
-from nianbao.crawler.items import ListingItem, PageItem
+from nianbao.archive.capture import Listing, Capture
 from nianbao.crawler.portals import Portal, load_registry, portals_from_urls
 
 logger = logging.getLogger(__name__)
@@ -109,8 +110,6 @@ class ReportSpider(scrapy.Spider):
         self.seen: set[str] = set()
         self.lists: dict[str, ListState] = {}
         self._seq = itertools.count()
-        self._revisit: list[str] = []
-        self._validators = None
         self._ignore = {id(p): [re.compile(x) for x in p.ignore] for p in plist}
         self._follow = {id(p): [re.compile(x) for x in p.follow] for p in plist}
 
@@ -140,21 +139,16 @@ class ReportSpider(scrapy.Spider):
                                     strong=True)
                 if req is not None:
                     yield req
-        for url in self._revisit:
+        # reports archived by earlier runs are fetched again, so a removal (404) is noticed
+        history = CrawlHistoryExtension.of(self.crawler)
+        for url in sorted(history.known_reports(sorted(self.sites))):
+            if site_of(url) not in self.sites:
+                continue
             req = self._request(url, kind=REPORT, priority=ls.PRIORITY[ls.REPORT] - 50,
                                 extra_meta={"revisit": True})
             if req is not None:
                 self.site_state[site_of(req.url)].candidates.add(canonical_url(url))
                 yield req
-
-    def use_validators(self, lookup) -> None:
-        """`lookup(canonical_url) -> {"etag", "last_modified"} | None` from the archive:
-        report pages and files are then asked for conditionally (304 when unchanged)."""
-        self._validators = lookup
-
-    def revisit(self, urls: list[str]) -> None:
-        """Reports archived by earlier runs: fetched again so a removal (404) is noticed."""
-        self._revisit = [u for u in urls if site_of(u) in self.sites]
 
     # -- request building ----------------------------------------------------------------
     def _stat(self, site: str, name: str, n: int = 1) -> None:
@@ -214,18 +208,11 @@ class ReportSpider(scrapy.Spider):
         if extra_meta:
             meta.update(extra_meta)
         cb = callback or self.parse
-        headers = {}
-        if self._validators is not None and kind in (REPORT, ATTACHMENT) and method == "GET":
-            v = self._validators(canonical_url(url)) or {}
-            if v.get("etag"):
-                headers["If-None-Match"] = v["etag"]
-            if v.get("last_modified"):
-                headers["If-Modified-Since"] = v["last_modified"]
         if formdata is not None:
             return scrapy.FormRequest(url, formdata=formdata, callback=cb, errback=self.failed,
                                       priority=priority, meta=meta)
         return scrapy.Request(url, method=method, callback=cb, errback=self.failed,
-                              priority=priority, meta=meta, headers=headers or None)
+                              priority=priority, meta=meta)
 
     # -- items ---------------------------------------------------------------------------
     @staticmethod
@@ -236,13 +223,13 @@ class ReportSpider(scrapy.Spider):
             out[name] = ", ".join(v.decode("latin-1") for v in vs)
         return out
 
-    def _page_item(self, response, error: str | None = None) -> PageItem:
+    def _page_item(self, response, error: str | None = None) -> Capture:
         meta = response.meta
         requested = (meta.get("redirect_urls") or [response.request.url])[0]
         final = response.url
         # a browser keeps SPA route fragments in its final URL; an HTTP fetch never sends them
         ident = final if (urlsplit(final).fragment or not urlsplit(requested).fragment) else requested
-        return PageItem(
+        return Capture(
             url=requested, final_url=final, canonical_url=canonical_url(ident),
             site=meta.get("nianbao_site") or site_of(requested), status=response.status,
             headers=self._headers(response.headers), body=response.body,
@@ -271,7 +258,7 @@ class ReportSpider(scrapy.Spider):
         logger.info("fetch failed: %s (%s)", request.url, reason)
         if meta.get("nianbao_kind") not in STORED_KINDS:
             return
-        yield PageItem(
+        yield Capture(
             url=request.url, final_url=request.url, canonical_url=canonical_url(request.url),
             site=site, status=None, rendered=bool(meta.get("playwright")),
             fetched_at=_now(),
@@ -404,9 +391,9 @@ class ReportSpider(scrapy.Spider):
             yield req
 
     @staticmethod
-    def _listing(url: str, site: str, report_links: list[ls.Scored]) -> ListingItem:
+    def _listing(url: str, site: str, report_links: list[ls.Scored]) -> Listing:
         """What a list page showed: the report links the archive records for removal checks."""
-        return ListingItem(url=url, site=site, links=[canonical_url(s.link.url) for s in report_links],
+        return Listing(url=url, site=site, links=[canonical_url(s.link.url) for s in report_links],
                            fetched_at=_now())
 
     def _keep_paging(self, key: str, reports_here: int, strong: bool) -> bool:

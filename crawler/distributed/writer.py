@@ -7,7 +7,7 @@ writer however many crawler processes share the frontier.
     result = writer.drain()                          # until every worker has finished
 
 `prepare` opens the archive run, publishes the crawl plan (portals), the validators and
-known reports of earlier runs (`crawler.history.publish_history`) and sets
+known reports of earlier runs (`crawler.distributed.history.publish_history`) and sets
 `<prefix>:ready`; workers wait for it. `drain` stores items as they come and stops when
 at least one worker has run, no registered worker is left (a worker whose heartbeat
 expired counts as gone) and the item list is empty; it then closes the run with merged
@@ -25,11 +25,12 @@ from dataclasses import asdict
 
 from nianbao.archive.store import Archive
 
-from nianbao.crawler.history import ArchiveHistory, publish_history
+from nianbao.archive.history import CrawlHistory
+from nianbao.crawler.distributed.history import publish_history
 from nianbao.crawler.pipelines.archive import SITE_COLUMNS, format_site_stats
 from nianbao.crawler.pipelines.pages import count_report
 from nianbao.crawler.portals import Portal
-from nianbao.crawler.redis_frontier import connect
+from nianbao.crawler.distributed.frontier import connect
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +93,7 @@ class ArchiveWriter:
         sites = sorted({s for p in plan for s in p.all_sites()})
         self.run_id = self.archive.start_run(sites, {**options, "distributed": True,
                                                      "redis_prefix": self.prefix})
-        history = ArchiveHistory(self.db_path)
+        history = CrawlHistory(self.db_path)
         try:
             published = publish_history(history, self.server, self.prefix)
             self.known_reports = history.known_reports(sites)

@@ -2,12 +2,9 @@
 and hand page + document to the single archive writer through a Redis list, so SQLite
 keeps exactly one writer however many crawler processes there are.
 
-Each entry of `<prefix>:items` is a pickle of ("page", PageItem, Document | None) or
-("listing", ListingItem). When the writer falls behind, the worker waits (bounded queue:
+Each entry of `<prefix>:items` is a pickle of ("page", Capture, Document | None) or
+("listing", Listing). When the writer falls behind, the worker waits (bounded queue:
 NIANBAO_REDIS_MAX_BACKLOG entries) instead of filling Redis's memory.
-
-On open it does what the archive pipeline does for a local crawl: reports archived by
-earlier runs (published by the writer) are revisited so removals are noticed.
 """
 from __future__ import annotations
 
@@ -17,10 +14,9 @@ import logging
 import pickle
 from pathlib import Path
 
-from nianbao.crawler.history import RedisHistory
-from nianbao.crawler.items import ListingItem, PageItem
+from nianbao.archive.capture import Listing, Capture
 from nianbao.crawler.pipelines.pages import extract_page
-from nianbao.crawler.redis_frontier import connect
+from nianbao.crawler.distributed.frontier import connect
 
 logger = logging.getLogger(__name__)
 
@@ -38,17 +34,11 @@ class RedisItemPipeline:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def open_spider(self, spider=None):
-        spider = spider or self.crawler.spider
-        if hasattr(spider, "revisit"):
-            known = RedisHistory(self.server, self.prefix).known_reports(sorted(getattr(spider, "sites", [])))
-            spider.revisit(sorted(known))
-
     async def process_item(self, item, spider=None):
-        if isinstance(item, ListingItem):
+        if isinstance(item, Listing):
             await self._push(("listing", item))
             return item
-        if not isinstance(item, PageItem):
+        if not isinstance(item, Capture):
             return item
         document = await extract_page(item)
         await self._push(("page", item, document))

@@ -35,7 +35,7 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from twisted.internet import task
 
-from nianbao.crawler.canonical import site_of
+from nianbao.archive.urls import site_of
 from nianbao.crawler.frontier import downloader_slots
 
 logger = logging.getLogger(__name__)

@@ -1,9 +1,10 @@
-"""Canonical URLs: one report is one document, however it was linked.
+"""URL identity, owned by the archive: one report is one document, however it was linked.
 
 A report is reached with share-tracking parameters, with `#fragments`, through the big5
 gateway mirror (`http://big5.example.gov.cn/gate/big5/www.example.gov.cn/a/b.html`), or
-with an upper-case host. The archive keys documents by `canonical_url()` and the crawler's
-duplicate filter uses the same key, so all of those are fetched and stored once.
+with an upper-case host. The archive keys documents by `canonical_url()` and sites by
+`site_of()`; the crawler's duplicate filter and site scope use the same functions, so all
+of those are fetched and stored once.
 """
 from __future__ import annotations
 
@@ -57,6 +58,23 @@ def site_of(url: str) -> str:
     except ValueError:
         port = None
     return netloc_of(scheme, parts.hostname or "", port)
+
+
+def site_name(site_or_url: str) -> str:
+    """A site as the archive names it, given a URL or a bare site name ("example.gov.cn",
+    "127.0.0.1:8001"): `host` or `host:port`, lower case, default port omitted."""
+    text = (site_or_url or "").strip()
+    if "//" not in text:
+        return text.lower().rstrip("/")
+    return site_of(text)
+
+
+def host_of(site_or_url: str | None) -> str:
+    """The host name of a site or URL, without its port."""
+    site = site_name(site_or_url or "")
+    if site.startswith("["):
+        return site[1:site.index("]")] if "]" in site else site
+    return site.rsplit(":", 1)[0] if site.count(":") == 1 else site
 
 
 def ungateway(url: str) -> str:
