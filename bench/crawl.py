@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from protego import Protego  # noqa: E402
 
 from nianbao.archive.urls import site_of  # noqa: E402
-from nianbao.run import crawl, user_agent  # noqa: E402
+from nianbao.launch import crawl, user_agent  # noqa: E402
 from nianbao.demo.server import SamplePortals  # noqa: E402
 
 

@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from nianbao.demo.server import SamplePortals  # noqa: E402
-from ops_support import redis_server  # noqa: E402
+from tests.support.ops import redis_server  # noqa: E402
 
 
 def tree(pid: int) -> list[int]:
@@ -117,7 +117,7 @@ def crawl(label: str, argv: list[str], db: Path) -> dict:
     log = db.with_suffix(".log")
     start = time.monotonic()
     with open(log, "w", encoding="utf-8") as fh:
-        proc = subprocess.Popen([sys.executable, "-m", "nianbao.run", *argv, "--db", str(db)],
+        proc = subprocess.Popen([sys.executable, "-m", "nianbao", "crawl", *argv, "--db", str(db)],
                                 cwd=ROOT, env=env, stdout=fh, stderr=fh)
         sampler = MemorySampler(proc.pid)
         sampler.start()

@@ -104,14 +104,14 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--recrawls", type=int, default=10, help="unchanged recrawls after the first")
     ap.add_argument("--via", choices=["crawl", "fetch"],
-                    default="crawl" if importlib.util.find_spec("nianbao.run") else "fetch",
+                    default="crawl" if importlib.util.find_spec("nianbao.launch") else "fetch",
                     help="real Scrapy crawls, or fetch-and-store of the portals' known URLs")
     args = ap.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp, SamplePortals(port=0) as portals:
         db = Path(tmp) / "bench.db"
         if args.via == "crawl":
-            from nianbao.run import crawl
+            from nianbao.launch import crawl
 
             def once():
                 crawl(portals.start_urls, str(db))

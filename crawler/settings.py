@@ -1,8 +1,9 @@
 """Scrapy settings for nianbao: polite by default, a browser only when a page needs one.
 
 Everything here can be overridden from `nianbao crawl` options (see
-`crawler/commands/crawl.py`) or `scrapy crawl reports -s NAME=VALUE`. Our own components
-read the `NIANBAO_*` settings through `from_crawler`, never by importing this module.
+`nianbao/options.py`) or `scrapy crawl reports -s NAME=VALUE`. This module is the one place
+of every default: our components read the `NIANBAO_*` settings through `from_crawler`,
+never by importing this module and without defaults of their own.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ NEWSPIDER_MODULE = "nianbao.crawler.spiders"
 
 # --- identity ---------------------------------------------------------------------------
 # An honest User-Agent: who we are and how to reach whoever runs the crawl. The contact is
-# appended by `crawler.run.user_agent()` from NIANBAO_CONTACT (`--contact`).
+# appended by `nianbao.launch.user_agent()` from NIANBAO_CONTACT (`--contact`).
 NIANBAO_CONTACT = "https://github.com/nianbao/nianbao"
 NIANBAO_BOT_VERSION = "0.1"
 USER_AGENT = f"nianbao/{NIANBAO_BOT_VERSION} (+{NIANBAO_CONTACT}; OGI annual report archiver)"
@@ -45,6 +46,7 @@ NIANBAO_BACKOFF_MAX = 120.0         # never wait longer than this for one Retry-
 COOKIES_ENABLED = True
 REFERER_ENABLED = True
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False     # Scrapy's remote control runs arbitrary Python: never on
 
 # --- crawl shape ----------------------------------------------------------------------------
 # Priorities decide the order (reports and disclosure sections first); the budgets below
@@ -54,6 +56,7 @@ NIANBAO_MAX_PAGES_PER_SITE = 400    # hard ceiling of requests to one site (0 = 
 NIANBAO_EXPLORE_BUDGET = 6          # pages fetched through links that score nothing
 NIANBAO_LIST_PAGES_WITHOUT_REPORT = 1  # list pages followed past one that showed no report
 NIANBAO_SECTION_PAGES = 3           # pages of a disclosure list followed before reports show
+NIANBAO_EXPLORE_DEPTH = 3           # link depth up to which pages that score nothing are parked for exploring
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 
 # --- rendering --------------------------------------------------------------------------------
@@ -93,6 +96,7 @@ DOWNLOADER_MIDDLEWARES = {
 }
 EXTENSIONS = {
     "nianbao.crawler.extensions.history.CrawlHistoryExtension": 100,   # what earlier crawls archived
+    "nianbao.crawler.extensions.sitestats.SiteStats": 110,             # per-site counters
     "nianbao.crawler.extensions.progress.CrawlProgress": 500,
 }
 SPIDER_MIDDLEWARES = {}
@@ -101,13 +105,22 @@ ITEM_PIPELINES = {
 }
 NIANBAO_DB = "data/archive.db"
 NIANBAO_STORE_ALL = False          # also store home, section and list pages (default: reports and files)
-NIANBAO_STATS_FILE = None           # JSON file the final statistics are written to
 NIANBAO_BUSY_TIMEOUT = 30.0         # seconds to wait for another writer before stopping the crawl
 NIANBAO_REMOVAL_AFTER = 3           # consecutive failed runs (timeouts, 5xx) before a report counts as removed
 NIANBAO_CONDITIONAL = True          # send If-None-Match / If-Modified-Since on recrawls
+NIANBAO_CONDITIONAL_KINDS = ["report", "attachment"]   # request kinds that get validators
 NIANBAO_LISTS_ONLY_SITES = []       # sites whose known report pages are not due (nianbao crawl --due)
 NIANBAO_PROGRESS = "auto"           # live progress line: auto (on a TTY) | on | off
+NIANBAO_PROGRESS_INTERVAL = 1.0     # seconds between redraws of the progress line
 NIANBAO_RENDER_WATCHDOG = 0         # seconds before a hung render is closed (0: navigation + render timeout + 15)
+NIANBAO_RENDER_CRASH_RETRIES = 1    # a crashed render is retried this often in a fresh context
+
+# --- distributed crawls (nianbao crawl --redis; crawler/distributed/) ------------------------------
+NIANBAO_REDIS_URL = None            # redis://HOST:PORT/DB of the shared frontier; None: a local crawl
+NIANBAO_REDIS_PREFIX = "nianbao"    # key prefix of one crawl in Redis
+NIANBAO_REDIS_MAX_BACKLOG = 2000    # items a worker lets wait for the archive writer before it pauses
+NIANBAO_WORKER_ID = None            # this worker's name (default: host-pid-random)
+NIANBAO_JOIN_WAIT = 120.0           # seconds a --join worker waits for a writer to prepare the crawl
 
 LOG_LEVEL = "INFO"
 LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"

@@ -1,4 +1,4 @@
-"""`nianbao` command line: one sub-command a module under `crawler/commands/`.
+"""`nianbao` command line: one sub-command a module under `nianbao/commands/`.
 
 Each command module has `NAME`, `HELP`, `add_arguments(parser)` and `run(args) -> int`,
 so commands stay independent and `nianbao --help` lists them all.

@@ -36,6 +36,7 @@ from scrapy_redis.queue import PriorityQueue
 from twisted.internet import task
 
 from nianbao.archive.urls import site_of
+from nianbao.crawler.extensions.sitestats import SiteStats
 from nianbao.crawler.frontier import downloader_slots
 
 logger = logging.getLogger(__name__)
@@ -196,6 +197,12 @@ class WorkerCoordinator:
         crawler.signals.connect(self.opened, signal=signals.spider_opened)
         crawler.signals.connect(self.idle, signal=signals.spider_idle)
         crawler.signals.connect(self.closed, signal=signals.spider_closed)
+        # A worker whose pull found the shared queues empty is not idle while another
+        # worker's requests wait in Redis (has_pending_requests), so Scrapy would look again
+        # only at its 5-second engine heartbeat, and a short crawl ends before that: the
+        # second worker of a small crawl made no request at all. Look again soon instead.
+        crawler.signals.connect(self._poke_soon, signal=signals.scheduler_empty)
+        self._poke_pending = False
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -250,12 +257,21 @@ class WorkerCoordinator:
             self._poke_soon()
             raise DontCloseSpider
 
-    def _poke_soon(self):
+    def _poke_soon(self, *args, **kwargs):
+        """Have the engine ask the frontier again in a quarter of a second (once)."""
+        if self._poke_pending:
+            return
         slot = getattr(self.crawler.engine, "_slot", None)
         nextcall = getattr(slot, "nextcall", None)
-        if nextcall is not None:
-            from twisted.internet import reactor
-            reactor.callLater(0.25, nextcall.schedule)
+        if nextcall is None:
+            return
+        from twisted.internet import reactor
+
+        def poke():
+            self._poke_pending = False
+            nextcall.schedule()
+        self._poke_pending = True
+        reactor.callLater(0.25, poke)
 
     def closed(self, spider=None, reason=None):
         if self.beat is not None and self.beat.running:
@@ -263,8 +279,9 @@ class WorkerCoordinator:
         stats = {k: v for k, v in self.crawler.stats.get_stats().items()
                  if isinstance(v, (int, float)) and not isinstance(v, bool)}
         pipe = self.server.pipeline()
+        sites = SiteStats.of(self.crawler).rows()
         pipe.rpush(f"{self.prefix}:worker_stats", json.dumps({"worker": self.wid, "reason": reason,
-                                                              "stats": stats}))
+                                                              "stats": stats, "sites": sites}))
         pipe.delete(f"{self.prefix}:busy:{self.wid}", f"{self.prefix}:alive:{self.wid}")
         pipe.srem(f"{self.prefix}:workers", self.wid)
         pipe.sadd(f"{self.prefix}:finished", self.wid)

@@ -9,10 +9,8 @@ NIANBAO_REDIS_MAX_BACKLOG entries) instead of filling Redis's memory.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import pickle
-from pathlib import Path
 
 from nianbao.archive.capture import Listing, Capture
 from nianbao.crawler.pipelines.pages import extract_page
@@ -28,7 +26,8 @@ class RedisItemPipeline:
         self.server = connect(s.get("NIANBAO_REDIS_URL"))
         self.prefix = s.get("NIANBAO_REDIS_PREFIX", "nianbao")
         self.key = f"{self.prefix}:items"
-        self.max_backlog = s.getint("NIANBAO_REDIS_MAX_BACKLOG", 2000)
+        self.max_backlog = s.getint("NIANBAO_REDIS_MAX_BACKLOG")
+        self.result: dict | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -46,15 +45,12 @@ class RedisItemPipeline:
         return item
 
     def close_spider(self, spider=None):
-        """What this worker did (the writer logs the crawl; `run_in_process` reads this)."""
+        """What this worker did, for whoever started it (the writer logs the crawl)."""
         stats = self.crawler.stats.get_stats()
-        path = self.crawler.settings.get("NIANBAO_STATS_FILE")
-        if path:
-            Path(path).write_text(json.dumps({
-                "worker": self.crawler.settings.get("NIANBAO_WORKER_ID"),
-                "reason": stats.get("finish_reason", "finished"),
-                "totals": {"pushed": stats.get("nianbao/redis/items_pushed", 0),
-                           "requests": stats.get("downloader/request_count", 0)}}), encoding="utf-8")
+        self.result = {"worker": self.crawler.settings.get("NIANBAO_WORKER_ID"),
+                       "reason": stats.get("finish_reason") or "finished",
+                       "totals": {"pushed": stats.get("nianbao/redis/items_pushed", 0),
+                                  "requests": stats.get("downloader/request_count", 0)}}
 
     async def _push(self, entry) -> None:
         while self.server.llen(self.key) >= self.max_backlog:

@@ -27,8 +27,8 @@ from nianbao.archive.store import Archive
 
 from nianbao.archive.history import CrawlHistory
 from nianbao.crawler.distributed.history import publish_history
-from nianbao.crawler.pipelines.archive import SITE_COLUMNS, format_site_stats
-from nianbao.crawler.pipelines.pages import count_report
+from nianbao.crawler.extensions.sitestats import SiteStats, format_table, totals
+from nianbao.crawler.pipelines.pages import ReportTally
 from nianbao.crawler.portals import Portal
 from nianbao.crawler.distributed.frontier import connect
 
@@ -66,9 +66,8 @@ class ArchiveWriter:
         self.busy_timeout = busy_timeout
         self.archive: Archive | None = None
         self.run_id: int | None = None
-        self.sites: dict[str, dict] = defaultdict(lambda: defaultdict(int))
-        self.report_urls: dict[str, set[str]] = defaultdict(set)
-        self.known_reports: set[str] = set()
+        self.sites = SiteStats()          # the workers' counts join these at the end
+        self.tally = ReportTally(self.sites)
         self.stored = 0
 
     def key(self, name: str) -> str:
@@ -96,7 +95,7 @@ class ArchiveWriter:
         history = CrawlHistory(self.db_path)
         try:
             published = publish_history(history, self.server, self.prefix)
-            self.known_reports = history.known_reports(sites)
+            self.tally.known_reports = history.known_reports(sites)
         finally:
             history.close()
         pipe = self.server.pipeline()
@@ -142,7 +141,7 @@ class ArchiveWriter:
 
     def _progress_line(self) -> None:
         elapsed = time.monotonic() - self.started
-        reports = sum(r["reports"] for r in self.sites.values())
+        reports = totals(self.sites.rows())["reports"]
         workers = self.server.scard(self.key("workers"))
         backlog = self.server.llen(self.key("items"))
         sys.stderr.write(f"\r{int(elapsed)}s  stored {self.stored} ({self.stored / max(elapsed, 1e-9):.1f}/s)"
@@ -168,8 +167,7 @@ class ArchiveWriter:
         item.run_id = self.run_id
         res = self.archive.store_page(self.run_id, item, document)
         self.stored += 1
-        count_report(self.sites[item.site], self.report_urls[item.site], self.known_reports,
-                     item, document, res)
+        self.tally.count(item, document, res)
 
     # -- after the workers ---------------------------------------------------------------------
     def worker_stats(self) -> list[dict]:
@@ -181,14 +179,12 @@ class ArchiveWriter:
         for w in workers:
             for k, v in w["stats"].items():
                 merged[k] += v
-        prefix = "nianbao/site/"
-        for k, v in merged.items():
-            if k.startswith(prefix):
-                site, _, name = k[len(prefix):].rpartition("/")
-                if name not in ("reports", "new", "changed", "stored"):
-                    self.sites[site][name] = int(v)
-        sites = {s: {**{c: 0 for c in SITE_COLUMNS}, **row} for s, row in self.sites.items()}
-        totals = {c: sum(r.get(c, 0) for r in sites.values()) for c in SITE_COLUMNS + ("stored",)}
+            # what each worker fetched; what was stored the writer counted itself
+            self.sites.add_rows({site: {k: v for k, v in row.items()
+                                        if k not in ("reports", "new", "changed", "stored")}
+                                 for site, row in (w.get("sites") or {}).items()})
+        sites = self.sites.rows()
+        total = totals(sites, ("stored",))
         reasons = sorted({w.get("reason") or "?" for w in workers})
         reason = "finished" if reasons == ["finished"] else ",".join(reasons)
         distributed = {"workers": len(workers), "worker_reasons": reasons,
@@ -196,19 +192,18 @@ class ArchiveWriter:
                                                     "requests": int(w["stats"].get("downloader/request_count", 0)),
                                                     "peak_rss_mb": w["stats"].get("nianbao/progress/peak_rss_mb")}
                                       for w in workers}}
-        table = format_site_stats(sites)
+        table = format_table(sites)
         print(table, file=sys.stderr)
         log = self.archive.finish_run(
-            self.run_id, {"sites": sites, "totals": totals, "finish_reason": reason,
-                          "distributed": distributed,
-                          "scrapy": {k: v for k, v in merged.items() if not k.startswith(prefix)}},
+            self.run_id, {"sites": sites, "totals": total, "finish_reason": reason,
+                          "distributed": distributed, "scrapy": dict(merged)},
             status="finished" if reason == "finished" else reason)
         self.archive.close()
         self.archive = None
         clear_namespace(self.server, self.prefix)
-        return {"run_id": self.run_id, "db": self.db_path, "sites": sites, "totals": totals,
-                "table": table, "archive": log, "distributed": distributed,
-                "report_urls": {s: sorted(u) for s, u in self.report_urls.items()}}
+        return {"run_id": self.run_id, "db": self.db_path, "sites": sites, "totals": total,
+                "table": table, "archive": log, "distributed": distributed, "reason": reason,
+                "report_urls": self.tally.urls()}
 
     def abort(self) -> None:
         """Stop without finishing: the run stays 'running' (marked interrupted by the next

@@ -13,12 +13,9 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 
 from nianbao.archive.urls import site_of
+from nianbao.crawler.extensions.sitestats import SiteStats
 
 logger = logging.getLogger(__name__)
-
-
-def site_stat(site: str, name: str) -> str:
-    return f"nianbao/site/{site}/{name}"
 
 
 class SiteScopeMiddleware:
@@ -48,8 +45,9 @@ class SiteScopeMiddleware:
     def _reached(self, request, spider=None):
         """Every request the downloader sees: pages, robots.txt, retries, renders."""
         site = site_of(request.url)
-        self.stats.inc_value(site_stat(site, "requests"))
+        sites = SiteStats.of(self.crawler)
+        sites.inc(site, "requests")
         if request.meta.get("playwright"):
-            self.stats.inc_value(site_stat(site, "renders"))
+            sites.inc(site, "renders")
         if request.url.endswith("/robots.txt"):
-            self.stats.inc_value(site_stat(site, "robots_txt"))
+            sites.inc(site, "robots_txt")

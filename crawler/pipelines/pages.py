@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import defaultdict
 
 from nianbao import extract
 from nianbao.archive.capture import Capture
+from nianbao.archive.store import StoreResult
+from nianbao.crawler.extensions.sitestats import SiteStats
 
 logger = logging.getLogger(__name__)
 
@@ -25,18 +28,30 @@ async def extract_page(item: Capture) -> extract.Document | None:
         return None
 
 
-def count_report(row: dict, seen: set[str], known_reports: set[str], item: Capture,
-                 document, result) -> None:
-    """Add a stored page to its site's row: reports found, new, changed (once a report)."""
-    row["stored"] += 1
-    is_report = document is not None and document.is_report and not document.is_not_found
-    if item.not_modified and item.canonical_url in known_reports:
-        is_report = True              # unchanged since the last run: still a report
-    if not is_report or item.kind != "page" or item.canonical_url in seen:
-        return
-    seen.add(item.canonical_url)
-    row["reports"] += 1
-    if result.new_document:
-        row["new"] += 1
-    elif result.new_version:
-        row["changed"] += 1
+class ReportTally:
+    """Which stored pages were reports: counted once per canonical URL into the site
+    counters (reports, new, changed; every stored page as stored), with the report URLs
+    kept per site for the crawl's result."""
+
+    def __init__(self, sites: SiteStats, known_reports: set[str] | None = None):
+        self.sites = sites
+        self.known_reports = set(known_reports or ())
+        self.report_urls: dict[str, set[str]] = defaultdict(set)
+
+    def count(self, item: Capture, document: extract.Document | None, result: StoreResult) -> None:
+        self.sites.inc(item.site, "stored")
+        is_report = document is not None and document.is_report and not document.is_not_found
+        if item.not_modified and item.canonical_url in self.known_reports:
+            is_report = True              # unchanged since the last run: still a report
+        seen = self.report_urls[item.site]
+        if not is_report or item.kind != "page" or item.canonical_url in seen:
+            return
+        seen.add(item.canonical_url)
+        self.sites.inc(item.site, "reports")
+        if result.new_document:
+            self.sites.inc(item.site, "new")
+        elif result.new_version:
+            self.sites.inc(item.site, "changed")
+
+    def urls(self) -> dict[str, list[str]]:
+        return {s: sorted(u) for s, u in self.report_urls.items()}

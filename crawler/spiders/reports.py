@@ -28,6 +28,7 @@ from scrapy.http import TextResponse
 from nianbao.crawler import linkscore as ls
 from nianbao.archive.urls import canonical_url, fetch_url, is_gateway, site_of, ungateway
 from nianbao.crawler.extensions.history import CrawlHistoryExtension
+from nianbao.crawler.extensions.sitestats import SiteStats
 from nianbao.crawler.discovery import (
     Link, dataproxy_records, dedupe_links, find_dataproxy, find_pager, json_links,
     json_next_pages, page_links, page_template, page_titles, parse_html, parse_json_list,
@@ -53,11 +54,6 @@ def _now() -> str:
 
 def _http_error(response) -> str | None:
     return f"HTTP {response.status}" if response.status >= 400 else None
-
-
-def stat_key(site: str, name: str) -> str:
-    """Stats-collector key of a per-site counter (read back by the archive pipeline)."""
-    return f"nianbao/site/{site}/{name}"
 
 
 @dataclass
@@ -152,7 +148,7 @@ class ReportSpider(scrapy.Spider):
 
     # -- request building ----------------------------------------------------------------
     def _stat(self, site: str, name: str, n: int = 1) -> None:
-        self.crawler.stats.inc_value(stat_key(site, name), n)
+        SiteStats.of(self.crawler).inc(site, name, n)
 
     def _request(self, url: str, *, kind: str, priority: int, link: Link | None = None,
                  parent_url: str | None = None, strong: bool = False, list_key: str | None = None,

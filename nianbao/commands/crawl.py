@@ -10,17 +10,20 @@ line per site, also written to the archive's crawl log (runs table).
 """
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 
-from nianbao import operations
-from nianbao.crawler.portals import RENDER_MODES, RegistryError
+from nianbao import options as crawl_options
+from nianbao.crawler.portals import RegistryError
+from nianbao.launch import resolve_portals
+from nianbao.plans import DEFAULT_PREFIX, CrawlRequest, JoinPlan, make_plan, say
 
 NAME = "crawl"
 HELP = "crawl portals for annual reports into the archive"
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("urls", nargs="*", metavar="URL",
                         help="start URL(s), usually a portal's home page; the crawl stays on their sites")
     parser.add_argument("--db", default="data/archive.db", metavar="PATH",
@@ -28,84 +31,73 @@ def add_arguments(parser) -> None:
     parser.add_argument("--portals", metavar="FILE",
                         help="portal registry (YAML or TOML) with start URLs and hints; "
                              "see crawler/portals.example.yaml")
-    parser.add_argument("--render", choices=RENDER_MODES, default=None,
-                        help="when to use the browser: auto = only for loading-shell pages "
-                             "(default), always, never")
     parser.add_argument("--ignore-robots", action="store_true",
                         help="do not obey robots.txt (obeyed by default; only for sites you run)")
-    parser.add_argument("--contact", metavar="URL_OR_EMAIL",
-                        help="contact put in the User-Agent so site operators can reach you")
-    parser.add_argument("--user-agent", metavar="UA",
-                        help="replace the whole User-Agent string (default: nianbao/0.1 (+CONTACT; ...))")
-    parser.add_argument("--concurrency", type=int, metavar="N",
-                        help="concurrent requests per site (default: 2)")
-    parser.add_argument("--render-concurrency", type=int, metavar="N",
-                        help="browser pages open at once, all sites together (default: 2)")
-    parser.add_argument("--max-pages", type=int, metavar="N",
-                        help="request ceiling per site (default: 400)")
-    parser.add_argument("--depth", type=int, metavar="N",
-                        help="maximum link depth from the start URL (default: 8)")
-    parser.add_argument("--explore", type=int, metavar="N",
-                        help="links with no disclosure/report hint tried per site that showed no "
-                             "report (default: 6)")
-    parser.add_argument("--delay", type=float, metavar="SECONDS",
-                        help="minimum delay between requests to one site; AutoThrottle adapts "
-                             "above it (default: 0)")
-    parser.add_argument("--timeout", type=float, metavar="SECONDS",
-                        help="download timeout per request (default: 30)")
-    parser.add_argument("--render-timeout", type=float, metavar="SECONDS",
-                        help="how long the browser waits for a shell's content to show (default: 15)")
-    parser.add_argument("--removal-after", type=int, metavar="N",
-                        help="consecutive crawls a report must fail transiently (timeouts, 5xx) before "
-                             "it is marked removed; a 404 gone from its list counts at once (default: 3)")
-    parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], default=None,
-                        help="Scrapy log level (default: INFO)")
+    crawl_options.add_arguments(parser)
     parser.add_argument("--stats-json", metavar="FILE",
                         help="also write the end-of-crawl statistics as JSON to FILE")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="set a raw Scrapy setting (VALUE parsed as JSON when it can be); repeatable")
-    operations.add_arguments(parser)
+    plans = parser.add_argument_group("scheduled, resumable and distributed crawls")
+    plans.add_argument("--due", action="store_true",
+                       help="crawl only what the portals' schedules say is due (registry "
+                            "'schedule: {lists: 1d, reports: 30d}', those are the defaults): "
+                            "a full crawl when a portal's reports are due, its lists only when "
+                            "only its lists are, nothing otherwise; for cron and systemd timers")
+    plans.add_argument("--resume", action="store_true",
+                       help="journal the crawl's request queue in --jobdir so that a crawl that "
+                            "was interrupted (Ctrl-C, SIGTERM, SIGKILL, power loss) continues "
+                            "where it stopped instead of starting over; the journal is removed "
+                            "when a crawl finishes")
+    plans.add_argument("--jobdir", metavar="DIR",
+                       help="job directory of --resume (default: the archive path + '.job')")
+    plans.add_argument("--redis", metavar="URL",
+                       help="distributed crawl through Redis (redis://HOST:PORT/DB): crawler "
+                            "processes share one frontier and duplicate filter; this process "
+                            "writes the archive and starts --workers crawler processes")
+    plans.add_argument("--redis-prefix", metavar="NAME", default=DEFAULT_PREFIX,
+                       help="Redis key prefix of the crawl, so several crawls can share one "
+                            f"Redis (default: {DEFAULT_PREFIX})")
+    plans.add_argument("--workers", type=int, metavar="N", default=None,
+                       help="with --redis: crawler processes to start on this machine (default 1; "
+                            "0 = only write the archive while workers elsewhere --join)")
+    plans.add_argument("--join", action="store_true",
+                       help="with --redis: join the crawl a writer (nianbao crawl --redis URL "
+                            "--db PATH) prepared, as --workers crawler processes; needs no "
+                            "archive or start URLs on this machine")
 
 
-def _raw_settings(pairs: list[str]) -> dict:
-    out = {}
-    for pair in pairs:
-        if "=" not in pair:
-            raise ValueError(f"--set needs NAME=VALUE, got {pair!r}")
-        k, v = pair.split("=", 1)
-        try:
-            out[k.strip()] = json.loads(v)
-        except ValueError:
-            out[k.strip()] = v
-    return out
+def _check_modes(args) -> None:
+    if (args.workers is not None or args.join) and not args.redis:
+        raise crawl_options.OptionError("--workers and --join need --redis URL")
+    if args.workers is not None and args.workers < (1 if args.join else 0):
+        raise crawl_options.OptionError(f"--workers must be {1 if args.join else 0} or more"
+                                        + (" with --join" if args.join else ""))
+    if args.jobdir and not args.resume:
+        raise crawl_options.OptionError("--jobdir only matters with --resume")
 
 
 def run(args) -> int:
-    from nianbao.run import OPTIONS, resolve_portals, run_in_process
-
-    for name in ("concurrency", "render_concurrency", "max_pages", "depth", "removal_after"):
-        v = getattr(args, name)
-        if v is not None and v < 1:
-            print(f"nianbao crawl: --{name.replace('_', '-')} must be at least 1", file=sys.stderr)
-            return 2
-    if args.join:
-        return operations.run_join(args)
     try:
-        portals = resolve_portals(args.urls, args.portals)
-        settings = _raw_settings(args.set)
-    except (RegistryError, ValueError) as exc:
-        print(f"nianbao crawl: {exc}", file=sys.stderr)
+        _check_modes(args)
+        values = crawl_options.check({o.name: getattr(args, o.name) for o in crawl_options.OPTIONS})
+        raw = crawl_options.parse_set(args.set)
+        if args.join:
+            plan = JoinPlan(args.redis, args.redis_prefix, args.workers or 1, values,
+                            not args.ignore_robots, raw, list(args.set))
+            return plan.run()
+        request = CrawlRequest(portals=resolve_portals(args.urls, args.portals), db=args.db,
+                               options=values, robots=not args.ignore_robots, settings=raw,
+                               set_pairs=list(args.set), due=args.due, resume=args.resume,
+                               jobdir=args.jobdir, redis=args.redis, redis_prefix=args.redis_prefix,
+                               workers=args.workers)
+    except (RegistryError, crawl_options.OptionError) as exc:
+        say(str(exc))
         return 2
-    options = {name: getattr(args, name) for name in OPTIONS if getattr(args, name, None) is not None}
-    plan = operations.plan(args, portals, settings)
+    plan = make_plan(request)
     if isinstance(plan, int):
         return plan
-    if args.redis:
-        result = operations.run_distributed(args, plan.portals, options, plan.settings)
-    else:
-        result = run_in_process(None, args.db, portals=plan.portals, robots=not args.ignore_robots,
-                                settings=plan.settings, **options)
-    operations.finished(plan, result)
+    result = plan.run()
     if args.stats_json:
         with open(args.stats_json, "w", encoding="utf-8") as fh:
             json.dump(result, fh, ensure_ascii=False, indent=1, default=str)

@@ -26,7 +26,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from nianbao.archive.datasette.serve import serve
-    from nianbao.run import crawl
+    from nianbao.launch import crawl
     from nianbao.demo.server import SamplePortals
 
     os.makedirs(os.path.dirname(os.path.abspath(args.db)), exist_ok=True)

@@ -1,0 +1,226 @@
+"""How a crawl runs, decided once from what was asked: a plan.
+
+* `LocalPlan`: one crawl in this process; with `--resume` its request queue is journaled
+  in a job directory (`crawler.frontier`), and an unfinished journal found there is
+  continued instead of starting over (a finished crawl removes it);
+* `--due` narrows the portals to those whose schedules say so (`nianbao.due`): a full
+  crawl, its lists only, or nothing (then there is no plan to run);
+* `DistributedPlan` (`--redis URL`): crawler processes share one frontier through Redis;
+  this process is the archive writer (`crawler.distributed.writer`) and starts
+  `--workers` crawler processes beside it;
+* `JoinPlan` (`--join`): crawler processes for a crawl a writer prepared, on any machine.
+
+`make_plan(request)` returns the plan, or an exit code when there is nothing to run.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nianbao import options as crawl_options
+from nianbao.crawler.frontier import journal_state
+from nianbao.crawler.portals import Portal
+from nianbao.launch import CrawlJob, run_in_process
+
+DEFAULT_PREFIX = "nianbao"
+
+
+def say(msg: str) -> None:
+    print(f"nianbao crawl: {msg}", file=sys.stderr)
+
+
+@dataclass
+class CrawlRequest:
+    """What `nianbao crawl` was asked, checked: the portals, the archive and the options."""
+
+    portals: list[Portal]
+    db: str
+    options: dict[str, Any] = field(default_factory=dict)    # checked crawl options
+    robots: bool = True
+    settings: dict[str, Any] = field(default_factory=dict)   # --set NAME=VALUE
+    set_pairs: list[str] = field(default_factory=list)       # the same, as given (for workers)
+    due: bool = False
+    resume: bool = False
+    jobdir: str | None = None
+    redis: str | None = None
+    redis_prefix: str = DEFAULT_PREFIX
+    workers: int | None = None
+
+    def job(self, portals: list[Portal] | None = None, settings: dict | None = None) -> CrawlJob:
+        return CrawlJob(portals=list(self.portals if portals is None else portals), db=self.db,
+                        options=dict(self.options), robots=self.robots,
+                        settings={**self.settings, **(settings or {})})
+
+
+@dataclass
+class LocalPlan:
+    job: CrawlJob
+    jobdir: Path | None = None
+
+    def run(self) -> dict:
+        result = run_in_process(self.job)
+        if self.jobdir is not None:
+            state = journal_state(self.jobdir)
+            if state and state.get("status") == "finished":
+                shutil.rmtree(self.jobdir, ignore_errors=True)   # nothing left to resume
+            elif state:
+                say(f"the crawl stopped before its end; `--resume` continues it from {self.jobdir}")
+        return result
+
+
+def make_plan(req: CrawlRequest) -> "LocalPlan | DistributedPlan | int":
+    """The plan for a request, or an exit code (0: nothing is due)."""
+    portals, extra = list(req.portals), {}
+    if req.due:
+        from nianbao.due import due_plan
+        dues = due_plan(portals, req.db)
+        for d in dues:
+            say(f"{d.portal.name}: {d.mode} ({d.reason})")
+        portals = [d.portal for d in dues if d.mode != "skip"]
+        lists_only = [d.portal for d in dues if d.mode == "lists"]
+        if lists_only:
+            extra["NIANBAO_LISTS_ONLY_SITES"] = sorted({s for p in lists_only for s in p.all_sites()})
+        if not portals:
+            say("nothing is due")
+            return 0
+    if req.redis:
+        return DistributedPlan(req, req.job(portals, extra))
+    jobdir = None
+    if req.resume:
+        jobdir = Path(req.jobdir or f"{req.db}.job")
+        state = journal_state(jobdir)
+        if state and state.get("status") != "finished":
+            say(f"resuming the crawl journaled in {jobdir} ({state['queued'] + state['in_flight']} "
+                f"requests to go, {state['done']} done)")
+        elif state:
+            shutil.rmtree(jobdir)               # a finished journal: start afresh
+        extra["SCHEDULER"] = "nianbao.crawler.frontier.JournalScheduler"
+        extra["JOBDIR"] = str(jobdir)
+    return LocalPlan(req.job(portals, extra), jobdir)
+
+
+# -- distributed --------------------------------------------------------------------------------
+def worker_settings(redis_url: str, prefix: str, wid: str) -> dict:
+    """Scrapy settings that turn a crawl into a worker of the Redis crawl `prefix`."""
+    from nianbao.crawler import settings as defaults
+    return {
+        "SCHEDULER": "nianbao.crawler.distributed.frontier.RedisFrontier",
+        "ITEM_PIPELINES": {"nianbao.crawler.distributed.pipeline.RedisItemPipeline": 300},
+        "EXTENSIONS": {**defaults.EXTENSIONS,
+                       "nianbao.crawler.distributed.frontier.WorkerCoordinator": 510},
+        "NIANBAO_REDIS_URL": redis_url,
+        "NIANBAO_REDIS_PREFIX": prefix,
+        "NIANBAO_WORKER_ID": wid,
+    }
+
+
+def _worker_argv(redis: str, prefix: str, options: dict, robots: bool, set_pairs: list[str]) -> list[str]:
+    argv = [sys.executable, "-m", "nianbao", "crawl", "--join", "--workers", "1", "--redis", redis,
+            "--redis-prefix", prefix, *crawl_options.to_argv({**options, "progress": "off"})]
+    if not robots:
+        argv.append("--ignore-robots")
+    for pair in set_pairs:
+        argv += ["--set", pair]
+    return argv
+
+
+def spawn_workers(n: int, argv: list[str]) -> list[subprocess.Popen]:
+    procs = []
+    for i in range(n):
+        env = {**os.environ, "NIANBAO_WORKER_ID":
+               f"{os.uname().nodename}-{os.getpid()}-w{i + 1}-{uuid.uuid4().hex[:4]}"}
+        procs.append(subprocess.Popen(argv, env=env))
+    return procs
+
+
+def _isatty() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+@dataclass
+class DistributedPlan:
+    """The archive writer here, `workers` crawler processes beside it."""
+
+    req: CrawlRequest
+    job: CrawlJob
+
+    def run(self) -> dict:
+        from nianbao.crawler.distributed.writer import ArchiveWriter
+        req = self.req
+        writer = ArchiveWriter(req.redis, req.redis_prefix, req.db,
+                               removal_after=req.options.get("removal_after") or 3)
+        procs: list[subprocess.Popen] = []
+        try:
+            writer.prepare(self.job.portals, {**req.options, "robots": req.robots}, resume=req.resume)
+            n = 1 if req.workers is None else req.workers
+            if n:
+                writer.server.set(writer.key("expect"), n)
+                procs = spawn_workers(n, _worker_argv(req.redis, req.redis_prefix, req.options,
+                                                      req.robots, req.set_pairs))
+            else:
+                say(f"waiting for workers: nianbao crawl --redis {req.redis} "
+                    f"--redis-prefix {req.redis_prefix} --join")
+            result = writer.drain(progress=_isatty(),
+                                  workers_exited=lambda: bool(procs) and all(p.poll() is not None for p in procs))
+        except BaseException:
+            for p in procs:
+                if p.poll() is None:
+                    p.send_signal(signal.SIGINT)
+            for p in procs:
+                try:
+                    p.wait(60)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+            writer.abort()
+            raise
+        for p in procs:
+            p.wait()
+        result["worker_exit_codes"] = [p.returncode for p in procs]
+        return result
+
+
+@dataclass
+class JoinPlan:
+    """Crawler process(es) for the Redis crawl a writer prepared."""
+
+    redis: str
+    prefix: str
+    workers: int
+    options: dict
+    robots: bool
+    settings: dict
+    set_pairs: list[str]
+
+    def run(self) -> int:
+        from nianbao.crawler.distributed.frontier import connect
+        from nianbao.crawler.distributed.writer import read_plan
+        if self.workers > 1:
+            procs = spawn_workers(self.workers, _worker_argv(self.redis, self.prefix, self.options,
+                                                             self.robots, self.set_pairs))
+            return max(p.wait() for p in procs)
+        from nianbao.crawler import settings as defaults
+        server = connect(self.redis)
+        wait = float(self.settings.get("NIANBAO_JOIN_WAIT", defaults.NIANBAO_JOIN_WAIT))
+        deadline = time.monotonic() + wait
+        while not server.get(f"{self.prefix}:ready"):
+            if time.monotonic() > deadline:
+                say(f"no writer prepared a crawl under {self.prefix!r} in {self.redis}")
+                return 1
+            time.sleep(0.2)
+        portals = read_plan(server, self.prefix)
+        wid = os.environ.get("NIANBAO_WORKER_ID") or f"{os.uname().nodename}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        job = CrawlJob(portals=portals, db="(redis)", options=self.options, robots=self.robots,
+                       settings={**self.settings, **worker_settings(self.redis, self.prefix, wid)})
+        result = run_in_process(job)
+        return 0 if result.get("reason", "finished") == "finished" else 1

@@ -1,0 +1,82 @@
+"""Resumable crawls: a crawl killed (SIGKILL, or SIGTERM) mid-way and resumed with --resume ends with
+the same archive as an uninterrupted crawl, without fetching again what it had stored;
+the journal survives the kill and is removed once the crawl has finished."""
+from __future__ import annotations
+
+import signal
+import time
+
+import pytest
+
+from nianbao.crawler.frontier import journal_state
+from nianbao.demo.server import SamplePortals
+from tests.support.ops import FAST, archive_state, query, run_crawl, start_crawl
+
+
+@pytest.fixture(scope="module")
+def portals():
+    with SamplePortals(port=0) as p:
+        yield p
+
+
+@pytest.fixture(scope="module")
+def whole(portals, tmp_path_factory):
+    """The archive of an uninterrupted crawl."""
+    db = tmp_path_factory.mktemp("whole") / "whole.db"
+    proc = run_crawl(*portals.start_urls, "--db", str(db), *FAST)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return db
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_killed_then_resumed_gives_the_uninterrupted_archive(portals, whole, tmp_path, sig):
+    db, jobdir = tmp_path / "resumed.db", tmp_path / "resumed.job"
+    crawl = start_crawl(*portals.start_urls, "--db", str(db), "--resume", "--jobdir", str(jobdir), *FAST,
+                        log=tmp_path / "killed.log")
+    deadline = time.monotonic() + 120
+    while True:                                     # kill it once it has stored something
+        state = journal_state(jobdir)
+        if state and state["done"] >= 12 and query(db, "SELECT count(*) FROM captures")[0][0] >= 3:
+            break
+        assert crawl.poll() is None, "the crawl ended before it could be killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    crawl.send_signal(sig)
+    crawl.wait(60)
+    killed = journal_state(jobdir)
+    assert killed["queued"] + killed["in_flight"] > 0
+    stored_before = {u for (u,) in query(db, "SELECT url FROM captures")}
+    assert stored_before, "nothing was stored before the kill"
+    if sig == signal.SIGKILL:        # no chance to close anything: the journal says "running"
+        assert killed["status"] == "running" and query(db, "SELECT status FROM runs") == [("running",)]
+    else:                            # a graceful stop: journal and run say why they stopped
+        assert killed["status"] == "stopped: shutdown"
+        assert query(db, "SELECT status FROM runs") == [("shutdown",)]
+
+    proc = run_crawl(*portals.start_urls, "--db", str(db), "--resume", "--jobdir", str(jobdir), *FAST)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "resuming the crawl journaled in" in proc.stderr
+    assert not jobdir.exists(), "a finished crawl leaves no journal"
+
+    assert archive_state(db) == archive_state(whole)
+    # what the killed crawl stored is not fetched again; only requests that were in flight
+    # at the kill (their results never reached the archive) may be fetched twice
+    refetched = {u for (u,) in query(db, "SELECT url FROM captures WHERE run_id = 2")} & stored_before
+    assert len(refetched) <= killed["in_flight"], refetched
+    first = "interrupted" if sig == signal.SIGKILL else "shutdown"
+    assert query(db, "SELECT id, status FROM runs ORDER BY id") == [(1, first), (2, "finished")]
+
+
+def test_resume_without_a_journal_starts_a_normal_crawl(portals, tmp_path):
+    db, jobdir = tmp_path / "a.db", tmp_path / "a.job"
+    proc = run_crawl(portals.portal("trs").base_url + "/", "--db", str(db), "--resume",
+                     "--jobdir", str(jobdir), *FAST)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "resuming" not in proc.stderr and not jobdir.exists()
+    assert query(db, "SELECT count(*) FROM reports")[0][0] == len(
+        [g for g in portals.gold_reports() if g.portal == "trs" and not g.robots_disallowed])
+
+
+def test_jobdir_without_resume_is_refused(portals, tmp_path):
+    proc = run_crawl(portals.start_urls[0], "--db", str(tmp_path / "x.db"), "--jobdir", str(tmp_path / "j"))
+    assert proc.returncode == 2 and "--jobdir only matters with --resume" in proc.stderr
