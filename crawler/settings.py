@@ -66,9 +66,10 @@ NIANBAO_RENDER = "auto"
 NIANBAO_RENDER_CONCURRENCY = 2      # pages open in the browser at once, all sites together
 NIANBAO_RENDER_TIMEOUT = 15.0       # seconds to wait for content to appear
 NIANBAO_BLOCK_RESOURCES = ["image", "media", "font"]
+# scrapy-playwright's handler without its silent retries and with a deadline per download
 DOWNLOAD_HANDLERS = {
-    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
-    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "http": "nianbao.crawler.download_handler.BrowserDownloadHandler",
+    "https": "nianbao.crawler.download_handler.BrowserDownloadHandler",
 }
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
@@ -114,6 +115,7 @@ NIANBAO_PROGRESS = "auto"           # live progress line: auto (on a TTY) | on |
 NIANBAO_PROGRESS_INTERVAL = 1.0     # seconds between redraws of the progress line
 NIANBAO_RENDER_WATCHDOG = 0         # seconds before a hung render is closed (0: navigation + render timeout + 15)
 NIANBAO_RENDER_CRASH_RETRIES = 1    # a crashed render is retried this often in a fresh context
+NIANBAO_RENDER_DEADLINE = 0         # seconds any browser download may take (0: the watchdog's + 15)
 
 # --- distributed crawls (nianbao crawl --redis; crawler/distributed/) ------------------------------
 NIANBAO_REDIS_URL = None            # redis://HOST:PORT/DB of the shared frontier; None: a local crawl

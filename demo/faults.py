@@ -236,7 +236,10 @@ class FaultMode:
 
     def _render_hang(self, t, portal, req):
         shell = portal.handle(Request("GET", "/", {}))
-        spin = b"<script>setTimeout(function(){for(;;){}},150)</script>\n</body>"
+        # the spin is queued while the page parses, so it starts before the app's own
+        # scripts can load any content: the render hangs every time, however fast the
+        # machine (a delay here made the fault a race the browser sometimes won)
+        spin = b"<script>setTimeout(function(){for(;;){}},0)</script>\n</body>"
         return Response(200, shell.body.replace(b"</body>", spin, 1),
                         {"Content-Type": "text/html; charset=utf-8"})
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
 
@@ -52,6 +53,8 @@ def _handler_for(hub: "SamplePortals", portal: Portal):
             pass
 
         def _serve(self, method: str) -> None:
+            if hub.latency:
+                time.sleep(hub.latency)       # a server across a network, not on loopback
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             headers = {k.lower(): v for k, v in self.headers.items()}
@@ -94,11 +97,12 @@ class SamplePortals:
     ports, or each on a free port when `port` is 0."""
 
     def __init__(self, port: int = 0, host: str = "127.0.0.1", scale: int = 1,
-                 fault: FaultHook | None = None):
+                 fault: FaultHook | None = None, latency: float = 0.0):
         self.host = host
         self.port = port
         self.scale = scale
         self.fault = fault
+        self.latency = latency           # seconds each answer waits, as over a real network
         self.state = "first"
         self._portals: list[Portal] = []
         self._servers: list[tuple[_Server, threading.Thread]] = []

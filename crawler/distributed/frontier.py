@@ -3,8 +3,9 @@
 `RedisFrontier` is scrapy-redis's scheduler with its Redis duplicate filter, made to behave
 like Scrapy's DownloaderAwarePriorityQueue: one scrapy-redis PriorityQueue per site
 (`<prefix>:requests:<site>`), and each process takes its next request from the site it
-has the fewest downloads running for, so every site's politeness slot stays busy and no
-site's backlog blocks another. What must stay with the process that made it (retries,
+has the fewest downloads running for, and only for a site whose download slot has a free
+place, so every site's politeness slot stays busy, no site's backlog blocks another, and
+what one worker cannot start now is left for the others. What must stay with the process that made it (retries,
 browser renders, redirects of a request it took, anything that cannot be pickled) goes
 to a local in-memory queue instead of Redis.
 
@@ -160,8 +161,17 @@ class RedisFrontier:
 
         def load(site: str) -> int:
             ds = dslots.get(site)
-            return len(ds.active) + len(ds.queue) if ds is not None else 0
+            return len(ds.active) if ds is not None else 0
+
+        def full(site: str) -> bool:
+            ds = dslots.get(site)
+            return ds is not None and len(ds.active) >= ds.concurrency
+        # Take a request only for a site this worker has a free place for: what it cannot
+        # start now stays in Redis for another worker (a worker that took whatever it could
+        # queued a small crawl's whole frontier in its own downloader, and the others idled)
         for site in sorted(self.sites(), key=load):
+            if full(site):
+                continue
             request = self._queue(site).pop()
             if request is not None:
                 request.meta[OWNER] = self.wid

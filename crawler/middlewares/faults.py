@@ -90,16 +90,21 @@ def binary_kind(body: bytes) -> str | None:
     return "binary data" if controls > len(head) * 0.05 else None
 
 
+def render_watchdog(settings) -> float:
+    """Seconds a render may take before the watchdog closes its page: NIANBAO_RENDER_WATCHDOG,
+    or (when 0) the navigation timeout plus the render timeout plus 15 s."""
+    nav = settings.getfloat("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT") / 1000
+    return (settings.getfloat("NIANBAO_RENDER_WATCHDOG")
+            or nav + settings.getfloat("NIANBAO_RENDER_TIMEOUT") + 15)
+
+
 class FaultGuardMiddleware:
     """Binary-as-text, redirect loops, and the render watchdog (order ~960)."""
 
     def __init__(self, crawler):
-        s = crawler.settings
         self.crawler = crawler
         self.stats = crawler.stats
-        nav = s.getfloat("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT", 30_000) / 1000
-        default = nav + s.getfloat("NIANBAO_RENDER_TIMEOUT", 15.0) + 15
-        self.watchdog = s.getfloat("NIANBAO_RENDER_WATCHDOG", 0) or default
+        self.watchdog = render_watchdog(crawler.settings)
         self._tokens = itertools.count(1)
         self._renders: dict[int, dict] = {}
 
@@ -124,7 +129,10 @@ class FaultGuardMiddleware:
         inner = meta.setdefault("nianbao_render_init", meta.get("playwright_page_init_callback"))
 
         async def init(page, request):
-            state = {"page": page, "crashed": False, "hung": False}
+            # a render is one request: what happened to an earlier page of it stays known
+            earlier = self._renders.get(token) or {}
+            state = {"page": page, "crashed": earlier.get("crashed", False),
+                     "hung": earlier.get("hung", False)}
             self._renders[token] = state
             page.on("crash", lambda *_: state.update(crashed=True))
             state["timer"] = asyncio.get_running_loop().call_later(
@@ -141,7 +149,7 @@ class FaultGuardMiddleware:
         state["hung"] = True
         logger.warning("render watchdog: %s still rendering after %.0fs, closing the page",
                        state["page"].url, self.watchdog)
-        await _close(state["page"])
+        await close_render_page(state["page"])
 
     def _disarm(self, meta: dict) -> dict | None:
         state = self._renders.pop(meta.get("nianbao_render_token"), None)
@@ -152,8 +160,14 @@ class FaultGuardMiddleware:
     # -- responses -------------------------------------------------------------------------
     def process_response(self, request, response, spider=None):
         state = self._disarm(request.meta)
-        if state and (state["crashed"] or state["hung"]):
-            request.meta["nianbao_render_fault"] = "hung" if state["hung"] else "crashed"
+        if state and state["hung"]:
+            # the watchdog closed the page: whatever answer came back is not the content
+            self.stats.inc_value("nianbao/faults/render_hung")
+            raise RenderHung("the page kept the browser busy past the render watchdog "
+                             f"({self.watchdog:.0f} s) and was closed")
+        if state and state["crashed"]:
+            self.stats.inc_value("nianbao/faults/render_crashed")
+            raise RenderCrashed("the browser page crashed while rendering")
         ctype = (response.headers.get(b"Content-Type") or b"").lower()
         if 300 <= response.status < 400 and response.headers.get(b"Location"):
             self._check_redirect(request, response)
@@ -181,11 +195,11 @@ class FaultGuardMiddleware:
                 request.meta["nianbao_render_fault"] = "hung" if state["hung"] else "crashed"
             # a failed render never hands its page to the render middleware: close it and its
             # context here, or the context keeps one of the PLAYWRIGHT_MAX_CONTEXTS slots forever
-            await _close(state["page"])
+            await close_render_page(state["page"])
         return None
 
 
-async def _close(page) -> None:
+async def close_render_page(page) -> None:
     """Close a render's page and its own context (each render has one)."""
     try:
         context = page.context
@@ -204,8 +218,7 @@ class FaultReasonMiddleware:
         s = crawler.settings
         self.stats = crawler.stats
         self.maxsize = s.getint("DOWNLOAD_MAXSIZE")
-        self.watchdog = s.getfloat("NIANBAO_RENDER_WATCHDOG", 0)
-        self.render_retries = s.getint("NIANBAO_RENDER_CRASH_RETRIES", 1)
+        self.render_retries = s.getint("NIANBAO_RENDER_CRASH_RETRIES")
 
     @classmethod
     def from_crawler(cls, crawler):

@@ -21,7 +21,11 @@ def project_settings_dict(**extra) -> dict:
     return out
 
 
-def project_crawler(spidercls: type[Spider] = Spider, spider: Spider | None = None, **settings):
+class AnySpider(Spider):
+    name = "test"
+
+
+def project_crawler(spidercls: type[Spider] = AnySpider, spider: Spider | None = None, **settings):
     """A configured Crawler (extensions created); `spider` (default: a new `spidercls`)
     is attached as the crawl's spider."""
     crawler = get_crawler(spidercls, project_settings_dict(**settings))

@@ -52,7 +52,9 @@ def test_two_frontiers_share_queue_and_duplicate_filter(redis_url):
 def crawls(redis_url, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("scaleout")
     out = {}
-    with SamplePortals(port=0) as portals:
+    # answers take 0.1 s, as across a network: a site's requests then wait in Redis while
+    # a worker's slot for it is busy, and the other worker takes them
+    with SamplePortals(port=0, latency=0.1) as portals:
         for n in (1, 2):
             db = tmp / f"w{n}.db"
             proc = run_crawl(*portals.start_urls, "--db", str(db), "--redis", redis_url,

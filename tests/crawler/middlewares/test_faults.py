@@ -8,7 +8,6 @@ import pytest
 from scrapy import Request
 from scrapy.exceptions import DownloadCancelledError, ResponseDataLossError
 from scrapy.http import HtmlResponse, Response
-from scrapy.utils.test import get_crawler
 
 from nianbao.crawler.middlewares.faults import (
     BinaryBody, FaultGuardMiddleware, FaultReasonMiddleware, RedirectLoop, RenderCrashed,
@@ -16,15 +15,13 @@ from nianbao.crawler.middlewares.faults import (
 )
 from nianbao.demo.faults import FaultMode
 from nianbao.demo.server import SamplePortals
+from tests.support.crawler import project_crawler
 from tests.support.ops import FAST, query, run_crawl
 
 
 # -- the middlewares alone -------------------------------------------------------------------
 def _crawler(**settings):
-    from scrapy import Spider
-    c = get_crawler(Spider, settings)
-    c._apply_settings()
-    return c
+    return project_crawler(**settings)
 
 
 def test_binary_kind_tells_junk_from_text_and_documents():
