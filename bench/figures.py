@@ -29,11 +29,11 @@ from nianbao.demo.content import Para, blocks_text, render_blocks  # noqa: E402
 from nianbao.demo.generated import generate_report  # noqa: E402
 from nianbao.demo.pdfs import text_pdf  # noqa: E402
 from nianbao.extract import report_schema as rs  # noqa: E402
-from nianbao.extract.grid import html_tables_to_grids  # noqa: E402
+from nianbao.extract import extract_document  # noqa: E402
+from nianbao.extract.html.grid import html_tables_to_grids  # noqa: E402
 from nianbao.extract.tables import extract_figures  # noqa: E402
-from nianbao.extract.tables_labels import parse_value  # noqa: E402
-from nianbao.extract.tables_pdf import pdf_table_grids  # noqa: E402
-from nianbao.extract.tables_text import tokenize  # noqa: E402
+from nianbao.extract.tables.labels import parse_value  # noqa: E402
+from nianbao.extract.tables.text import tokenize  # noqa: E402
 
 SHARED = ROOT / ".." / "shared"
 S2TWP, T2S = opencc.OpenCC("s2twp"), opencc.OpenCC("t2s")
@@ -115,8 +115,8 @@ def ours(kind: str, payload):
     """Our reader from the published form: grids expanded (or rebuilt from the PDF) included."""
     if kind == "html":
         return extract_figures(html_tables_to_grids(payload), page_text(payload), html=payload)
-    if kind == "pdf":
-        return extract_figures(pdf_table_grids(payload), "")
+    if kind == "pdf":      # a PDF attachment as a crawl reads it: the whole extractor
+        return extract_document(payload, "http://bench.invalid/report.pdf").figures
     return extract_figures([], payload)
 
 

@@ -6,7 +6,7 @@ The small public API: `extract_document`, `looks_like_shell`, `is_report_title`,
 from .document import Check, Document, Figure, FigureSet
 from .metadata import is_report_title
 from .pipeline import EXTRACTOR_VERSION, extract_document
-from .shell import looks_like_shell
+from .html.shell import looks_like_shell
 
 __all__ = ["Check", "Document", "Figure", "FigureSet", "EXTRACTOR_VERSION", "extract_document",
            "is_report_title", "looks_like_shell"]

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 
 from . import rules
+from .html.dom import SelectorSet
+from .script import TRADITIONAL_SHARE, converter, traditional_share
 
 _WS = re.compile(r"[\s\u3000\xa0]+")
 _DATE = r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?"
@@ -166,14 +168,10 @@ def page_title(tree, meta: dict[str, str]) -> str:
     return cleaned
 
 
-_TITLE_SET = None
+_TITLE_SET = SelectorSet(rules.TITLE_SELECTORS)
 
 
 def _title_heads(tree) -> dict[int, list]:
-    global _TITLE_SET
-    if _TITLE_SET is None:
-        from .text import SelectorSet  # shared selector syntax
-        _TITLE_SET = SelectorSet(rules.TITLE_SELECTORS)
     return _TITLE_SET.find(tree)
 
 
@@ -203,7 +201,6 @@ def page_fields(tree, html: str, url: str) -> tuple[PageMeta, str]:
     """Title, publication date, source and 信息公开目录 fields; also returns the label text."""
     meta = meta_tags(tree)
     lt = label_text(html)
-    from .script import TRADITIONAL_SHARE, converter, traditional_share
     if traditional_share(lt) >= TRADITIONAL_SHARE:
         # Labels are matched in Simplified: 來源 -> 来源, 釋出時間 -> 发布时间.
         for tw, cn in rules.TAIWAN_PHRASE_MAP:
@@ -262,7 +259,6 @@ def is_report_title(title: str) -> bool:
     """True for an OGI annual report title, False for the look-alike traps."""
     t = _WS.sub("", title or "")
     if t:
-        from .script import converter  # a Traditional title is judged in Simplified
         t = converter("t2s").convert(t.replace("資訊", "信息"))
     if not t or not any(r.search(t) for r in _REPORT_RES):
         return False

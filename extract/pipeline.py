@@ -13,8 +13,10 @@ from . import script as sc
 from .attachments import attachment_text, sniff_kind
 from .decode import decode_body
 from .document import Document, FigureSet
+from .html.dom import parse_html
+from .html.main import extract_main
+from .html.shell import looks_like_shell
 from .tables import extract_figures
-from .text import extract_main, parse_html
 
 EXTRACTOR_VERSION = "1.1.0"
 _WS = re.compile(r"\s+")
@@ -77,7 +79,6 @@ def _original_form(agency: str, doc: Document) -> str:
 
 
 def _html_document(body: bytes, url: str, headers: dict | None) -> Document:
-    from .shell import looks_like_shell
 
     html, enc = decode_body(body, headers)
     doc = Document(url=url, encoding=enc, content_type="html", extractor_version=EXTRACTOR_VERSION)

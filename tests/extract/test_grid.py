@@ -1,4 +1,4 @@
-"""Table rows as text lines (`extract.grid.table_rows`): a cell spanning rows repeats on
+"""Table rows as text lines (`extract.html.grid.table_rows`): a cell spanning rows repeats on
 every row it covers, a cell spanning columns appears once, rows with no text of their
 own are left out; checked on the nested headers of tables 3 and 4 (report-format.md),
 against the demo's independent gold rule, and through `extract_document` in each
@@ -9,7 +9,7 @@ import pytest
 from lxml import html as lxml_html
 
 from nianbao.extract import extract_document, rules
-from nianbao.extract.grid import table_rows, table_to_grid
+from nianbao.extract.html.grid import table_rows, table_to_grid
 
 NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
 ORGS = ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]

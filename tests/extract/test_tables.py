@@ -8,7 +8,8 @@ import opencc
 import pytest
 
 from nianbao.extract import report_schema as rs
-from nianbao.extract.grid import html_tables_to_grids
+from nianbao.extract.attachments.pdf import pdf_text
+from nianbao.extract.html.grid import html_tables_to_grids
 from nianbao.extract.tables import extract_figures
 
 from tests.support import SEEDS
@@ -407,10 +408,9 @@ def _page_text(html: str) -> str:
 
 def read_report(body: bytes, encoding: str = "utf-8"):
     """extract_figures on what a report page or attachment publishes, without the extractor."""
-    from nianbao.extract.tables_pdf import pdf_table_grids
-
     if body.startswith(b"%PDF"):
-        return extract_figures(pdf_table_grids(body), "")
+        pdf = pdf_text(body)             # the crawl's own PDF reader
+        return extract_figures(pdf.grids, "\n".join(pdf.lines))
     html = T2S.convert(body.decode(encoding, "replace"))   # a no-op on Simplified pages
     return extract_figures(html_tables_to_grids(html), _page_text(html), html=html)
 
@@ -504,7 +504,7 @@ def _all_labels():
 @pytest.mark.parametrize("config", ["s2t", "s2twp", "s2hk"])
 def test_every_label_survives_traditional_round_trip(config):
     """Taiwan phrasing (專案 for 项目, 檔案 for 文件, 資訊 for 信息) read back after t2s."""
-    from nianbao.extract.tables_labels import core
+    from nianbao.extract.tables.labels import core
 
     conv = opencc.OpenCC(config)
     for label in _all_labels():
@@ -515,10 +515,8 @@ def test_every_label_survives_traditional_round_trip(config):
 def test_pdf_ruled_tables_rebuilt_into_grids(fmt):
     from nianbao.demo.generated import generate_report
     from nianbao.demo.pdfs import text_pdf
-    from nianbao.extract.tables_pdf import pdf_table_grids
-
     g = generate_report("云溪市统计局", 2022 if fmt == "2021" else 2020, fmt, seed=9)
-    grids = pdf_table_grids(text_pdf(g.title, g.body))
+    grids = pdf_text(text_pdf(g.title, g.body)).grids
     t3 = next(gr for gr in grids if any("申请人情况" in c for c in gr[0]))
     assert any(c == "社会公益组织" for c in t3[2])   # a wrapped label comes back whole
     fs = extract_figures(grids, "")
@@ -533,14 +531,14 @@ def test_pdf_without_ruling_lines_has_no_grids():
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
-    from nianbao.extract.tables_pdf import pdf_table_grids
-
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=A4)
     c.drawString(72, 720, "requests 23 8 30 1")
     c.save()
-    assert pdf_table_grids(buf.getvalue()) == []
-    assert pdf_table_grids(b"%PDF-1.4 broken") == []
+    plain = pdf_text(buf.getvalue())
+    assert plain.grids == [] and plain.lines == ["requests 23 8 30 1"]
+    broken = pdf_text(b"%PDF-1.4 broken")
+    assert broken.grids == [] and broken.warnings and broken.warnings[0].startswith("pdf: cannot read")
 
 
 def test_organisations_published_as_one_column_invent_nothing():

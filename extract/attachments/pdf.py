@@ -1,23 +1,49 @@
-"""A text PDF read from its page layout rather than pdfminer's plain text.
+"""PDF attachments, read once: text lines by page layout, ruled tables by their rules.
 
-pdfminer's plain text breaks every visual line and reads ruled tables column by column.
-Here each page's characters are grouped into lines by baseline; lines become paragraphs
-by the page margins (a line that reaches the right margin continues on the next one
-unless that one is indented or centred); characters inside a ruled table (its frame found
-by `tables_pdf`) become the table's cells, written as rows in the text (as
-`rules.TEXT_TABLE_CELLS` says), and kept as a span-expanded grid for the figures.
+pdfminer's plain text breaks every visual line and reads ruled tables column by column,
+splitting wrapped labels so the row a number belongs to is lost. Here each page's
+characters are grouped into lines by baseline; lines become paragraphs by the page
+margins (a line that reaches the right margin continues on the next one unless that one
+is indented or centred). The ruling lines of a table give its row and column boundaries
+(a missing segment between two neighbouring cells means a span); characters inside a
+table's frame become its cells, written as rows in the text (as `rules.TEXT_TABLE_CELLS`
+says) and kept as a span-expanded grid for the figures. Tables without ruling lines are
+left to the text reader. This is the only PDF reader: crawls, tests and benches use it.
 """
 from __future__ import annotations
 
 import io
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from . import rules
-from .tables_pdf import _positions, _segments, _tables, cell_layout
+from .. import rules
+from .text import AttachmentText, split_title
 
 _PAGE_NO = re.compile(r"^[-—–－\s]*(第\s*)?\d{1,4}(\s*页)?[-—–－\s]*$|^\d+\s*/\s*\d+$")
 _CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+_TOL = 1.5          # points: segments this close are the same line
+_THIN = 2.0         # a rectangle thinner than this is a drawn line
+
+
+def pdf_text(body: bytes) -> AttachmentText:
+    """Text of a PDF read from its page layout: prose lines grouped into paragraphs by
+    their margins, ruled tables written as row lines
+    (`rules.TEXT_TABLE_CELLS`) at their place in the text, page numbers dropped."""
+    res = AttachmentText()
+    try:
+        pages, grids, chars = read_pdf(body)
+    except Exception as e:  # a broken PDF is a fact to record, not a crash
+        res.warnings.append(f"pdf: cannot read ({type(e).__name__}: {e})")
+        return res
+    if pages and chars < 20 * len(pages):
+        res.no_text_layer = True
+        res.warnings.append(f"pdf: no text layer ({len(pages)} page(s), {chars} characters): scanned image")
+    res.title, res.lines = split_title(paragraphs(pages))
+    if not res.title:
+        res.title = pdf_info_title(body)
+    res.grids = grids
+    return res
 
 
 @dataclass
@@ -77,24 +103,27 @@ def read_pdf(body: bytes) -> tuple[list[Page], list[list[list[str]]], int]:
         while stack:
             o = stack.pop()
             if isinstance(o, LTChar):
-                if o.get_text().strip():
-                    chars.append(o)
+                chars.append(o)           # spaces too: they separate words and numbers
             elif isinstance(o, (LTLine, LTRect, LTCurve)):
-                _segments(o, hs, vs)
+                segments(o, hs, vs)
             elif isinstance(o, LTFigure):
                 stack.extend(o)
-        nchars += len(chars)
+        nchars += sum(1 for ch in chars if ch.get_text().strip())
         page = Page()
         boxes = []
-        for h_comp, v_comp in _tables(hs, vs):
-            xs = _positions([x for x, _, _ in v_comp])
-            ys = _positions([y for y, _, _ in h_comp])
+        for h_comp, v_comp in ruled_tables(hs, vs):
+            xs = positions([x for x, _, _ in v_comp])
+            ys = positions([y for y, _, _ in h_comp])
             if len(xs) < 2 or len(ys) < 2:
                 continue
             boxes.append((xs[0], ys[0], xs[-1], ys[-1], h_comp, v_comp, []))
         prose = []
         for ch in chars:
             cx, cy = (ch.x0 + ch.x1) / 2, (ch.y0 + ch.y1) / 2
+            if not ch.get_text().strip():
+                if not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes):
+                    prose.append(ch)
+                continue
             for b in boxes:
                 if b[0] <= cx <= b[2] and b[1] <= cy <= b[3]:
                     b[6].append(((ch.x0 + ch.x1) / 2, cy, ch.x0, ch.y0, ch.height, ch.get_text()))
@@ -128,15 +157,22 @@ def _lines(chars, top: float) -> list[Line]:
     out = []
     for g in groups:
         g.sort(key=lambda c: c.x0)
-        parts, prev = [], None
+        parts, prev, space = [], None, False
         for ch in g:
             t = ch.get_text()
-            if prev is not None and ch.x0 - prev.x1 > ch.height * 0.6 and not (_CJK.match(t) and _CJK.match(prev.get_text())):
+            if not t.strip():
+                space = True              # a space glyph: the words on either side are apart
+                continue
+            gap = prev is not None and (space or ch.x0 - prev.x1 > ch.height * 0.6)
+            if gap and not (_CJK.match(t) and _CJK.match(prev.get_text())):
                 parts.append(" ")
             parts.append(t)
-            prev = ch
-        size = max(c.height for c in g)
-        out.append(Line(top - g[0].y0, g[0].x0, g[-1].x1, size, "".join(parts).strip()))
+            prev, space = ch, False
+        visible = [c for c in g if c.get_text().strip()]
+        if not visible:
+            continue
+        size = max(c.height for c in visible)
+        out.append(Line(top - visible[0].y0, visible[0].x0, visible[-1].x1, size, "".join(parts).strip()))
     return out
 
 
@@ -201,3 +237,102 @@ def paragraphs(pages: list[Page]) -> list[str]:
             centred = abs((ln.x0 - page.left) - (page.right - ln.x1)) < ln.size and indented
             open_para = full and not centred and not ln.text.endswith(("。", "：", ":", "！", "？", "；"))
     return [l.strip() for l in out if l.strip()]
+
+
+# -- ruled tables: geometry -------------------------------------------------------------------
+def segments(o, hs: list, vs: list) -> None:
+    x0, y0, x1, y1 = o.bbox
+    w, h = x1 - x0, y1 - y0
+    if h <= _THIN and w > _THIN:
+        hs.append(((y0 + y1) / 2, x0, x1))
+    elif w <= _THIN and h > _THIN:
+        vs.append(((x0 + x1) / 2, y0, y1))
+    elif w > _THIN and h > _THIN and type(o).__name__ == "LTRect":
+        hs += [(y0, x0, x1), (y1, x0, x1)]
+        vs += [(x0, y0, y1), (x1, y0, y1)]
+
+
+def ruled_tables(hs: list, vs: list):
+    """Connected groups of crossing segments: one group a table."""
+    n = len(hs) + len(vs)
+    parent = list(range(n))
+
+    def find(a):
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for i, (y, hx0, hx1) in enumerate(hs):
+        for j, (x, vy0, vy1) in enumerate(vs):
+            if hx0 - _TOL <= x <= hx1 + _TOL and vy0 - _TOL <= y <= vy1 + _TOL:
+                parent[find(i)] = find(len(hs) + j)
+    groups: dict[int, tuple[list, list]] = {}
+    for i, s in enumerate(hs):
+        groups.setdefault(find(i), ([], []))[0].append(s)
+    for j, s in enumerate(vs):
+        groups.setdefault(find(len(hs) + j), ([], []))[1].append(s)
+    return [g for g in groups.values() if len(g[0]) >= 2 and len(g[1]) >= 2]
+
+
+def positions(values: list[float]) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if not out or v - out[-1] > _TOL:
+            out.append(v)
+    return out
+
+
+def _covered(segs: list, at: float, lo: float, hi: float) -> bool:
+    """Is there a segment at coordinate `at` covering the middle of [lo, hi]?"""
+    mid = (lo + hi) / 2
+    return any(abs(p - at) <= _TOL and a - _TOL <= mid <= b + _TOL for p, a, b in segs)
+
+
+def cell_layout(hs: list, vs: list, chars: list) -> tuple[list[list[int]], dict[int, str]]:
+    """Cells of one ruled table: a key per grid position (positions with no rule between
+    them share a key: one merged cell) and each key's text."""
+    xs = positions([x for x, _, _ in vs])
+    ys = positions([y for y, _, _ in hs])[::-1]          # top to bottom
+    nr, nc = len(ys) - 1, len(xs) - 1
+    if nr < 1 or nc < 1:
+        return [], {}
+    parent = list(range(nr * nc))
+
+    def find(a):
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for r in range(nr):
+        for c in range(nc):
+            if c + 1 < nc and not _covered(vs, xs[c + 1], ys[r + 1], ys[r]):
+                parent[find(r * nc + c + 1)] = find(r * nc + c)
+            if r + 1 < nr and not _covered(hs, ys[r + 1], xs[c], xs[c + 1]):
+                parent[find((r + 1) * nc + c)] = find(r * nc + c)
+    neg_ys = [-y for y in ys]
+    text: dict[int, list] = {}
+    for cx, cy, x0, y0, h, t in chars:
+        c = bisect_right(xs, cx) - 1
+        r = bisect_right(neg_ys, -cy) - 1
+        if 0 <= r < nr and 0 <= c < nc:
+            text.setdefault(find(r * nc + c), []).append((cy, x0, h, t))
+    keys = [[find(r * nc + c) for c in range(nc)] for r in range(nr)]
+    return keys, {k: _join(v) for k, v in text.items()}
+
+
+def _join(chars: list) -> str:
+    """Characters of one cell in reading order: lines top to bottom, wrapped lines joined."""
+    chars.sort(key=lambda ch: -ch[0])
+    lines: list[list] = []
+    for ch in chars:
+        if lines and abs(lines[-1][0][0] - ch[0]) <= ch[2] / 2:
+            lines[-1].append(ch)
+        else:
+            lines.append([ch])
+    out = []
+    for line in lines:
+        line.sort(key=lambda ch: ch[1])
+        out.append("".join(ch[3] for ch in line))
+    return "".join(out).strip()

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from . import report_schema as rs
-from .tables_collect import Collector
-from .tables_labels import (
+from .. import report_schema as rs
+from .collect import Collector
+from .labels import (
     T2_ROW_BLOCK, T3_2019_ONLY, T3_2021_ONLY, T3_COL_CORES, T3_GROUP_CORES, T3_ROW_GROUP,
     T4_BLOCK_CORES, T4_COL_CORES, T4_SPECIFIC, TOTAL_CORES, core, normalize, parse_value, split_label,
     t2_block, t2_col, t2_columns, t2_row_key, t3_row_key,

@@ -8,9 +8,9 @@ the published number of cells is there, else by position (a blank cell is a cell
 """
 from __future__ import annotations
 
-from . import report_schema as rs
-from .tables_collect import Collector
-from .tables_labels import (
+from .. import report_schema as rs
+from .collect import Collector
+from .labels import (
     ALL_LABEL_CORES, T3_COL_CORES, T3_GROUP_CORES, T3_HEADER_CORES, T3_ROW_GROUP, T3_2019_ONLY,
     T3_2021_ONLY, T4_SPECIFIC, TOTAL_CORES, core, is_identity_note, parse_value, section_of, split_label,
     t2_block, t2_col, t2_columns, t2_row_key, t3_row_key,

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import re
 
-from . import rules
-from .decode import decode_body
-from .text import _WS, find_containers, is_chrome_line, parse_html, render_lines
+from .. import rules
+from ..decode import decode_body
+from .chrome import is_chrome_line
+from .dom import WS, parse_html
+from .main import find_containers
+from .render import render_lines
 
 CONTENT_ENOUGH = 200   # visible characters of real content that rule out a shell
 PROSE_ENOUGH = 80      # characters of sentences (with punctuation) that rule out a shell
@@ -31,8 +34,8 @@ def _visible_content(tree) -> tuple[int, int, str]:
             el.getparent().remove(el)
     lines, _ = render_lines(body)
     kept = [l for l in lines if not is_chrome_line(l)]
-    n = sum(len(_WS.sub("", l)) for l in kept)
-    prose = sum(len(_WS.sub("", l)) for l in kept if len(l) >= 15 and _PROSE_MARK.search(l))
+    n = sum(len(WS.sub("", l)) for l in kept)
+    prose = sum(len(WS.sub("", l)) for l in kept if len(l) >= 15 and _PROSE_MARK.search(l))
     return n, prose, "\n".join(lines)
 
 
@@ -44,7 +47,7 @@ def looks_like_shell(body: bytes | str, headers: dict | None = None) -> bool:
     tree = parse_html(html)
     found = find_containers(tree)
     if found and found[0] != "article":
-        held = sum(len(_WS.sub("", e.text_content())) for e in found[1])
+        held = sum(len(WS.sub("", e.text_content())) for e in found[1])
         if held >= CONTENT_ENOUGH or held and not any(m in e.text_content() for e in found[1]
                                                       for m in rules.LOADING_MARKERS):
             return False   # the article container already holds its (possibly short) text
@@ -59,7 +62,7 @@ def looks_like_shell(body: bytes | str, headers: dict | None = None) -> bool:
     if scripts:
         for root_id in rules.APP_ROOT_IDS:
             el = tree.find(f".//*[@id='{root_id}']")
-            if el is not None and len(_WS.sub("", el.text_content())) < 50:
+            if el is not None and len(WS.sub("", el.text_content())) < 50:
                 return True
         if n < 5 and re.search(r"<script[^>]+src=", html, re.I):
             return True

@@ -5,8 +5,8 @@ text); the first reading of a cell wins, so grids (exact structure) go first.
 """
 from __future__ import annotations
 
-from .document import Figure
-from .tables_labels import clean_label, header_unit, parse_value
+from ..document import Figure
+from .labels import clean_label, header_unit, parse_value
 
 
 class Collector:

@@ -13,7 +13,7 @@ import unicodedata
 from difflib import SequenceMatcher
 from functools import lru_cache, wraps
 
-from . import report_schema as rs
+from .. import report_schema as rs
 
 _CACHE_MAXLEN = 64   # cells and labels are short; prose lines are not cached
 
