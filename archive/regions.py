@@ -17,6 +17,8 @@ import functools
 
 from .urls import host_of
 
+# bump when the rule changes: stored rows are then re-derived (archive/schema.py)
+RULE_VERSION = 1
 CENTRAL = "中央"
 UNKNOWN = "未知"
 

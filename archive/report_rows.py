@@ -172,8 +172,6 @@ class StoredView:
     id_column: str                     # how the computed definition names the document id
     computed: Callable[[str], str]     # computed rows for documents `where` selects
     stored_form: str                   # per stored column: SQL over `c` (a computed row)
-    table_sql: str
-    indexes: tuple[str, ...]
     view_sql: str
 
     @property
@@ -201,34 +199,6 @@ REPORTS = StoredView(
     stored_form=", ".join(
         "CASE WHEN c.text IS (SELECT v.text FROM versions v WHERE v.id = c.version_id) "
         "THEN NULL ELSE c.text END" if col == "text" else f"c.{col}" for col in REPORT_COLUMNS),
-    table_sql=f"""
-CREATE TABLE {TABLE} (
-    document_id INTEGER PRIMARY KEY REFERENCES documents(id),  -- rowid = the document id
-    url TEXT NOT NULL,
-    site TEXT,
-    title TEXT,
-    agency TEXT,
-    year INTEGER,
-    published TEXT,
-    script TEXT,
-    joined_text TEXT,              -- NULL: the text is the current version's (version_id)
-    versions INTEGER,
-    first_seen TEXT,
-    last_seen TEXT,
-    removed INTEGER NOT NULL DEFAULT 0,
-    version_id INTEGER REFERENCES versions(id),
-    attachment_document_id INTEGER,
-    no_text_layer INTEGER,
-    content_type TEXT,
-    region TEXT                    -- archive.regions.region(site, agency)
-)""",
-    # facets (agency, year, site, region) and `url = ?` read a small index;
-    # `document_id IN (...)` (search) is the rowid itself
-    indexes=(f"CREATE INDEX {TABLE}_agency ON {TABLE}(agency)",
-             f"CREATE INDEX {TABLE}_region ON {TABLE}(region)",
-             f"CREATE INDEX {TABLE}_year ON {TABLE}(year)",
-             f"CREATE INDEX {TABLE}_site_agency ON {TABLE}(site, agency)",
-             f"CREATE INDEX {TABLE}_url ON {TABLE}(url)"),
     # a direct column keeps its table affinity in the view (`?year=2022` matches 2022); the
     # text is read only when a query asks for it (a count or a facet never does)
     view_sql="CREATE VIEW reports AS SELECT " + ", ".join(
@@ -236,9 +206,6 @@ CREATE TABLE {TABLE} (
         if c == "text" else f"r.{c}" for c in REPORT_COLUMNS) + f" FROM {TABLE} r",
 )
 
-# The sums keep no declared type, as the computed columns had none: an integral sum of
-# decimal cells stays 5.0, and filters compare exactly as they did.
-_wide_decl = ",\n    ".join(f"{name}" for name in WIDE_COLUMNS)
 FIGURES = StoredView(
     view="report_figures",
     table=FIGURES_TABLE,
@@ -247,21 +214,6 @@ FIGURES = StoredView(
     id_column="r.document_id",
     computed=computed_report_figures_sql,
     stored_form=", ".join(f"c.{col}" for col in FIGURE_COLUMNS),
-    table_sql=f"""
-CREATE TABLE {FIGURES_TABLE} (
-    document_id INTEGER PRIMARY KEY REFERENCES documents(id),
-    url TEXT NOT NULL,
-    agency TEXT,
-    year INTEGER,
-    format TEXT,
-    {_wide_decl},
-    identity_ok INTEGER,
-    checks_failed INTEGER,
-    version_id INTEGER REFERENCES versions(id)
-)""",
-    indexes=(f"CREATE INDEX {FIGURES_TABLE}_year ON {FIGURES_TABLE}(year)",
-             f"CREATE INDEX {FIGURES_TABLE}_format ON {FIGURES_TABLE}(format)",
-             f"CREATE INDEX {FIGURES_TABLE}_identity_ok ON {FIGURES_TABLE}(identity_ok)"),
     view_sql=f"CREATE VIEW report_figures AS SELECT {', '.join(FIGURE_COLUMNS)} FROM {FIGURES_TABLE}",
 )
 

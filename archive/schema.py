@@ -1,389 +1,114 @@
-"""The archive's schema as an ordered list of sqlite-utils migrations.
+"""The archive's schema, brought up to date: frozen migrations for tables and indexes
+(`archive/migrations.py`), then the derived objects of the live code — the contract views
+and the stored rows behind them (`archive/report_rows.py`) — re-created whenever their
+definition changed. `archive/schema.sql` is the result, written out:
 
-Each table holds one concept; the views `reports` and `report_figures` are the stable
-contract (architecture.md) and are recreated by every migration that touches them, so
-a database of any age is brought to the current shape by `migrate(db)`. Since migration 5
-the views read stored rows (`report_rows`, `report_figure_rows`: archive/report_rows.py).
+    python -m nianbao.archive.schema > archive/schema.sql
+
+(a test compares it with a fresh archive).
 """
 from __future__ import annotations
 
+import hashlib
+import sqlite3
+import sys
+import tempfile
+from pathlib import Path
+
 import sqlite_utils
-from sqlite_utils import Migrations
 
-from . import report_rows
+from . import regions, report_rows
+from .migrations import LEGACY_NAMES, MIGRATION_SET, migrations
 
-MIGRATION_SET = "nianbao-archive"
-migrations = Migrations(MIGRATION_SET)
-
-TABLES_SQL = """
-CREATE TABLE sites (
-    id INTEGER PRIMARY KEY,
-    host TEXT NOT NULL UNIQUE,
-    first_seen TEXT NOT NULL
-);
-
--- One crawl: what it was asked to do, how it ended, its stats.
-CREATE TABLE runs (
-    id INTEGER PRIMARY KEY,
-    started_at TEXT NOT NULL,
-    finished_at TEXT,
-    status TEXT NOT NULL DEFAULT 'running',      -- running | finished | failed | interrupted
-    sites TEXT NOT NULL DEFAULT '[]',             -- JSON list of hosts
-    options TEXT NOT NULL DEFAULT '{}',           -- JSON
-    stats TEXT,                                   -- JSON, set by finish_run
-    pid INTEGER,
-    host TEXT
-);
-
--- Raw bodies, content-addressed by the SHA-256 of the raw bytes; stored once.
--- codec 'zstd': data is the zstd frame of the body; 'zstd-delta': compressed with the
--- body of `base_sha256` as a raw-content dictionary (cheap recrawls of churning pages).
-CREATE TABLE blobs (
-    sha256 TEXT PRIMARY KEY,
-    size INTEGER NOT NULL,
-    codec TEXT NOT NULL,
-    base_sha256 TEXT REFERENCES blobs(sha256),
-    data BLOB NOT NULL,
-    stored_at TEXT NOT NULL
-);
-
--- One document per canonical URL (moves keep the document; old URLs in document_urls).
-CREATE TABLE documents (
-    id INTEGER PRIMARY KEY,
-    url TEXT NOT NULL UNIQUE,
-    site_id INTEGER NOT NULL REFERENCES sites(id),
-    kind TEXT NOT NULL DEFAULT 'page',            -- page | attachment
-    parent_url TEXT,                              -- attachment: canonical URL of its page
-    parent_id INTEGER REFERENCES documents(id),   -- attachment: the page that links it
-    link_text TEXT,
-    first_seen TEXT NOT NULL,
-    last_seen TEXT NOT NULL,
-    current_version_id INTEGER REFERENCES versions(id),
-    removed INTEGER NOT NULL DEFAULT 0,
-    removed_at TEXT,
-    failures INTEGER NOT NULL DEFAULT 0,          -- consecutive runs whose fetch failed
-    merged_into INTEGER REFERENCES documents(id)  -- a duplicate found to be a moved copy
-);
-CREATE INDEX documents_parent ON documents(parent_id);
-CREATE INDEX documents_site ON documents(site_id);
-
--- Every URL a document has been known under (canonical, old URLs after a move).
-CREATE TABLE document_urls (
-    url TEXT PRIMARY KEY,
-    document_id INTEGER NOT NULL REFERENCES documents(id),
-    first_seen TEXT NOT NULL
-);
-CREATE INDEX document_urls_document ON document_urls(document_id);
-
--- One fetch, exactly as it happened.
-CREATE TABLE captures (
-    id INTEGER PRIMARY KEY,
-    run_id INTEGER REFERENCES runs(id),
-    site_id INTEGER REFERENCES sites(id),
-    url TEXT NOT NULL,
-    final_url TEXT,
-    canonical_url TEXT,
-    kind TEXT NOT NULL DEFAULT 'page',
-    parent_url TEXT,
-    fetched_at TEXT NOT NULL,
-    status INTEGER,
-    headers TEXT NOT NULL DEFAULT '{}',           -- JSON, response headers
-    request_headers TEXT NOT NULL DEFAULT '{}',   -- JSON
-    rendered INTEGER NOT NULL DEFAULT 0,
-    not_modified INTEGER NOT NULL DEFAULT 0,
-    body_sha256 TEXT REFERENCES blobs(sha256),
-    body_size INTEGER,
-    error TEXT,
-    outcome TEXT,                                 -- ok | not_modified | gone | failed | unparsed | shell | redirect
-    document_id INTEGER REFERENCES documents(id),
-    version_id INTEGER REFERENCES versions(id)    -- the version this capture showed
-);
-CREATE INDEX captures_url ON captures(url);
-CREATE INDEX captures_canonical ON captures(canonical_url);
-CREATE INDEX captures_document ON captures(document_id);
-CREATE INDEX captures_run ON captures(run_id);
-
--- A new row only when the normalized extracted text changes.
-CREATE TABLE versions (
-    id INTEGER PRIMARY KEY,
-    document_id INTEGER NOT NULL REFERENCES documents(id),
-    seq INTEGER NOT NULL,                         -- 1, 2, ... per document
-    text_hash TEXT NOT NULL,                      -- SHA-256 of the normalized text
-    first_capture_id INTEGER REFERENCES captures(id),
-    first_seen TEXT NOT NULL,
-    last_seen TEXT NOT NULL,
-    title TEXT,
-    title_original TEXT,
-    agency TEXT,
-    agency_original TEXT,
-    year INTEGER,
-    published TEXT,
-    script TEXT,
-    opencc_config TEXT,
-    text TEXT,
-    text_original TEXT,                           -- NULL when the page is already Simplified (= text)
-    is_report INTEGER NOT NULL DEFAULT 0,
-    content_type TEXT,
-    encoding TEXT,
-    no_text_layer INTEGER NOT NULL DEFAULT 0,
-    is_shell INTEGER NOT NULL DEFAULT 0,
-    is_not_found INTEGER NOT NULL DEFAULT 0,
-    source TEXT,
-    index_no TEXT,
-    publisher TEXT,
-    doc_no TEXT,
-    figures_format TEXT,                          -- '2019' | '2021' | NULL
-    image_tables INTEGER NOT NULL DEFAULT 0,
-    identity_ok INTEGER,                          -- 1 | 0 | NULL
-    warnings TEXT NOT NULL DEFAULT '[]',
-    extractor_version TEXT,
-    extracted_at TEXT,
-    UNIQUE(document_id, seq)
-);
-CREATE INDEX versions_document ON versions(document_id);
-
--- One figure of a report's tables 2-4 (or a prose sentence) per version, as published.
-CREATE TABLE figures (
-    id INTEGER PRIMARY KEY,
-    version_id INTEGER NOT NULL REFERENCES versions(id),
-    table_no INTEGER NOT NULL,                    -- 2, 3, 4; 0 for a prose figure
-    row_key TEXT NOT NULL,
-    col_key TEXT NOT NULL,
-    value NUMERIC,                                -- NULL for a blank / — / / cell
-    raw TEXT,
-    row_label TEXT,
-    col_label TEXT,
-    unit TEXT,
-    source TEXT,
-    extractor_version TEXT
-);
-CREATE INDEX figures_version ON figures(version_id, table_no, row_key, col_key);
-
--- One arithmetic check of a version's tables.
-CREATE TABLE checks (
-    id INTEGER PRIMARY KEY,
-    version_id INTEGER NOT NULL REFERENCES versions(id),
-    name TEXT NOT NULL,
-    key TEXT NOT NULL,
-    expected REAL,
-    actual REAL,
-    ok INTEGER,                                   -- 1 | 0 | NULL (a needed cell blank)
-    extractor_version TEXT
-);
-CREATE INDEX checks_version ON checks(version_id);
-
--- What list pages showed in each run (removal detection: "gone from its list").
-CREATE TABLE listings (
-    id INTEGER PRIMARY KEY,
-    run_id INTEGER REFERENCES runs(id),
-    site_id INTEGER REFERENCES sites(id),
-    url TEXT NOT NULL,
-    fetched_at TEXT NOT NULL
-);
-CREATE INDEX listings_run ON listings(run_id);
-CREATE TABLE listing_links (
-    listing_id INTEGER NOT NULL REFERENCES listings(id),
-    url TEXT NOT NULL,
-    PRIMARY KEY (listing_id, url)
-);
-CREATE INDEX listing_links_url ON listing_links(url);
-
--- History of a document's life: removed, restored, moved.
-CREATE TABLE events (
-    id INTEGER PRIMARY KEY,
-    document_id INTEGER NOT NULL REFERENCES documents(id),
-    run_id INTEGER REFERENCES runs(id),
-    at TEXT NOT NULL,
-    kind TEXT NOT NULL,                           -- removed | restored | moved
-    detail TEXT NOT NULL DEFAULT '{}'             -- JSON: status, urls, reason
-);
-CREATE INDEX events_document ON events(document_id);
-"""
+DERIVED_KEY = "derived_signature"
 
 
-def computed_views_sql() -> str:
-    """The views as migrations 1-4 made them: `reports` computed on every read (kept so
-    those migrations still build what they built; migration 5 stores the rows)."""
-    return f"""
-DROP VIEW IF EXISTS report_figures;
-DROP VIEW IF EXISTS reports;
-DROP VIEW IF EXISTS report_documents;
-CREATE VIEW report_documents AS {report_rows.report_documents_sql()};
-CREATE VIEW reports AS {report_rows.computed_reports_sql()};
-CREATE VIEW report_figures AS {report_rows.computed_report_figures_sql()};
-"""
+def derived_views_sql() -> list[str]:
+    """The views, as the live code defines them, in dependency order."""
+    return ["DROP VIEW IF EXISTS report_figures", "DROP VIEW IF EXISTS reports",
+            "DROP VIEW IF EXISTS report_documents",
+            f"CREATE VIEW report_documents AS {report_rows.report_documents_sql()}",
+            report_rows.REPORTS.view_sql, report_rows.FIGURES.view_sql]
 
 
-def views_sql() -> str:
-    """The contract views over their stored rows (archive/report_rows.py), plus the helper
-    view that says which documents are reports (part of the rows' computed definition)."""
-    return f"""
-DROP VIEW IF EXISTS report_figures;
-DROP VIEW IF EXISTS reports;
-DROP VIEW IF EXISTS report_documents;
-CREATE VIEW report_documents AS {report_rows.report_documents_sql()};
-{report_rows.REPORTS.view_sql};
-{report_rows.FIGURES.view_sql};
-"""
+def derived_signature() -> str:
+    """What the derived objects are made from: the views' SQL, the stored rows' definitions
+    and the region rule. A different signature means they must be rebuilt."""
+    parts = derived_views_sql() + [sv.stored_form_sql("1") for sv in report_rows.STORED_VIEWS]
+    parts.append(f"regions {regions.RULE_VERSION}")
+    return hashlib.sha256("\n;\n".join(parts).encode("utf-8")).hexdigest()
 
 
-@migrations()
-def m001_initial(db: sqlite_utils.Database) -> None:
-    for stmt in _statements(TABLES_SQL):
-        db.execute(stmt)
-    for stmt in _statements(computed_views_sql()):
-        db.execute(stmt)
-
-
-@migrations()
-def m002_lean_figures_index(db: sqlite_utils.Database) -> None:
-    """The wide view looks figures up by version only (~200 rows each): a narrow index."""
-    db.execute("DROP INDEX IF EXISTS figures_version")
-    db.execute("CREATE INDEX figures_by_version ON figures(version_id)")
-
-
-@migrations()
-def m003_report_figures_checks_failed(db: sqlite_utils.Database) -> None:
-    """report_figures gains `checks_failed` (any broken check flags the report)."""
-    for stmt in _statements(computed_views_sql()):
-        db.execute(stmt)
-
-
-@migrations()
-def m004_view_column_affinity(db: sqlite_utils.Database) -> None:
-    """Computed integer columns of the views get INTEGER affinity (CAST), so Datasette's
-    `?year=2022` / `?identity_ok=0` filters and facet links match (a bare expression has
-    no affinity and '2022' never equals 2022). Added by the publish engineer."""
-    for stmt in _statements(computed_views_sql()):
-        db.execute(stmt)
-
-
-def link_set_id(conn, links) -> int | None:
-    """The id of a content-addressed set of URLs (created once, shared by every list page
-    that shows exactly these links: an unchanged list costs one `listings` row a run)."""
-    import hashlib
-
-    urls = sorted(set(links or []))
-    digest = hashlib.sha256("\n".join(urls).encode("utf-8")).hexdigest()
-    row = conn.execute("SELECT id FROM link_sets WHERE sha256 = ?", (digest,)).fetchone()
-    if row:
-        return row[0]
-    sid = conn.execute("INSERT INTO link_sets (sha256, size) VALUES (?, ?)",
-                       (digest, len(urls))).lastrowid
-    conn.executemany("INSERT INTO link_set_urls (set_id, url) VALUES (?, ?)",
-                     [(sid, u) for u in urls])
-    return sid
-
-
-def header_set_id(conn, headers: dict | None) -> int | None:
-    """The id of a content-addressed header set (request headers repeat across recrawls)."""
-    import hashlib
-    import json
-
-    if not headers:
+def _stored_signature(conn: sqlite3.Connection) -> str | None:
+    try:
+        row = conn.execute("SELECT value FROM archive_meta WHERE key = ?", (DERIVED_KEY,)).fetchone()
+    except sqlite3.OperationalError:       # no archive_meta yet: migrations pending
         return None
-    text = json.dumps(dict(sorted(headers.items())), ensure_ascii=False, separators=(",", ":"))
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    row = conn.execute("SELECT id FROM header_sets WHERE sha256 = ?", (digest,)).fetchone()
-    if row:
-        return row[0]
-    return conn.execute("INSERT INTO header_sets (sha256, json) VALUES (?, ?)",
-                        (digest, text)).lastrowid
+    return row[0] if row else None
 
 
-@migrations()
-def m004_recrawls_cost_only_capture_rows(db: sqlite_utils.Database) -> None:
-    """Unchanged recrawls must add little more than capture rows: list links and request
-    headers become content-addressed sets, and an unused index goes."""
-    import json
-
-    conn = db.conn
-    for stmt in _statements("""
-        CREATE TABLE link_sets (
-            id INTEGER PRIMARY KEY,
-            sha256 TEXT NOT NULL UNIQUE,          -- of the sorted URLs
-            size INTEGER NOT NULL
-        );
-        CREATE TABLE link_set_urls (
-            set_id INTEGER NOT NULL REFERENCES link_sets(id),
-            url TEXT NOT NULL,
-            PRIMARY KEY (set_id, url)
-        ) WITHOUT ROWID;
-        CREATE INDEX link_set_urls_url ON link_set_urls(url);
-        ALTER TABLE listings ADD COLUMN link_set_id INTEGER REFERENCES link_sets(id);
-        CREATE TABLE header_sets (
-            id INTEGER PRIMARY KEY,
-            sha256 TEXT NOT NULL UNIQUE,
-            json TEXT NOT NULL
-        );
-        ALTER TABLE captures ADD COLUMN request_headers_id INTEGER REFERENCES header_sets(id);
-        DROP INDEX IF EXISTS captures_canonical
-    """):
-        conn.execute(stmt)
-    for (lid,) in conn.execute("SELECT id FROM listings").fetchall():
-        links = [r[0] for r in conn.execute("SELECT url FROM listing_links WHERE listing_id = ?", (lid,))]
-        conn.execute("UPDATE listings SET link_set_id = ? WHERE id = ?", (link_set_id(conn, links), lid))
-    for cid, text in conn.execute("SELECT id, request_headers FROM captures").fetchall():
-        hid = header_set_id(conn, json.loads(text or "{}"))
-        if hid:
-            conn.execute("UPDATE captures SET request_headers_id = ? WHERE id = ?", (hid, cid))
-    conn.execute("DROP TABLE listing_links")
-    conn.execute("ALTER TABLE captures DROP COLUMN request_headers")
-    # the links each list page showed, as before
-    conn.execute("CREATE VIEW listing_links AS SELECT l.id AS listing_id, u.url FROM listings l "
-                 "JOIN link_set_urls u ON u.set_id = l.link_set_id")
-
-
-@migrations()
-def m005_stored_report_rows(db: sqlite_utils.Database) -> None:
-    """`reports` and `report_figures` become plain selects over `report_rows` and
-    `report_figure_rows`: the rows their computed definitions give, stored and kept
-    current by every write (archive/report_rows.py), so Datasette's counts and facets over
-    100,000 reports read tables and small indexes instead of computing joins for every
-    row. Back-filled here from the computed definitions."""
-    conn = db.conn
-    for sv in report_rows.STORED_VIEWS:
-        conn.execute(sv.table_sql)
-    for stmt in _statements(views_sql()):
+def ensure_derived(conn: sqlite3.Connection) -> bool:
+    """Re-create the views and rebuild the stored rows if their definition changed;
+    True when it did. Call inside a write transaction."""
+    signature = derived_signature()
+    if _stored_signature(conn) == signature:
+        return False
+    for stmt in derived_views_sql():
         conn.execute(stmt)
     report_rows.rebuild(conn)
-    for sv in report_rows.STORED_VIEWS:
-        for stmt in sv.indexes:
-            conn.execute(stmt)
+    conn.execute("INSERT OR REPLACE INTO archive_meta (key, value) VALUES (?, ?)", (DERIVED_KEY, signature))
+    return True
 
 
-@migrations()
-def m006_report_rows_region(db: sqlite_utils.Database) -> None:
-    """`reports` gains `region` (archive/regions.py), stored and indexed, so Datasette's
-    region facet is a plain column facet instead of a Python call for every row.
-    Back-filled here; an archive created since migration 5 gained the column then.
-    Added by the publish engineer."""
-    conn = db.conn
-    table = report_rows.TABLE
-    if "region" not in {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}:
-        conn.execute(f"ALTER TABLE {table} ADD COLUMN region TEXT")
-    report_rows.register_functions(conn)
-    conn.execute(f"UPDATE {table} SET region = {report_rows.REGION_FUNCTION}(site, agency) "
-                 f"WHERE region IS NOT {report_rows.REGION_FUNCTION}(site, agency)")
-    conn.execute(f"CREATE INDEX IF NOT EXISTS {table}_region ON {table}(region)")
-    for stmt in _statements(views_sql()):
-        conn.execute(stmt)
-
-
-def _statements(script: str) -> list[str]:
-    """Split a script of DDL into statements (our SQL has no ';' or '--' inside literals)."""
-    lines = [ln.split("--", 1)[0].rstrip() for ln in script.splitlines()]
-    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+def _rename_legacy(db: sqlite_utils.Database) -> None:
+    if not db["_sqlite_migrations"].exists():
+        return
+    for old, new in LEGACY_NAMES.items():
+        db.execute("UPDATE _sqlite_migrations SET name = ? WHERE migration_set = ? AND name = ?",
+                   [new, MIGRATION_SET, old])
 
 
 def migrate(db: sqlite_utils.Database) -> None:
     """Bring any archive database to the current schema (idempotent)."""
+    _rename_legacy(db)
     migrations.apply(db)
+    ensure_derived(db.conn)
 
 
 def needs_migration(db: sqlite_utils.Database) -> bool:
-    return bool(migrations.pending(db))
+    """Whether `migrate` has anything to do (read-only)."""
+    applied = {m.name for m in migrations.applied(db)}
+    if applied & set(LEGACY_NAMES) or migrations.pending(db):
+        return True
+    return _stored_signature(db.conn) != derived_signature()
 
 
 def schema_version(db: sqlite_utils.Database) -> int:
     return len(migrations.applied(db))
+
+
+def dump_schema(conn: sqlite3.Connection) -> str:
+    """The schema as SQL statements: tables, then indexes, then views, each by name
+    (SQLite's own tables and the FTS index's shadow tables left out)."""
+    order = {"table": 0, "index": 1, "view": 2, "trigger": 3}
+    rows = conn.execute("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL "
+                        "AND name NOT LIKE 'sqlite_%'").fetchall()
+    shadow = {n for t, n, s in rows if t == "table" and "VIRTUAL TABLE" in s.upper()}
+    rows = [r for r in rows if not any(r[1].startswith(v + "_") and r[1] != v for v in shadow)]
+    rows.sort(key=lambda r: (order.get(r[0], 9), r[1]))
+    return "".join(f"{sql.strip()};\n\n" for _, _, sql in rows).rstrip() + "\n"
+
+
+def fresh_schema() -> str:
+    """The schema of a new archive, after its first crawl made the search index."""
+    from .store import Archive
+    with tempfile.TemporaryDirectory() as tmp:
+        with Archive(Path(tmp) / "fresh.db") as archive:
+            archive.refresh_search()
+            return dump_schema(archive.conn)
+
+
+if __name__ == "__main__":
+    sys.stdout.write("-- The archive's schema, generated by `python -m nianbao.archive.schema`;\n"
+                     "-- tests/archive/test_schema.py compares it with a fresh archive.\n\n")
+    sys.stdout.write(fresh_schema())

@@ -8,8 +8,6 @@ at any moment leaves every capture either complete or absent, and Datasette can 
 """
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import json
 import logging
 import os
@@ -23,12 +21,13 @@ from urllib.parse import urlsplit
 
 import sqlite_utils
 
-from . import blobs, history, report_rows
+from . import blobs, history, report_rows, search
 from nianbao.extract import Document
 
 from .capture import Capture, Listing, utc_now
 from .removal import classify, detect_removals
-from .schema import header_set_id, link_set_id, migrate, needs_migration
+from .schema import migrate, needs_migration
+from .sets import header_set_id, link_set_id
 from .urls import site_name
 from .versions import version_hash, write_version
 
@@ -99,6 +98,7 @@ class Archive:
             self.conn.execute("PRAGMA synchronous = NORMAL")
             self.conn.execute("PRAGMA foreign_keys = ON")
             self.db = sqlite_utils.Database(self.conn)
+            _refuse_foreign(self.conn, self.path)
             if needs_migration(self.db):         # readers never wait for a crawl's write lock
                 with self._write():
                     migrate(self.db)
@@ -216,12 +216,10 @@ class Archive:
         self.refresh_search()
         return log
 
-    def refresh_search(self) -> None:
-        """Let the publish side's full-text index catch up, if that module exists."""
-        name = f"{__package__}.search"            # owned by the publish engineer
-        if importlib.util.find_spec(name) is None:
-            return
-        importlib.import_module(name).refresh(self.conn)
+    def refresh_search(self) -> search.RefreshStats:
+        """Bring the full-text index up to date with `reports`: the one way it is refreshed
+        (after every crawl, by `reextract`, and by `serve` before it publishes)."""
+        return search.refresh(self.conn)
 
     def _run_options(self, run_id: int) -> dict:
         row = self._one("SELECT options FROM runs WHERE id = ?", (run_id,))
@@ -455,6 +453,15 @@ class Archive:
 
     def blob(self, digest: str) -> bytes:
         return blobs.read(self.conn, digest)
+
+
+def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
+    """An SQLite file that holds other tables is someone else's data: never add ours."""
+    tables = {n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if tables and not {"captures", "documents", "runs"} <= tables:
+        shown = ", ".join(sorted(tables)[:5]) + (", …" if len(tables) > 5 else "")
+        raise ArchiveError(f"{path} is an SQLite database but not a nianbao archive "
+                           f"(tables: {shown}); refusing to add archive tables to it")
 
 
 def _pid_alive(pid: int) -> bool:

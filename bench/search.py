@@ -3,7 +3,7 @@
 Builds the archive with the real schema (archive.schema.migrate) and the real index code
 (archive.search.refresh), inserting rows in bulk instead of through Archive.store_page
 (zstd-19 per page would take an hour) and deriving the stored rows behind the views the
-way migration 5 back-fills them (archive.report_rows.rebuild), then times requests
+way the archive derives them when their definition changes (archive.report_rows.rebuild), then times requests
 through Datasette's in-process ASGI client with our metadata, settings and plugin
 (`nianbao serve`'s Datasette):
 

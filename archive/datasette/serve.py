@@ -18,6 +18,9 @@ from pathlib import Path
 
 import yaml
 
+from nianbao.archive import search
+from nianbao.archive.store import ArchiveError
+
 HERE = Path(__file__).resolve().parent
 PLACEHOLDER = "archive"
 
@@ -72,26 +75,18 @@ def _register_plugin() -> None:
 
 
 def refresh_index(db_path: str | Path) -> str:
-    """Bring the schema (e.g. the stored `region` column the facets read) and the search
-    index of an archive up to date before serving; returns a note."""
-    import sqlite_utils
+    """Bring the schema (e.g. the stored columns the facets read) and the search index of
+    an archive up to date before serving; returns a note."""
+    from nianbao.archive.store import Archive
 
-    from nianbao.archive import schema, search
-
-    path = Path(db_path)
-    conn = sqlite3.connect(str(path), timeout=30)
-    try:
-        db = sqlite_utils.Database(conn)
-        if is_archive_file(path) and schema.needs_migration(db):
-            schema.migrate(db)
-        waiting = search.pending(conn)
-        if waiting == 0:
+    if not is_archive_file(db_path):
+        return "not a nianbao archive: served as it is"
+    with Archive(db_path, create=False) as archive:
+        if search.pending(archive.conn) == 0:
             return "search index up to date"
-        stats = search.refresh(conn)
-        return (f"search index {'rebuilt' if stats.rebuilt else 'updated'}: "
-                f"{stats.indexed} report(s) indexed, {stats.total} in the index")
-    finally:
-        conn.close()
+        stats = archive.refresh_search()
+    return (f"search index {'rebuilt' if stats.rebuilt else 'updated'}: "
+            f"{stats.indexed} report(s) indexed, {stats.total} in the index")
 
 
 def build_datasette(db_paths, *, immutable: bool = False, settings: dict | None = None):
@@ -138,7 +133,7 @@ def serve(db_path, *, host: str = "127.0.0.1", port: int = 8001, immutable: bool
     if refresh:
         try:
             log(refresh_index(db_path))
-        except sqlite3.Error as exc:      # a read-only file or a busy writer: serve anyway
+        except (sqlite3.Error, ArchiveError) as exc:   # a read-only file, a busy writer: serve anyway
             log(f"search index not refreshed ({exc}); search may miss recent reports")
     ds = build_datasette([db_path], immutable=immutable)
     sock = bind(host, port)

@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 
 from nianbao.archive import report_rows
+from nianbao.archive.migrations import migrations
 from nianbao.archive.reextract import reextract
 from nianbao.archive.store import Archive
 from tests.support.archive import BASE, REPORT_TEXT, count, figure_set, listing, page, plain_doc, report_doc
@@ -165,14 +166,14 @@ def test_check_finds_stored_rows_that_drifted(tmp_path, capsys, tamper, message)
     assert message in capsys.readouterr().err
 
 
-def test_migration_5_back_fills_the_rows_of_an_older_archive(tmp_path):
+def test_the_stored_rows_of_an_older_archive_are_derived_on_open(tmp_path):
     import sqlite_utils
 
-    from nianbao.archive.schema import migrations
+    from nianbao.archive.migrations import migrations
 
     path = tmp_path / "old.db"
     db = sqlite_utils.Database(path)
-    migrations.apply(db, stop_before="m005_stored_report_rows")
+    migrations.apply(db, stop_before="m006_stored_report_rows")
     db.execute("INSERT INTO sites (id, host, first_seen) VALUES (1, 'gov.test', 't0')")
     db.execute("INSERT INTO documents (id, url, site_id, kind, parent_id, first_seen, last_seen, "
                "current_version_id) VALUES (1, 'http://gov.test/r.html', 1, 'page', NULL, 't0', 't2', 2), "
@@ -187,19 +188,18 @@ def test_migration_5_back_fills_the_rows_of_an_older_archive(tmp_path):
     db.execute("UPDATE versions SET figures_format = '2019', identity_ok = 1 WHERE id = 2")
     db.execute("INSERT INTO figures (version_id, table_no, row_key, col_key, value) VALUES "
                "(2, 3, 'requests_new', 'total', 5), (2, 4, 'reconsideration', 'total', 2)")
-    old = sorted(db.execute("SELECT * FROM reports").fetchall())
-    old_figures = db.execute("SELECT * FROM report_figures").fetchall()
     db.close()
-    # a pointer page that is no report itself, its report attachment, a two-version report
-    assert [r[0] for r in old] == ["http://gov.test/p.html", "http://gov.test/p.pdf",
-                                   "http://gov.test/r.html"]
     with Archive(path) as a:
-        new = sorted(a.conn.execute("SELECT * FROM reports").fetchall())
-        assert [r[:-1] for r in new] == old                  # migration 6 adds `region` last
-        assert [r[-1] for r in new] == ["未知"] * 3
+        new = sorted(a.conn.execute("SELECT url, title, agency, year, text, versions, region "
+                                    "FROM reports").fetchall())
+        # a pointer page that is no report itself (its text joins its attachment's), its
+        # report attachment, a two-version report
+        assert new == [("http://gov.test/p.html", "见附件", "某厅", 2021, "见附件\n附件正文很长很长", 1, "未知"),
+                       ("http://gov.test/p.pdf", "2021年报告", "某厅", 2021, "附件正文很长很长", 1, "未知"),
+                       ("http://gov.test/r.html", "2020年报告", "某局", 2020, "新文", 2, "未知")]
         assert count(a.conn, "report_rows") == 3
-        assert a.conn.execute("SELECT * FROM report_figures").fetchall() == old_figures
-        assert [r[:5] for r in old_figures] == [("http://gov.test/r.html", "某局", 2020, "2019", 5)]
+        figures = a.conn.execute("SELECT * FROM report_figures").fetchall()
+        assert [r[:5] for r in figures] == [("http://gov.test/r.html", "某局", 2020, "2019", 5)]
         assert report_rows.differences(a.conn) == []
         indexes = {r[1] for r in a.conn.execute("PRAGMA index_list(report_rows)")}
         assert {"report_rows_agency", "report_rows_year", "report_rows_site_agency"} <= indexes
@@ -227,7 +227,7 @@ def test_statistics_cannot_turn_the_row_derivation_into_scans(ar):
     assert report_rows.sync(ar.conn, [1]) == 0 and report_rows.differences(ar.conn) == []
 
 
-def test_migration_6_back_fills_the_region_of_an_archive_made_before_it(tmp_path):
+def test_an_archive_of_the_previous_release_gets_region_and_new_migration_names(tmp_path):
     path = tmp_path / "a.db"
     with Archive(path) as ar:
         run = ar.start_run([BASE], {})
@@ -235,13 +235,21 @@ def test_migration_6_back_fills_the_region_of_an_archive_made_before_it(tmp_path
         _fetch(ar, run, "/r/2.html", REPORT_TEXT + "二", doc=replace(report_doc(BASE + "/r/2.html", REPORT_TEXT + "二"), agency="国务院办公厅"))
         expected = sorted(ar.conn.execute("SELECT url, region FROM reports"))
     assert [r for _, r in expected] == ["浙江省", "中央"]
-    # the shape migration 5 left: no region column, no index, views without it
+    # the shape the previous release left before its region migration: no region column,
+    # no index, views without it, no archive_meta, migrations recorded under their old names
     conn = sqlite3.connect(path)
     conn.executescript("DROP VIEW report_figures; DROP VIEW reports; DROP INDEX report_rows_region; "
-                       "ALTER TABLE report_rows DROP COLUMN region; "
-                       "DELETE FROM _sqlite_migrations WHERE name = 'm006_report_rows_region';")
+                       "ALTER TABLE report_rows DROP COLUMN region; DROP TABLE archive_meta; "
+                       "DELETE FROM _sqlite_migrations WHERE name IN ('m007_report_rows_region', "
+                       "'m008_archive_meta'); "
+                       "UPDATE _sqlite_migrations SET name = 'm004_recrawls_cost_only_capture_rows' "
+                       "WHERE name = 'm005_recrawls_cost_only_capture_rows'; "
+                       "UPDATE _sqlite_migrations SET name = 'm005_stored_report_rows' "
+                       "WHERE name = 'm006_stored_report_rows';")
     conn.close()
     with Archive(path) as ar:
         assert sorted(ar.conn.execute("SELECT url, region FROM reports")) == expected
+        names = [r[0] for r in ar.conn.execute("SELECT name FROM _sqlite_migrations ORDER BY rowid")]
+        assert names == [m.name for m in migrations._migrations]
         assert "report_rows_region" in {r[1] for r in ar.conn.execute("PRAGMA index_list(report_rows)")}
         assert report_rows.differences(ar.conn) == []

@@ -7,6 +7,7 @@ import pytest
 
 from tests.support import publish as sample
 from nianbao.archive import search
+from nianbao.archive.search import index as search_index
 from nianbao.archive.datasette.diff import diff_texts
 from nianbao.archive.datasette.regions import CENTRAL, UNKNOWN, region
 from nianbao.archive.store import Archive
@@ -118,8 +119,8 @@ def test_diff_marks_changed_characters():
 
 def test_orphans_trigger_a_rebuild_that_keeps_results(archive_db, monkeypatch):
     path, conn = archive_db
-    monkeypatch.setattr(search, "ORPHAN_MIN", 0)
-    monkeypatch.setattr(search, "ORPHAN_SHARE", 0.0)
+    monkeypatch.setattr(search_index, "ORPHAN_MIN", 0)
+    monkeypatch.setattr(search_index, "ORPHAN_SHARE", 0.0)
     s = sample.SAMPLES[0]
     with Archive(path) as ar:
         run = ar.start_run([s.site], {})

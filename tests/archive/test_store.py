@@ -275,7 +275,7 @@ def test_redirect_under_an_unchanged_canonical_url_is_still_recorded_as_a_move(a
 def test_an_older_archive_is_migrated_on_open(tmp_path):
     import sqlite_utils
 
-    from nianbao.archive.schema import migrations
+    from nianbao.archive.migrations import migrations
 
     path = tmp_path / "old.db"
     db = sqlite_utils.Database(path)
@@ -290,14 +290,14 @@ def test_an_older_archive_is_migrated_on_open(tmp_path):
         assert "checks_failed" in cols
 
 
-def test_migration_4_keeps_list_links_and_request_headers(tmp_path):
+def test_migration_5_keeps_list_links_and_request_headers(tmp_path):
     import sqlite_utils
 
-    from nianbao.archive.schema import migrations
+    from nianbao.archive.migrations import migrations
 
     path = tmp_path / "old.db"
     db = sqlite_utils.Database(path)
-    migrations.apply(db, stop_before="m004_recrawls_cost_only_capture_rows")
+    migrations.apply(db, stop_before="m005_recrawls_cost_only_capture_rows")
     db.execute("INSERT INTO sites (id, host, first_seen) VALUES (1, 'gov.test', 't')")
     db.execute("INSERT INTO listings (id, run_id, site_id, url, fetched_at) VALUES (1, NULL, 1, 'L', 't')")
     db.execute("INSERT INTO listing_links VALUES (1, 'a'), (1, 'b')")

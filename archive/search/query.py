@@ -1,0 +1,207 @@
+"""Search queries: what a user types (words, "phrases", OR, -exclusion, Traditional) as
+an FTS5 MATCH expression, the SQL that filters or ranks reports by it, a cache of its
+matches for one page's several queries, and snippets around the matches."""
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+import unicodedata
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from .schema import FTS_TABLE, GENERATION, ORPHANS_TABLE, meta
+from .tokens import query_tokens, simplified_variants
+
+
+@dataclass
+class ParsedQuery:
+    """A user query: AND of clauses, each clause an OR of terms; plus excluded terms."""
+
+    clauses: list[list[str]]
+    excluded: list[str]
+
+    def terms(self) -> list[str]:
+        return [t for clause in self.clauses for t in clause]
+
+
+_QUERY_PART = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+
+
+def parse_query(query: str) -> ParsedQuery:
+    """Split on spaces; "quoted text" is one term; OR joins neighbours; -term excludes."""
+    clauses: list[list[str]] = []
+    excluded: list[str] = []
+    join_next = False
+    for m in _QUERY_PART.finditer(query or ""):
+        if m.group(3) is not None:
+            raw = m.group(3)
+            if raw == "OR":
+                join_next = bool(clauses)
+                continue
+            negate, term = raw.startswith("-") and len(raw) > 1, raw
+            if negate:
+                term = raw[1:]
+        else:
+            negate, term = bool(m.group(1)), m.group(2)
+        if not query_tokens(term)[0]:
+            continue
+        if negate:
+            excluded.append(term)
+        elif join_next:
+            clauses[-1].append(term)
+        else:
+            clauses.append([term])
+        join_next = False
+    return ParsedQuery(clauses, excluded)
+
+
+def _phrase(tokens: list[str], prefix: bool) -> str:
+    quoted = '"' + " ".join(t.replace('"', '""') for t in tokens) + '"'
+    return quoted + (" *" if prefix else "")
+
+
+def _term_expression(term: str) -> str:
+    phrases = []
+    for variant in simplified_variants(term):
+        tokens, prefix = query_tokens(variant)
+        if tokens:
+            p = _phrase(tokens, prefix)
+            if p not in phrases:
+                phrases.append(p)
+    return phrases[0] if len(phrases) == 1 else "(" + " OR ".join(phrases) + ")"
+
+
+def match_expression(query: str) -> str | None:
+    """The FTS5 MATCH expression for a user query; None when it has nothing to search."""
+    parsed = parse_query(query)
+    if not parsed.clauses:
+        return None
+    parts = []
+    for clause in parsed.clauses:
+        exprs = [_term_expression(t) for t in clause]
+        parts.append(exprs[0] if len(exprs) == 1 else "(" + " OR ".join(exprs) + ")")
+    expr = " AND ".join(parts)
+    for term in parsed.excluded:
+        expr = f"({expr}) NOT {_term_expression(term)}"
+    return expr
+
+
+def matching_ids_sql(param: str = "search") -> str:
+    """SQL selecting the document ids of reports matching :param (a match_expression)."""
+    return (f"SELECT rowid % {GENERATION} FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :{param} "
+            f"AND rowid NOT IN (SELECT rowid FROM {ORPHANS_TABLE})")
+
+
+def ranked_sql(param: str = "search", limit: int = 20) -> str:
+    """SQL for the best `limit` matches of :param: document_id, rank (bm25, title weighted)."""
+    return (f"SELECT rowid % {GENERATION} AS document_id, "
+            f"bm25({FTS_TABLE}, 10.0, 3.0, 1.0) AS rank FROM {FTS_TABLE} "
+            f"WHERE {FTS_TABLE} MATCH :{param} AND rowid NOT IN (SELECT rowid FROM {ORPHANS_TABLE}) "
+            f"ORDER BY rank LIMIT {int(limit)}")
+
+
+def where_clause(param: str = "search", id_column: str = "document_id") -> str:
+    """SQL for `WHERE <id_column> IN (reports matching :param)`, param = match_expression."""
+    return f"{id_column} IN ({matching_ids_sql(param)})"
+
+
+# The SQL function a MatchCache is registered under (see MatchCache.register).
+IDS_FUNCTION = "nianbao_search_ids"
+
+
+def cached_where_clause(param: str = "search", id_column: str = "document_id") -> str:
+    """Like where_clause, through a connection's MatchCache (MatchCache.register): every
+    query of one page (rows, count, each facet) reuses one run of the full-text match."""
+    return f"{id_column} IN (SELECT value FROM json_each({IDS_FUNCTION}(:{param})))"
+
+
+class MatchCache:
+    """The document ids matching recent match expressions, as JSON arrays, per database
+    file and index version (a fresh token whenever refresh() changes the index): a Datasette page runs the same search
+    filter for its rows, its count and every facet, and a phrase's FTS5 match is the
+    costly part, so it runs once. Results are exact: a new index version is a new key."""
+
+    def __init__(self, size: int = 32):
+        self.size = size
+        self._entries: OrderedDict[tuple, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def ids_json(self, conn: sqlite3.Connection, database: str, expr: str) -> str:
+        key = (database, meta(conn, "version", "0"), expr)
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+        ids = conn.execute(f"SELECT json_group_array(rowid % {GENERATION}) FROM {FTS_TABLE} "
+                           f"WHERE {FTS_TABLE} MATCH ? AND rowid NOT IN "
+                           f"(SELECT rowid FROM {ORPHANS_TABLE})", (expr,)).fetchone()[0]
+        with self._lock:
+            self._entries[key] = ids
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return ids
+
+    def register(self, conn: sqlite3.Connection) -> None:
+        """Make `nianbao_search_ids(expr)` (cached_where_clause) available on `conn`."""
+        row = conn.execute("PRAGMA database_list").fetchone()
+        database = row[2] if row else ""
+        conn.create_function(IDS_FUNCTION, 1, lambda expr: self.ids_json(conn, database, expr))
+
+
+# ---------------------------------------------------------------- snippets
+
+def highlight_terms(query: str) -> list[str]:
+    """Literal strings to highlight in Simplified report text for a query."""
+    out: list[str] = []
+    for term in parse_query(query).terms():
+        for variant in simplified_variants(unicodedata.normalize("NFKC", term).strip()):
+            if variant and variant not in out:
+                out.append(variant)
+    return sorted(out, key=len, reverse=True)
+
+
+def snippet(text: str | None, query: str, width: int = 60, max_windows: int = 2
+            ) -> list[tuple[str, bool]]:
+    """Pieces of `text` around the query's matches: (piece, is_match), '…' between windows.
+
+    Returned unescaped: the caller escapes every piece before adding <mark>.
+    """
+    text = text or ""
+    terms = highlight_terms(query)
+    if not terms or not text:
+        return [(text[: 2 * width] + ("…" if len(text) > 2 * width else ""), False)]
+    pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
+    matches = list(pattern.finditer(text))
+    if not matches:
+        return [(text[: 2 * width] + ("…" if len(text) > 2 * width else ""), False)]
+    windows: list[list[int]] = []
+    for m in matches:
+        start, end = max(0, m.start() - width), min(len(text), m.end() + width)
+        if windows and start <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], end)
+        elif len(windows) < max_windows:
+            windows.append([start, end])
+    pieces: list[tuple[str, bool]] = []
+    for start, end in windows:
+        if start > 0:
+            pieces.append(("…", False))
+        pos = start
+        for m in matches:
+            if m.start() < start or m.end() > end:
+                continue
+            if m.start() > pos:
+                pieces.append((text[pos:m.start()], False))
+            pieces.append((m.group(), True))
+            pos = m.end()
+        if end > pos:
+            pieces.append((text[pos:end], False))
+    if windows[-1][1] < len(text):
+        pieces.append(("…", False))
+    return pieces
+
+
