@@ -38,11 +38,12 @@ from scrapy.utils.request import request_from_dict
 from twisted.python.failure import Failure
 
 from nianbao.archive.urls import site_of
+from nianbao.crawler import meta
 
 logger = logging.getLogger(__name__)
 
 QUEUED, IN_FLIGHT, DONE = 0, 1, 2
-FID = "nianbao_frontier_id"
+FID = meta.FRONTIER_ID
 JOURNAL_NAME = "frontier.sqlite"
 
 _SCHEMA = """

@@ -37,12 +37,13 @@ from scrapy_redis.queue import PriorityQueue
 from twisted.internet import task
 
 from nianbao.archive.urls import site_of
+from nianbao.crawler import meta
 from nianbao.crawler.extensions.sitestats import SiteStats
 from nianbao.crawler.frontier import downloader_slots
 
 logger = logging.getLogger(__name__)
 
-OWNER = "nianbao_worker"            # meta: the worker that took the request from Redis
+OWNER = meta.WORKER                 # the worker that took the request from Redis
 ALIVE_TTL = 20
 
 

@@ -75,7 +75,7 @@ class BackoffMiddleware:
     def process_response(self, request, response, spider=None):
         if response.status not in self.codes or request.meta.get("dont_retry"):
             return response
-        attempt = request.meta.get("backoff_times", 0)
+        attempt = request.meta.get("nianbao_backoff_times", 0)
         stats = self.crawler.stats
         stats.inc_value(f"nianbao/backoff/{response.status}")
         if attempt >= self.max_retries:
@@ -86,6 +86,6 @@ class BackoffMiddleware:
         logger.info("HTTP %d from %s: pausing the site %.1fs (retry %d)", response.status,
                     request.url, wait, attempt + 1)
         retry = request.replace(dont_filter=True)
-        retry.meta["backoff_times"] = attempt + 1
+        retry.meta["nianbao_backoff_times"] = attempt + 1
         retry.priority = request.priority - 1
         return retry

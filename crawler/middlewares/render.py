@@ -10,8 +10,8 @@ and never fetches what robots.txt forbids or what lies outside the crawl's sites
 render gets its own short-lived browser context, closed with its page as soon as the
 response is back, so memory stays flat; the number of contexts is the render limit.
 
-Modes (setting NIANBAO_RENDER, per request `meta["render_mode"]`): auto | always | never.
-Rendered responses carry `meta["rendered"] = True` (Capture.rendered).
+Modes (setting NIANBAO_RENDER, per request `meta["nianbao_render_mode"]`): auto | always | never.
+Rendered responses carry `meta["nianbao_rendered"] = True` (Capture.rendered).
 """
 from __future__ import annotations
 
@@ -88,7 +88,7 @@ class RenderOnDemandMiddleware:
 
     # -- decisions -------------------------------------------------------------------------
     def _mode(self, request) -> str:
-        return request.meta.get("render_mode") or self.mode
+        return request.meta.get("nianbao_render_mode") or self.mode
 
     @staticmethod
     def _is_html(response) -> bool:
@@ -120,7 +120,7 @@ class RenderOnDemandMiddleware:
         self.stats.inc_value("nianbao/render/shells")
         logger.debug("loading shell, rendering: %s", request.url)
         retry = request.replace(dont_filter=True)
-        retry.meta["shell_detected"] = True
+        retry.meta["nianbao_shell_detected"] = True
         self._make_render(retry, retry.meta)
         return retry
 
@@ -142,7 +142,7 @@ class RenderOnDemandMiddleware:
         }
         meta["playwright_page_goto_kwargs"] = {"wait_until": "domcontentloaded"}
         meta["playwright_page_init_callback"] = self._init_page
-        meta["playwright_page_methods"] = [PageMethod(self._wait_for_content, meta.get("render_wait_for"))]
+        meta["playwright_page_methods"] = [PageMethod(self._wait_for_content, meta.get("nianbao_render_wait_for"))]
 
     async def _init_page(self, page, request) -> None:
         async def route(route, req):
@@ -204,16 +204,16 @@ class RenderOnDemandMiddleware:
         if not waited_ok:
             logger.info("render of %s: content did not show in %.0fs", page.url, self.timeout)
             self.stats.inc_value("nianbao/render/timeouts")
-            out["render_timeout"] = True
+            out["nianbao_render_timed_out"] = True
         try:
-            out["xhr_urls"] = list(dict.fromkeys(await page.evaluate(_XHR_JS)))
+            out["nianbao_xhr_urls"] = list(dict.fromkeys(await page.evaluate(_XHR_JS)))
         except Exception:
-            out["xhr_urls"] = []
+            out["nianbao_xhr_urls"] = []
         return out
 
     async def _finish_render(self, request, response):
         meta = request.meta
-        meta["rendered"] = True
+        meta["nianbao_rendered"] = True
         for pm in meta.get("playwright_page_methods") or ():
             if isinstance(getattr(pm, "result", None), dict):
                 meta.update(pm.result)

@@ -15,8 +15,6 @@ import heapq
 import itertools
 import logging
 import re
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -31,52 +29,21 @@ from nianbao.crawler.extensions.history import CrawlHistoryExtension
 from nianbao.crawler.extensions.sitestats import SiteStats
 from nianbao.crawler.discovery import (
     Link, dataproxy_records, dedupe_links, find_dataproxy, find_pager, json_links,
-    json_next_pages, page_links, page_template, page_titles, parse_html, parse_json_list,
+    json_next_pages, page_links, page_titles, parse_html, parse_json_list,
     route_for_id,
 )
-from nianbao.archive.capture import Listing, Capture
+from nianbao.archive.capture import Listing
 from nianbao.crawler.portals import Portal, load_registry, portals_from_urls
+
+from . import captures
+from .state import (
+    API, ATTACHMENT, DATAPROXY, EXPLORE, HOME, LIST, REPORT, SECTION, STORED_KINDS, ListPaging,
+    SiteState, page_template_key, seen_key,
+)
 
 logger = logging.getLogger(__name__)
 
-# Request kinds (meta "nianbao_kind"). Pages and attachments are stored; list answers of
-# APIs are read for links only.
-HOME, SECTION, LIST, REPORT, ATTACHMENT, EXPLORE, API, DATAPROXY = (
-    "home", "section", "list", "report", "attachment", "explore", "api", "dataproxy")
-STORED_KINDS = {HOME, SECTION, LIST, REPORT, ATTACHMENT, EXPLORE}
 _HTML_TYPES = (b"text/html", b"application/xhtml")
-
-
-def _now() -> str:
-    """UTC time of a fetch or listing, to the second (as the archive stores it)."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def _http_error(response) -> str | None:
-    return f"HTTP {response.status}" if response.status >= 400 else None
-
-
-@dataclass
-class ListState:
-    """Paging progress of one list (keyed by its page template)."""
-
-    strong: bool = False          # reached through a report column link or a registry hint
-    pages: int = 0
-    reported: bool = False        # some page of it showed a report link
-    empty_streak: int = 0
-
-
-@dataclass
-class SiteState:
-    portal: Portal
-    requests: int = 0
-    explored: int = 0
-    candidates: set[str] = field(default_factory=set)   # canonical URLs of report candidates
-    shells: int = 0
-    rendered: int = 0
-    pages: int = 0
-    capped: bool = False
-    parked: list = field(default_factory=list)           # heap of (-priority, depth, seq, kwargs)
 
 
 class ReportSpider(scrapy.Spider):
@@ -104,7 +71,6 @@ class ReportSpider(scrapy.Spider):
                 self.site_state.setdefault(s, SiteState(portal=p))
         self.sites = set(self.site_state)
         self.seen: set[str] = set()
-        self.lists: dict[str, ListState] = {}
         self._seq = itertools.count()
         self._ignore = {id(p): [re.compile(x) for x in p.ignore] for p in plist}
         self._follow = {id(p): [re.compile(x) for x in p.follow] for p in plist}
@@ -113,13 +79,13 @@ class ReportSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         s = crawler.settings
-        spider.max_pages = s.getint("NIANBAO_MAX_PAGES_PER_SITE", 400)
-        spider.explore_budget = s.getint("NIANBAO_EXPLORE_BUDGET", 6)
-        spider.list_slack = s.getint("NIANBAO_LIST_PAGES_WITHOUT_REPORT", 1)
-        spider.section_pages = s.getint("NIANBAO_SECTION_PAGES", 3)
-        spider.explore_depth = s.getint("NIANBAO_EXPLORE_DEPTH", 3)
-        spider.render_default = s.get("NIANBAO_RENDER", "auto")
-        spider.store_all = s.getbool("NIANBAO_STORE_ALL", False)
+        spider.max_pages = s.getint("NIANBAO_MAX_PAGES_PER_SITE")
+        spider.explore_budget = s.getint("NIANBAO_EXPLORE_BUDGET")
+        spider.paging = ListPaging(s.getint("NIANBAO_LIST_PAGES_WITHOUT_REPORT"),
+                                   s.getint("NIANBAO_SECTION_PAGES"))
+        spider.explore_depth = s.getint("NIANBAO_EXPLORE_DEPTH")
+        spider.render_default = s.get("NIANBAO_RENDER")
+        spider.store_all = s.getbool("NIANBAO_STORE_ALL")
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         return spider
 
@@ -141,7 +107,7 @@ class ReportSpider(scrapy.Spider):
             if site_of(url) not in self.sites:
                 continue
             req = self._request(url, kind=REPORT, priority=ls.PRIORITY[ls.REPORT] - 50,
-                                extra_meta={"revisit": True})
+                                extra_meta={"nianbao_revisit": True})
             if req is not None:
                 self.site_state[site_of(req.url)].candidates.add(canonical_url(url))
                 yield req
@@ -191,16 +157,16 @@ class ReportSpider(scrapy.Spider):
             "nianbao_strong": strong,
             "nianbao_list_key": list_key,
             "handle_httpstatus_all": True,
-            "render_mode": st.portal.render or self.render_default,
+            "nianbao_render_mode": st.portal.render or self.render_default,
         }
         if st.portal.wait_for:
-            meta["render_wait_for"] = st.portal.wait_for
+            meta["nianbao_render_wait_for"] = st.portal.wait_for
         if kind in (API, DATAPROXY, ATTACHMENT):
-            meta["render_mode"] = "never"
-        elif urlsplit(url).fragment and (st.shells or st.rendered) and meta["render_mode"] == "auto":
+            meta["nianbao_render_mode"] = "never"
+        elif urlsplit(url).fragment and (st.shells or st.rendered) and meta["nianbao_render_mode"] == "auto":
             # a single-page-app route: the server never sees the fragment and answers the same
             # shell as for the app's root, which was already found to be one
-            meta["render_mode"] = "always"
+            meta["nianbao_render_mode"] = "always"
         if extra_meta:
             meta.update(extra_meta)
         cb = callback or self.parse
@@ -211,32 +177,6 @@ class ReportSpider(scrapy.Spider):
                               priority=priority, meta=meta)
 
     # -- items ---------------------------------------------------------------------------
-    @staticmethod
-    def _headers(h) -> dict[str, str]:
-        out = {}
-        for k, vs in h.items():
-            name = k.decode("latin-1").lower()
-            out[name] = ", ".join(v.decode("latin-1") for v in vs)
-        return out
-
-    def _page_item(self, response, error: str | None = None) -> Capture:
-        meta = response.meta
-        requested = (meta.get("redirect_urls") or [response.request.url])[0]
-        final = response.url
-        # a browser keeps SPA route fragments in its final URL; an HTTP fetch never sends them
-        ident = final if (urlsplit(final).fragment or not urlsplit(requested).fragment) else requested
-        return Capture(
-            url=requested, final_url=final, canonical_url=canonical_url(ident),
-            site=meta.get("nianbao_site") or site_of(requested), status=response.status,
-            headers=self._headers(response.headers), body=response.body,
-            rendered=bool(meta.get("rendered")),
-            fetched_at=_now(),
-            kind="attachment" if meta.get("nianbao_kind") == ATTACHMENT else "page",
-            parent_url=meta.get("nianbao_parent_url"), link_text=meta.get("nianbao_link_text", ""),
-            error=error, not_modified=response.status == 304,
-            request_headers=self._headers(response.request.headers),
-        )
-
     def failed(self, failure):
         """Errback: robots refusals are counted, real failures stored as failed captures."""
         request = failure.request
@@ -254,20 +194,13 @@ class ReportSpider(scrapy.Spider):
         logger.info("fetch failed: %s (%s)", request.url, reason)
         if meta.get("nianbao_kind") not in STORED_KINDS:
             return
-        yield Capture(
-            url=request.url, final_url=request.url, canonical_url=canonical_url(request.url),
-            site=site, status=None, rendered=bool(meta.get("playwright")),
-            fetched_at=_now(),
-            kind="attachment" if meta.get("nianbao_kind") == ATTACHMENT else "page",
-            parent_url=meta.get("nianbao_parent_url"), link_text=meta.get("nianbao_link_text", ""),
-            error=reason, request_headers=self._headers(request.headers),
-        )
+        yield captures.from_failure(request, site, reason)
 
     def _count_response(self, site: str, response, error: str | None) -> None:
         self._stat(site, "fetched")
-        if response.meta.get("rendered"):
+        if response.meta.get("nianbao_rendered"):
             self._stat(site, "rendered")
-        if response.meta.get("shell_detected"):
+        if response.meta.get("nianbao_shell_detected"):
             self._stat(site, "shells")
         if error:
             self._stat(site, "failed")
@@ -287,7 +220,7 @@ class ReportSpider(scrapy.Spider):
         site = meta.get("nianbao_site") or site_of(response.url)
         st = self.site_state.get(site)
         status = response.status
-        error = _http_error(response)
+        error = captures.http_error(response)
         self._count_response(site, response, error)
         is_html = self._is_html(response) and isinstance(response, TextResponse)
         html = response.text if is_html else ""
@@ -295,13 +228,13 @@ class ReportSpider(scrapy.Spider):
         titles = page_titles(tree)
         if self.store_all or kind in (REPORT, ATTACHMENT) or error \
                 or any(ls.is_dated_report_label(t) for t in titles):
-            yield self._page_item(response, error)
+            yield captures.from_response(response, error)
         if st is None or error or status == 304 or kind == ATTACHMENT or not is_html:
             return
         st.pages += 1
-        if meta.get("rendered"):
+        if meta.get("nianbao_rendered"):
             st.rendered += 1
-        if meta.get("shell_detected"):
+        if meta.get("nianbao_shell_detected"):
             st.shells += 1
         depth = meta.get("depth", 0)
         links = dedupe_links(page_links(tree, response.url))
@@ -320,9 +253,9 @@ class ReportSpider(scrapy.Spider):
         pager = find_pager(tree, response.url, links)
         list_key = pager.template or meta.get("nianbao_list_key") or page_url
         strong = bool(meta.get("nianbao_strong"))
-        if self._keep_paging(list_key, len(report_links), strong):
+        if self.paging.keep_paging(list_key, len(report_links), strong):
             for url in pager.following():
-                req = self._request(url, kind=LIST, priority=self._list_priority(list_key),
+                req = self._request(url, kind=LIST, priority=self.paging.priority(list_key),
                                     strong=strong, list_key=list_key)
                 if req is not None:
                     yield req
@@ -331,19 +264,19 @@ class ReportSpider(scrapy.Spider):
         dp = find_dataproxy(html, response.url)
         if dp is not None:
             dkey = f"dataproxy {dp.endpoint} {sorted(dp.params.items())}"
-            self.lists.setdefault(dkey, ListState(strong=strong))
+            self.paging.state(dkey, strong)
             if report_links or strong:
                 yield from self._dataproxy_next(dp, dkey, depth)
         # single-page apps: the JSON lists the browser fetched
-        if meta.get("rendered") and kind != REPORT:
+        if meta.get("nianbao_rendered") and kind != REPORT:
             routes = [ln.url for ln in links][:300]
-            for xhr in meta.get("xhr_urls") or []:
+            for xhr in meta.get("nianbao_xhr_urls") or []:
                 if site_of(xhr) != site:
                     continue
                 req = self._request(xhr, kind=API, priority=ls.PRIORITY[ls.SECTION] + 40,
                                     callback=self.parse_api, strong=strong,
                                     list_key=f"api {page_template_key(xhr)}",
-                                    extra_meta={"route_links": routes})
+                                    extra_meta={"nianbao_route_links": routes})
                 if req is not None:
                     yield req
 
@@ -390,31 +323,15 @@ class ReportSpider(scrapy.Spider):
     def _listing(url: str, site: str, report_links: list[ls.Scored]) -> Listing:
         """What a list page showed: the report links the archive records for removal checks."""
         return Listing(url=url, site=site, links=[canonical_url(s.link.url) for s in report_links],
-                           fetched_at=_now())
-
-    def _keep_paging(self, key: str, reports_here: int, strong: bool) -> bool:
-        st = self.lists.setdefault(key, ListState(strong=strong))
-        st.strong = st.strong or strong
-        st.pages += 1
-        if reports_here:
-            st.reported, st.empty_streak = True, 0
-            return True
-        st.empty_streak += 1
-        if st.reported:
-            return st.empty_streak <= self.list_slack
-        return st.strong and st.pages < self.section_pages
-
-    def _list_priority(self, key: str) -> int:
-        st = self.lists.get(key)
-        return ls.PRIORITY[ls.SECTION] + (40 if st and st.reported else 0)
+                           fetched_at=captures.now())
 
     # -- Hanweb dataproxy ----------------------------------------------------------------
     def _dataproxy_next(self, dp, dkey: str, depth: int):
         for url, form in dp.requests(group=3, limit=1):
-            req = self._request(url, kind=DATAPROXY, priority=self._list_priority(dkey),
+            req = self._request(url, kind=DATAPROXY, priority=self.paging.priority(dkey),
                                 callback=self.parse_dataproxy, list_key=dkey,
                                 method="POST" if form is not None else "GET", formdata=form,
-                                extra_meta={"dataproxy": dp})
+                                extra_meta={"nianbao_dataproxy": dp})
             if req is not None:
                 yield req
 
@@ -422,7 +339,7 @@ class ReportSpider(scrapy.Spider):
         meta = response.meta
         site = meta["nianbao_site"]
         st = self.site_state[site]
-        self._count_response(site, response, _http_error(response))
+        self._count_response(site, response, captures.http_error(response))
         if response.status >= 400 or not isinstance(response, TextResponse):
             return
         links, total = dataproxy_records(response.text, response.url)
@@ -433,10 +350,10 @@ class ReportSpider(scrapy.Spider):
         if report_links:
             yield self._listing(canonical_url(response.url), site, report_links)
         dkey = meta["nianbao_list_key"]
-        dp = meta["dataproxy"]
+        dp = meta["nianbao_dataproxy"]
         if not links:
             return
-        if self._keep_paging(dkey, len(report_links), False):
+        if self.paging.keep_paging(dkey, len(report_links), False):
             q = dict(pair.split("=", 1) for pair in urlsplit(response.url).query.split("&") if "=" in pair)
             end = int(q.get("endrecord", dp.seen + dp.perpage * 3))
             if total is not None:
@@ -449,14 +366,14 @@ class ReportSpider(scrapy.Spider):
         meta = response.meta
         site = meta["nianbao_site"]
         st = self.site_state[site]
-        self._count_response(site, response, _http_error(response))
+        self._count_response(site, response, captures.http_error(response))
         if response.status >= 400:
             return
         jl = parse_json_list(response.body)
         if jl is None or not jl.items:
             return
         route = None
-        route_links = [Link(u) for u in meta.get("route_links") or []]
+        route_links = [Link(u) for u in meta.get("nianbao_route_links") or []]
         for _, _, ident in jl.items:
             if ident:
                 route = route_for_id(route_links, ident)
@@ -470,11 +387,11 @@ class ReportSpider(scrapy.Spider):
         if report_links:
             yield self._listing(canonical_url(response.url), site, report_links)
         key = meta["nianbao_list_key"]
-        if self._keep_paging(key, len(report_links), bool(meta.get("nianbao_strong"))):
+        if self.paging.keep_paging(key, len(report_links), bool(meta.get("nianbao_strong"))):
             for url in json_next_pages(response.url, jl.total_pages, limit=1):
-                req = self._request(url, kind=API, priority=self._list_priority(key),
+                req = self._request(url, kind=API, priority=self.paging.priority(key),
                                     callback=self.parse_api, list_key=key,
-                                    extra_meta={"route_links": meta.get("route_links")})
+                                    extra_meta={"nianbao_route_links": meta.get("nianbao_route_links")})
                 if req is not None:
                     yield req
 
@@ -498,20 +415,3 @@ class ReportSpider(scrapy.Spider):
                 break                 # one at a time: a found report stops exploring
         if scheduled:
             raise DontCloseSpider
-
-
-_DIR_INDEX = re.compile(r"/(?:index|default)\.(?:s?html?|jsp|aspx?|php)$", re.I)
-
-
-def seen_key(url: str) -> str:
-    """Duplicate-request key: the canonical URL, a directory and its index page as one."""
-    c = canonical_url(url)
-    parts = urlsplit(c)
-    if not parts.query and _DIR_INDEX.search(parts.path):
-        c = c[: c.rindex("/") + 1]
-    return c
-
-
-def page_template_key(url: str) -> str:
-    t = page_template(url)
-    return t[0] if t else url

@@ -33,9 +33,9 @@ def test_a_429_is_retried_with_the_count_and_a_capped_wait():
     resp = Response(req.url, status=429, headers={"Retry-After": "3600"}, request=req)
     assert mw.wait_for(resp, 0) == 10.0                       # capped
     out = mw.process_response(req, resp)
-    assert isinstance(out, Request) and out.meta["backoff_times"] == 1 and out.dont_filter
+    assert isinstance(out, Request) and out.meta["nianbao_backoff_times"] == 1 and out.dont_filter
     assert out.priority == 4
-    out.meta["backoff_times"] = 2
+    out.meta["nianbao_backoff_times"] = 2
     final = mw.process_response(out, Response(req.url, status=429, request=out))
     assert isinstance(final, Response) and final.status == 429     # given up: to the spider
     ok = Response(req.url, status=200, request=req)

@@ -46,10 +46,10 @@ def run(coro):
 
 def test_a_shell_is_refetched_through_the_browser():
     mw, crawler = middleware()
-    req = Request("http://x.gov.cn/list/nb", meta={"render_mode": "auto"})
+    req = Request("http://x.gov.cn/list/nb", meta={"nianbao_render_mode": "auto"})
     out = run(mw.process_response(req, html_response(req.url, SHELL, request=req)))
     assert isinstance(out, Request)
-    assert out.meta["playwright"] is True and out.meta["shell_detected"] is True
+    assert out.meta["playwright"] is True and out.meta["nianbao_shell_detected"] is True
     assert out.dont_filter and out.url == req.url
     assert out.meta["playwright_include_page"] is True          # so its page can be closed
     assert out.meta["playwright_context"].startswith("render-")
@@ -84,7 +84,7 @@ def test_render_never_and_always():
     robots = Request("http://x.gov.cn/robots.txt")
     mw.process_request(robots)
     assert "playwright" not in robots.meta
-    never = Request("http://x.gov.cn/a.pdf", meta={"render_mode": "never"})
+    never = Request("http://x.gov.cn/a.pdf", meta={"nianbao_render_mode": "never"})
     mw.process_request(never)
     assert "playwright" not in never.meta
     with pytest.raises(ValueError):
@@ -95,11 +95,11 @@ def test_rendered_response_is_marked_and_carries_what_the_page_fetched():
     mw, crawler = middleware()
     req = Request("http://x.gov.cn/list/nb")
     mw._make_render(req, req.meta)
-    req.meta["playwright_page_methods"][0].result = {"xhr_urls": ["http://x.gov.cn/api/list?page=0"]}
+    req.meta["playwright_page_methods"][0].result = {"nianbao_xhr_urls": ["http://x.gov.cn/api/list?page=0"]}
     resp = html_response(req.url, STATIC, request=req)
     out = run(mw.process_response(req, resp))
-    assert out is resp and req.meta["rendered"] is True
-    assert req.meta["xhr_urls"] == ["http://x.gov.cn/api/list?page=0"]
+    assert out is resp and req.meta["nianbao_rendered"] is True
+    assert req.meta["nianbao_xhr_urls"] == ["http://x.gov.cn/api/list?page=0"]
     assert crawler.stats.get_value("nianbao/render/rendered") == 1
 
 
@@ -224,8 +224,8 @@ def test_the_browser_waits_for_content_not_for_a_fixed_time():
         server.close()
     assert "2021年政府信息公开工作年度报告" in html           # content, not the shell
     assert 0.5 < waited < 1.9                                # returned when content showed
-    assert not out.get("render_timeout")
-    assert any(u.endswith("/api/list?page=0") for u in out["xhr_urls"])
+    assert not out.get("nianbao_render_timed_out")
+    assert any(u.endswith("/api/list?page=0") for u in out["nianbao_xhr_urls"])
     assert contexts_after == 0
-    assert out2["render_timeout"] is True and 1.8 < gave_up < 4
-    assert not out3.get("render_timeout") and "TRS_Editor" in challenge_html
+    assert out2["nianbao_render_timed_out"] is True and 1.8 < gave_up < 4
+    assert not out3.get("nianbao_render_timed_out") and "TRS_Editor" in challenge_html

@@ -1,0 +1,59 @@
+"""Captures from what the downloader gave: a response (any status), or a failure with its
+reason. Body bytes are kept exactly as received."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from urllib.parse import urlsplit
+
+from nianbao.archive.capture import Capture
+from nianbao.archive.urls import canonical_url, site_of
+from nianbao.crawler import meta as M
+
+from .state import ATTACHMENT
+
+
+def now() -> str:
+    """UTC time of a fetch or listing, to the second."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def http_error(response) -> str | None:
+    return f"HTTP {response.status}" if response.status >= 400 else None
+
+
+def header_dict(h) -> dict[str, str]:
+    """Scrapy headers as one string per lower-case name."""
+    out = {}
+    for k, vs in h.items():
+        name = k.decode("latin-1").lower()
+        out[name] = ", ".join(v.decode("latin-1") for v in vs)
+    return out
+
+
+def from_response(response, error: str | None) -> Capture:
+    meta = response.meta
+    requested = (meta.get("redirect_urls") or [response.request.url])[0]
+    final = response.url
+    # a browser keeps SPA route fragments in its final URL; an HTTP fetch never sends them
+    ident = final if (urlsplit(final).fragment or not urlsplit(requested).fragment) else requested
+    return Capture(
+        url=requested, final_url=final, canonical_url=canonical_url(ident),
+        site=meta.get(M.SITE) or site_of(requested), status=response.status,
+        headers=header_dict(response.headers), body=response.body,
+        rendered=bool(meta.get(M.RENDERED)), fetched_at=now(),
+        kind="attachment" if meta.get(M.KIND) == ATTACHMENT else "page",
+        parent_url=meta.get(M.PARENT_URL), link_text=meta.get(M.LINK_TEXT, ""),
+        error=error, not_modified=response.status == 304,
+        request_headers=header_dict(response.request.headers),
+    )
+
+
+def from_failure(request, site: str, reason: str) -> Capture:
+    meta = request.meta
+    return Capture(
+        url=request.url, final_url=request.url, canonical_url=canonical_url(request.url),
+        site=site, status=None, rendered=bool(meta.get("playwright")), fetched_at=now(),
+        kind="attachment" if meta.get(M.KIND) == ATTACHMENT else "page",
+        parent_url=meta.get(M.PARENT_URL), link_text=meta.get(M.LINK_TEXT, ""),
+        error=reason, request_headers=header_dict(request.headers),
+    )
