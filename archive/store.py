@@ -14,22 +14,21 @@ import os
 import socket
 import sqlite3
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlsplit
 
 import sqlite_utils
 
-from . import blobs, history, report_rows, search
+from . import blobs, history, search
 from nianbao.extract import Document
 
 from .capture import Capture, Listing, utc_now
+from .documents import Documents, StoreResult
 from .removal import classify, detect_removals
 from .schema import migrate, needs_migration
 from .sets import header_set_id, link_set_id
 from .urls import site_name
-from .versions import version_hash, write_version
 
 logger = logging.getLogger(__name__)
 
@@ -43,14 +42,6 @@ class ArchiveError(RuntimeError):
 
 class ArchiveBusyError(ArchiveError):
     """Another process held the write lock for longer than the busy timeout."""
-
-
-@dataclass(frozen=True)
-class StoreResult:
-    capture_id: int
-    document_id: int | None
-    new_document: bool
-    new_version: bool
 
 
 _HOME_PATHS = {"", "/", "/index.html", "/index.htm", "/index.shtml", "/index.jsp", "/index.php",
@@ -87,7 +78,7 @@ class Archive:
         self.removal_after = int(removal_after)
         self.conn = None
         # documents whose `report_rows` row the current write may have changed
-        self._dirty: set[int] = set()
+        self.docs: Documents | None = None
         try:
             self.conn = sqlite3.connect(str(self.path), timeout=self.busy_timeout,
                                         isolation_level=None, check_same_thread=False)
@@ -98,6 +89,7 @@ class Archive:
             self.conn.execute("PRAGMA synchronous = NORMAL")
             self.conn.execute("PRAGMA foreign_keys = ON")
             self.db = sqlite_utils.Database(self.conn)
+            self.docs = Documents(self.conn)
             _refuse_foreign(self.conn, self.path)
             if needs_migration(self.db):         # readers never wait for a crawl's write lock
                 with self._write():
@@ -199,10 +191,10 @@ class Archive:
         options = self._run_options(run_id)
         removal_after = int(options.get("removal_after", self.removal_after))
         with self._write() as c:
-            self._dirty = set()
-            self._link_orphan_attachments()
-            outcome = detect_removals(c, run_id, removal_after, utc_now(), changed=self._dirty)
-            self._sync_report_rows()
+            self.docs.dirty = set()
+            self.docs.link_orphan_attachments()
+            outcome = detect_removals(c, run_id, removal_after, utc_now(), changed=self.docs.dirty)
+            self.docs.sync_rows()
             counts = dict(c.execute(
                 "SELECT 'captures', count(*) FROM captures WHERE run_id = ? UNION ALL "
                 "SELECT 'failed_captures', count(*) FROM captures WHERE run_id = ? "
@@ -232,32 +224,6 @@ class Archive:
 
     # -- pages --------------------------------------------------------------------------
 
-    def _document_for(self, *urls: str | None) -> tuple | None:
-        for u in urls:
-            if not u:
-                continue
-            row = self._one(
-                "SELECT d.id, d.url, d.merged_into FROM document_urls du "
-                "JOIN documents d ON d.id = du.document_id WHERE du.url = ?", (u,))
-            if row:
-                doc_id, url, merged = row
-                while merged:
-                    doc_id, url, merged = self._one(
-                        "SELECT id, url, merged_into FROM documents WHERE id = ?", (merged,))
-                return doc_id, url
-        return None
-
-    def _alias(self, url: str | None, doc_id: int, now: str) -> None:
-        if url:
-            self.conn.execute(
-                "INSERT OR IGNORE INTO document_urls (url, document_id, first_seen) VALUES (?,?,?)",
-                (url, doc_id, now))
-
-    def _event(self, doc_id: int, run_id: int | None, now: str, kind: str, **detail) -> None:
-        self.conn.execute(
-            "INSERT INTO events (document_id, run_id, at, kind, detail) VALUES (?,?,?,?,?)",
-            (doc_id, run_id, now, kind, json.dumps(detail, ensure_ascii=False)))
-
     def store_page(self, run_id: int | None, page: Capture, document: Document | None = None) -> StoreResult:
         """Record one fetch; version its document when the normalized text changed."""
         now = page.fetched_at
@@ -274,9 +240,9 @@ class Archive:
                            not_found_page=not_found, shell=shell)
 
         with self._write() as c:
-            self._dirty = set()
+            self.docs.dirty = set()
             site_id = self._site_id(site, now)
-            found = self._document_for(canonical, url, final_url if not gone_redirect else None)
+            found = self.docs.find(canonical, url, final_url if not gone_redirect else None)
             prev_body = None
             if body:
                 row = self._one("SELECT body_sha256 FROM captures WHERE url = ? AND body_sha256 "
@@ -296,8 +262,8 @@ class Archive:
                  found[0] if found else None)).lastrowid
 
             if not_modified and found:
-                self._seen_alive(found[0], capture_id, run_id, now)
-                self._sync_report_rows()
+                self.docs.seen_alive(found[0], capture_id, run_id, now)
+                self.docs.sync_rows()
                 return StoreResult(capture_id, found[0], False, False)
             if not usable:
                 return StoreResult(capture_id, found[0] if found else None, False, False)
@@ -305,13 +271,13 @@ class Archive:
             # extracted data that cannot be stored must not cost the capture: keep it, say why
             c.execute("SAVEPOINT extracted")
             try:
-                result = self._store_document(page, document, found, capture_id, site_id, run_id,
+                result = self.docs.store(page, document, found, capture_id, site_id, run_id,
                                               now, url, final_url, canonical, kind, parent_url)
             except (sqlite3.IntegrityError, sqlite3.InterfaceError, sqlite3.ProgrammingError,
                     TypeError, ValueError, AttributeError) as exc:
                 c.execute("ROLLBACK TO extracted")
                 c.execute("RELEASE extracted")
-                self._dirty = set()
+                self.docs.dirty = set()
                 reason = f"archive could not store the extracted data: {exc!r}"[:500]
                 logger.warning("%s: %s", url, reason)
                 c.execute("UPDATE captures SET outcome = 'unparsed', error = coalesce(error, ?) "
@@ -319,115 +285,6 @@ class Archive:
                 return StoreResult(capture_id, found[0] if found else None, False, False)
             c.execute("RELEASE extracted")
             return result
-
-    def _store_document(self, page: Capture, document: Document, found: tuple | None, capture_id: int,
-                        site_id: int, run_id: int | None, now: str, url: str, final_url: str,
-                        canonical: str, kind: str, parent_url: str | None) -> StoreResult:
-        """The document side of a usable capture: identity, aliases, version."""
-        c = self.conn
-        new_document = False
-        if found:
-            doc_id, doc_url = found
-            if (final_url != url and canonical == doc_url
-                    and not self._one("SELECT 1 FROM document_urls WHERE url = ?", (final_url,))):
-                # redirected to a URL never seen, while the identity stays the old one
-                self._event(doc_id, run_id, now, "moved", old_url=url, new_url=final_url,
-                            canonical=canonical)
-            doc_id = self._follow_move(doc_id, doc_url, url, final_url, canonical, run_id, now)
-        else:
-            doc_id = c.execute(
-                "INSERT INTO documents (url, site_id, kind, parent_url, link_text, first_seen, "
-                "last_seen) VALUES (?,?,?,?,?,?,?)",
-                (canonical, site_id, kind, parent_url, page.link_text or None,
-                 now, now)).lastrowid
-            new_document = True
-        self._alias(canonical, doc_id, now)
-        if final_url != url:
-            self._alias(final_url, doc_id, now)
-            if not found:
-                self._alias(url, doc_id, now)
-        if kind == "attachment" and parent_url:
-            c.execute("UPDATE documents SET parent_url = ? WHERE id = ?", (parent_url, doc_id))
-            self._link_orphan_attachments(doc_id)
-        new_version = self._version(doc_id, capture_id, document, now)
-        self._seen_alive(doc_id, capture_id, run_id, now)
-        c.execute("UPDATE captures SET document_id = ? WHERE id = ?", (doc_id, capture_id))
-        # anything of the document may have changed (identity, parent, version): re-derive
-        # its report row, and those of its page and attachments, in this transaction
-        self._dirty.add(doc_id)
-        self._sync_report_rows()
-        return StoreResult(capture_id, doc_id, new_document, new_version)
-
-    def _follow_move(self, doc_id: int, doc_url: str, url: str, final_url: str, canonical: str,
-                     run_id: int | None, now: str) -> int:
-        """A fetch answered from a new URL (301/302 or a new canonical): keep one document."""
-        if canonical == doc_url:
-            return doc_id
-        other = self._one("SELECT document_id FROM document_urls WHERE url = ?", (canonical,))
-        if other and other[0] != doc_id:
-            # Both URLs already had documents: the old one merges into the one at the new URL.
-            self.conn.execute("UPDATE documents SET merged_into = ? WHERE id = ?", (other[0], doc_id))
-            self._dirty.update((doc_id, other[0]))
-            self.conn.execute("UPDATE document_urls SET document_id = ? WHERE document_id = ?",
-                              (other[0], doc_id))
-            self._event(doc_id, run_id, now, "moved", old_url=doc_url, new_url=canonical,
-                        merged_into=other[0])
-            return other[0]
-        self.conn.execute("UPDATE documents SET url = ? WHERE id = ?", (canonical, doc_id))
-        self._dirty.add(doc_id)
-        self._event(doc_id, run_id, now, "moved", old_url=doc_url, new_url=canonical,
-                    requested=url, final_url=final_url)
-        return doc_id
-
-    def _seen_alive(self, doc_id: int, capture_id: int, run_id: int | None, now: str) -> None:
-        c = self.conn
-        c.execute("UPDATE documents SET last_seen = ?, failures = 0 WHERE id = ?", (now, doc_id))
-        # an unchanged recrawl's one write to the report row: its last_seen
-        report_rows.touch_last_seen(c, doc_id, now)
-        row = self._one("SELECT current_version_id, removed FROM documents WHERE id = ?", (doc_id,))
-        if row and row[0]:
-            c.execute("UPDATE versions SET last_seen = ? WHERE id = ?", (now, row[0]))
-            c.execute("UPDATE captures SET version_id = coalesce(version_id, ?) WHERE id = ?",
-                      (row[0], capture_id))
-        if row and row[1]:
-            c.execute("UPDATE documents SET removed = 0, removed_at = NULL WHERE id = ?", (doc_id,))
-            self._event(doc_id, run_id, now, "restored", capture_id=capture_id)
-            self._dirty.add(doc_id)
-
-    def _version(self, doc_id: int, capture_id: int, document: Document, now: str) -> bool:
-        """Add a version if the normalized text differs from the current one."""
-        h = version_hash(document)
-        cur = self._one("SELECT v.id, v.text_hash FROM documents d JOIN versions v "
-                        "ON v.id = d.current_version_id WHERE d.id = ?", (doc_id,))
-        if cur and cur[1] == h:
-            self.conn.execute("UPDATE captures SET version_id = ? WHERE id = ?", (cur[0], capture_id))
-            return False
-        vid = write_version(self.conn, doc_id, capture_id, document, h, now)
-        self.conn.execute("UPDATE documents SET current_version_id = ? WHERE id = ?", (vid, doc_id))
-        self.conn.execute("UPDATE captures SET version_id = ? WHERE id = ?", (vid, capture_id))
-        return True
-
-    def _link_orphan_attachments(self, doc_id: int | None = None) -> None:
-        """Attachments point at their page by URL; resolve it once the page is known."""
-        sql = ("SELECT id, parent_id, (SELECT du.document_id FROM document_urls du "
-               "WHERE du.url = documents.parent_url) FROM documents WHERE parent_url IS NOT NULL")
-        if doc_id is not None:
-            rows = self.conn.execute(sql + " AND id = ?", (doc_id,)).fetchall()
-        else:
-            rows = self.conn.execute(
-                sql + " AND (parent_id IS NULL OR parent_id NOT IN "
-                "(SELECT document_id FROM document_urls WHERE url = documents.parent_url))").fetchall()
-        for attachment, old_parent, new_parent in rows:
-            if old_parent != new_parent:
-                self.conn.execute("UPDATE documents SET parent_id = ? WHERE id = ?",
-                                  (new_parent, attachment))
-                self._dirty.update(i for i in (attachment, old_parent) if i is not None)
-
-    def _sync_report_rows(self) -> None:
-        """Bring the stored report rows of the documents this write touched up to date."""
-        if self._dirty:
-            report_rows.sync(self.conn, self._dirty)
-            self._dirty = set()
 
     # -- listings ---------------------------------------------------------------------
 

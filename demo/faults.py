@@ -38,7 +38,8 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from nianbao.demo.site import Portal, Request, Response
+from nianbao.demo.messages import Request, Response
+from nianbao.demo.site import Portal
 
 FAULTS = ("timeout", "reset", "http-500", "http-503", "http-429", "truncated", "bad-length",
           "redirect-loop", "huge", "binary", "render-crash", "render-hang")

@@ -19,7 +19,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
 
 from nianbao.demo.gold import GoldReport
-from nianbao.demo.site import STATES, Portal, Request, Response
+from nianbao.demo.messages import Request, Response
+from nianbao.demo.model import STATES
+from nianbao.demo.site import Portal
 
 FaultHook = Callable[[Portal, Request], "Response | None"]
 

@@ -6,132 +6,16 @@ gold and the common trap/news material so families differ only where real sites 
 """
 from __future__ import annotations
 
-import math
 import random
-import threading
 import zlib
-from dataclasses import dataclass, field
-from typing import Callable
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 from nianbao.demo import chrome as C
-from nianbao.demo.content import Body, Para, Table, Cell, esc, render_blocks
+from nianbao.demo.content import Body, Cell, Para, Table, render_blocks
 from nianbao.demo.gold import GoldReport
+from nianbao.demo.messages import Request, Response
+from nianbao.demo.model import STATES, Article, Column, ReportInfo
 
-STATES = ("first", "second")
-
-
-@dataclass
-class Request:
-    method: str
-    path: str                   # path only, percent-decoded as received
-    query: dict[str, list[str]]
-    body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
-    client: tuple[str, int] | None = None   # the peer's (host, port), for the fault mode
-
-    def arg(self, name: str, default: str = "") -> str:
-        v = self.query.get(name)
-        return v[0] if v else default
-
-    @classmethod
-    def from_target(cls, method: str, target: str, body: bytes = b"", headers=None) -> "Request":
-        parts = urlsplit(target)
-        q = parse_qs(parts.query, keep_blank_values=True)
-        ctype = (headers or {}).get("content-type", "")
-        if method == "POST" and body and "x-www-form-urlencoded" in ctype:
-            for k, v in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items():
-                q.setdefault(k, []).extend(v)
-        return cls(method, parts.path or "/", q, body, dict(headers or {}))
-
-
-@dataclass
-class Response:
-    status: int
-    body: bytes
-    headers: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def html(cls, text: str, encoding: str = "utf-8", http_charset: bool = True, status: int = 200):
-        ctype = f"text/html; charset={encoding}" if http_charset else "text/html"
-        return cls(status, text.encode(encoding, errors="xmlcharrefreplace"), {"Content-Type": ctype})
-
-
-@dataclass
-class ReportInfo:
-    """Gold facts of a report article (the text can differ per state)."""
-
-    title_gold: str
-    agency: str
-    year: int
-    format: str | None
-    script: str
-    text: dict[str, str]                       # state -> gold text
-    figures: dict = field(default_factory=dict)
-    identity_ok: bool | None = None
-    robots_disallowed: bool = False
-    attachment_path: str | None = None
-    no_text_layer: bool = False
-    source: str = "generated"
-
-
-@dataclass
-class Article:
-    id: int
-    column: str
-    title: str                                  # as displayed (original script)
-    published: str                              # YYYY-MM-DD
-    body: dict[str, str]                        # state -> body HTML (original script)
-    kind: str = "news"                          # 'report' | 'news' | 'trap' | 'interpretation'
-    report: ReportInfo | None = None
-    states: tuple[str, ...] = STATES            # states the article exists in
-    source: str = ""                            # 来源
-    topic: str = "综合政务"
-    doc_no: str = ""
-    path: str = ""                              # set by the portal
-    trailer_html: str = ""                      # chrome after the body (links)
-
-    def in_state(self, state: str) -> bool:
-        return state in self.states
-
-
-@dataclass
-class Column:
-    key: str
-    name: str
-    parent: tuple[str, str] | None = None       # breadcrumb parent (name, key)
-    per_page: int = 15
-    articles: list[Article] = field(default_factory=list)
-    path: str = ""                              # list base path, set by the portal
-    extra_links: list[tuple[str, str, str]] = field(default_factory=list)  # (title, path, date)
-
-    _memo: dict = field(default_factory=dict, repr=False)  # state -> (visible, position)
-
-    def visible(self, state: str) -> list[Article]:
-        """Articles shown in `state`, newest first (memoized: large columns are read often)."""
-        if state not in self._memo:
-            arts = sorted((a for a in self.articles if a.in_state(state)),
-                          key=lambda a: (a.published, a.id), reverse=True)
-            self._memo[state] = (arts, {a.id: i for i, a in enumerate(arts)})
-        return self._memo[state][0]
-
-    def position(self, art: Article, state: str) -> int | None:
-        self.visible(state)
-        return self._memo[state][1].get(art.id)
-
-    def entries(self, state: str) -> list[tuple[str, str, str]]:
-        """(title, path, date) as the list shows them; extra (dead) links sit third."""
-        items = [(a.title, a.path, a.published) for a in self.visible(state)]
-        for title, path, date in self.extra_links:
-            items.insert(min(2, len(items)), (title, path, date))
-        return items
-
-    def page_entries(self, state: str, page: int) -> list[tuple[str, str, str]]:
-        return self.entries(state)[page * self.per_page:(page + 1) * self.per_page]
-
-    def pages(self, state: str) -> int:
-        n = len(self.visible(state)) + len(self.extra_links)
-        return max(1, math.ceil(n / self.per_page))
 
 
 NEWS_TOPICS = ["召开常务会议研究部署重点工作", "开展安全生产大检查", "推进营商环境优化提升", "召开防汛工作部署会",
@@ -433,36 +317,3 @@ class Portal:
 
     def chrome(self, path: str, state: str) -> C.Chrome:
         return C.chrome_for(self.name + path, state)
-
-
-def list_items_html(arts: list[tuple[str, str, str]], cls: str = "list") -> str:
-    """<ul> of (title, href, date) the way CMS list pages print them."""
-    li = "".join(f'<li><a href="{esc(h)}" target="_blank" title="{esc(t)}">{esc(t)}</a>'
-                 f'<span class="date">{esc(d)}</span></li>' for t, h, d in arts)
-    return f'<ul class="{cls}">{li}</ul>'
-
-
-def hub_links_html(heading: str, links: list[tuple[str, str]], cls: str = "xxgk", tail: str = "") -> str:
-    """The 信息公开 hub page's box: a heading and a link (title, href) a column."""
-    li = "".join(f'<li><a href="{esc(h)}">{esc(t)}</a></li>' for t, h in links)
-    return f'<div class="{cls}"><h2>{esc(heading)}</h2><ul>{li}{tail}</ul></div>'
-
-
-Converter = Callable[[str], str]
-
-
-def opencc_converter(config: str) -> Converter:
-    """An OpenCC conversion loaded on first use (its dictionaries are slow to load; most
-    runs never need them) and used under a lock, as portals answer from many threads."""
-    conv = None
-    lock = threading.Lock()
-
-    def convert(text: str) -> str:
-        nonlocal conv
-        with lock:
-            if conv is None:
-                import opencc
-                conv = opencc.OpenCC(config)
-            return conv.convert(text)
-
-    return convert

@@ -18,7 +18,7 @@ import hashlib
 from email.utils import format_datetime, parsedate_to_datetime
 from datetime import datetime, timezone
 
-from nianbao.demo.site import Request, Response
+from nianbao.demo.messages import Request, Response
 
 # When each content state went live: Last-Modified of every static page in that state.
 STATE_DATES = {

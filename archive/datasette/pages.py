@@ -14,6 +14,7 @@ from datasette.utils.asgi import NotFound, Response
 
 from nianbao.archive import blobs, search
 from nianbao.archive.datasette import charts
+from nianbao.archive.datasette.databases import is_archive
 from nianbao.archive.datasette.diff import diff_texts
 from nianbao.archive.datasette.regions import region
 
@@ -30,7 +31,6 @@ _EXT = {"text/html": "html", "application/pdf": "pdf", "application/msword": "do
 
 
 async def _archive_db(datasette, request):
-    from nianbao.archive.datasette.plugin import is_archive
 
     wanted = request.args.get("db")
     if wanted:

@@ -14,6 +14,7 @@ Configuration (metadata.yaml / datasette.yaml) cannot do these, so they live her
 from __future__ import annotations
 
 import contextvars
+import sys
 import urllib.parse
 
 from datasette import hookimpl
@@ -22,21 +23,11 @@ from markupsafe import Markup, escape
 
 from nianbao.archive import search
 from nianbao.archive.datasette import pages
+from nianbao.archive.datasette.databases import has_search_index, is_archive
 
 SEARCH_TABLES = ("reports", "report_figures")
 # The query string of the request being rendered: render_cell gets no request in 0.65.
 _current_query: contextvars.ContextVar[dict] = contextvars.ContextVar("nianbao_query", default={})
-
-
-async def is_archive(db) -> bool:
-    """A database with our views and tables (other attached databases are left alone)."""
-    names = set(await db.table_names()) | set(await db.view_names())
-    return {"reports", "versions", "captures"} <= names
-
-
-async def has_search_index(db) -> bool:
-    # an index of an older layout (no orphans table) is not used until refreshed
-    return set(await db.table_names()) >= {search.FTS_TABLE, search.DOCS_TABLE, search.ORPHANS_TABLE}
 
 
 @hookimpl
@@ -219,9 +210,8 @@ def extra_css_urls(datasette):
     # (the installed entry point) or "nianbao.archive.datasette" (registered by nianbao serve)
     from datasette.plugins import pm
 
-    import nianbao.archive.datasette as plugin
-
-    name = pm.get_name(plugin) or "nianbao.archive.datasette"
+    plugin = sys.modules[__package__]        # this package is the plugin
+    name = pm.get_name(plugin) or __package__
     return [datasette.urls.static_plugins(name, "nianbao.css")]
 
 

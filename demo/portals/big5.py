@@ -11,8 +11,10 @@ import re
 from nianbao.demo import chrome as C
 from nianbao.demo.content import esc
 from nianbao.demo.generated import generate_report
-from nianbao.demo.site import (Article, Column, Portal, Request, Response, hub_links_html, list_items_html,
-                       opencc_converter)
+from nianbao.demo.messages import Request, Response
+from nianbao.demo.model import Article, Column
+from nianbao.demo.site import Portal
+from nianbao.demo.snippets import hub_links_html, list_items_html, opencc_converter
 
 NAV = [("信息公开", "/xxgk/"), ("新闻中心", "/xwzx/"), ("办事服务", "/bsfw/")]
 # Character conversion as the old gateways did it (Taiwan glyphs, no regional phrases).

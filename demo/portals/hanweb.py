@@ -13,7 +13,10 @@ from nianbao.demo import chrome as C
 from nianbao.demo.content import esc
 from nianbao.demo.generated import generate_report
 from nianbao.demo.seeds import load_seeds
-from nianbao.demo.site import STATES, Article, Column, Portal, Response, hub_links_html
+from nianbao.demo.messages import Response
+from nianbao.demo.model import Article, Column, STATES
+from nianbao.demo.site import Portal
+from nianbao.demo.snippets import hub_links_html
 
 JPAGE_JS = """// Minimal jpage: render the datastore records and page through dataproxy.jsp.
 (function(){

@@ -11,7 +11,10 @@ from nianbao.demo import chrome as C
 from nianbao.demo.content import Body, Para, esc
 from nianbao.demo.generated import generate_report
 from nianbao.demo.pdfs import scanned_pdf, text_pdf
-from nianbao.demo.site import Article, Column, Portal, Response, hub_links_html, list_items_html
+from nianbao.demo.messages import Response
+from nianbao.demo.model import Article, Column
+from nianbao.demo.site import Portal
+from nianbao.demo.snippets import hub_links_html, list_items_html
 
 NAV = [("信息公开", "/xxgk/"), ("新闻动态", "/xwdt/"), ("便民服务", "/bmfw/")]
 

@@ -11,7 +11,9 @@ from pathlib import Path
 from nianbao.demo.content import esc
 from nianbao.demo.generated import generate_report
 from nianbao.demo.seeds import load_seeds
-from nianbao.demo.site import Article, Column, Portal, Response
+from nianbao.demo.messages import Response
+from nianbao.demo.model import Article, Column
+from nianbao.demo.site import Portal
 
 APP_JS = (Path(__file__).with_name("spa.js")).read_bytes()
 

@@ -10,7 +10,10 @@ from __future__ import annotations
 from nianbao.demo import chrome as C
 from nianbao.demo.content import esc
 from nianbao.demo.generated import generate_report
-from nianbao.demo.site import Article, Column, Portal, Response, hub_links_html, list_items_html
+from nianbao.demo.messages import Response
+from nianbao.demo.model import Article, Column
+from nianbao.demo.site import Portal
+from nianbao.demo.snippets import hub_links_html, list_items_html
 
 NAV = [("政务公开", "/xxgk/"), ("要闻", "/yaowen/"), ("政策", "/zhengce/"), ("服务", "/fuwu/"), ("互动", "/hudong/")]
 

@@ -12,7 +12,10 @@ from nianbao.demo import chrome as C
 from nianbao.demo.content import edit_body, esc
 from nianbao.demo.generated import generate_report
 from nianbao.demo.seeds import load_seeds
-from nianbao.demo.site import Article, Column, Portal, Response, hub_links_html, list_items_html
+from nianbao.demo.messages import Response
+from nianbao.demo.model import Article, Column
+from nianbao.demo.site import Portal
+from nianbao.demo.snippets import hub_links_html, list_items_html
 
 PAGER_JS = """function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt){
   if(_nPageCount == null || _nPageCount <= 1){ return; }

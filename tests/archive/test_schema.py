@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 
 from nianbao.archive import schema
+from nianbao.archive.schema_sql import fresh_schema
 from nianbao.archive.store import Archive
 from tests.support import ROOT
 
@@ -12,8 +13,8 @@ from tests.support import ROOT
 def test_schema_sql_is_what_a_fresh_archive_has():
     written = (ROOT / "archive" / "schema.sql").read_text(encoding="utf-8")
     body = "".join(line + "\n" for line in written.splitlines() if not line.startswith("--")).lstrip()
-    assert body == schema.fresh_schema(), (
-        "archive/schema.sql is out of date: python -m nianbao.archive.schema > archive/schema.sql")
+    assert body == fresh_schema(), (
+        "archive/schema.sql is out of date: python -m nianbao.archive.schema_sql > archive/schema.sql")
 
 
 def test_migrations_import_no_live_code():
