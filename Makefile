@@ -8,7 +8,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT   ?= 8001
 DB     ?= data/archive.db
 
-.PHONY: demo test install system-deps bench clean
+.PHONY: demo test fast install system-deps bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,12 @@ demo: install
 # pytest exits 5 when it collected no tests: that is a failure here, never a pass.
 test: install
 	@$(BIN)/python -m pytest -q -rfE; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; \
+	exit $$rc
+
+# the fast loop: everything but crawls, subprocesses and browsers
+fast: install
+	@$(BIN)/python -m pytest -q -m "not slow"; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; \
 	exit $$rc
 

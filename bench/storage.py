@@ -6,7 +6,7 @@ chrome churns on every page. Prints one table.
 
     python bench/storage.py [--recrawls 10] [--via crawl|fetch]
 
-`--via crawl` (default when `crawler.run` exists) runs real Scrapy crawls;
+`--via crawl` (the default) runs real Scrapy crawls (`nianbao.launch.crawl`);
 `--via fetch` fetches the portals' known URLs (start pages, reports, attachments, traps)
 and stores them through `Archive`, isolating the archive from crawler behaviour.
 """

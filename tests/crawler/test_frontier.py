@@ -29,6 +29,7 @@ def whole(portals, tmp_path_factory):
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+@pytest.mark.slow
 def test_killed_then_resumed_gives_the_uninterrupted_archive(portals, whole, tmp_path, sig):
     db, jobdir = tmp_path / "resumed.db", tmp_path / "resumed.job"
     crawl = start_crawl(*portals.start_urls, "--db", str(db), "--resume", "--jobdir", str(jobdir), *FAST,
@@ -67,6 +68,7 @@ def test_killed_then_resumed_gives_the_uninterrupted_archive(portals, whole, tmp
     assert query(db, "SELECT id, status FROM runs ORDER BY id") == [(1, first), (2, "finished")]
 
 
+@pytest.mark.slow
 def test_resume_without_a_journal_starts_a_normal_crawl(portals, tmp_path):
     db, jobdir = tmp_path / "a.db", tmp_path / "a.job"
     proc = run_crawl(portals.portal("trs").base_url + "/", "--db", str(db), "--resume",
@@ -77,6 +79,7 @@ def test_resume_without_a_journal_starts_a_normal_crawl(portals, tmp_path):
         [g for g in portals.gold_reports() if g.portal == "trs" and not g.robots_disallowed])
 
 
+@pytest.mark.slow
 def test_jobdir_without_resume_is_refused(portals, tmp_path):
     proc = run_crawl(portals.start_urls[0], "--db", str(tmp_path / "x.db"), "--jobdir", str(tmp_path / "j"))
     assert proc.returncode == 2 and "--jobdir only matters with --resume" in proc.stderr

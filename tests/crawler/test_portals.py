@@ -80,6 +80,7 @@ def test_the_shipped_example_names_every_sample_portal():
     assert [p.all_sites()[0] for p in example] == [f"127.0.0.1:{8100 + i}" for i in range(len(ALL))]
 
 
+@pytest.mark.slow
 def test_sample_registry_follows_running_portals():
     from nianbao.demo.server import SamplePortals
     with SamplePortals(port=0) as sp:

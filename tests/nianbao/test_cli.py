@@ -12,6 +12,9 @@ from nianbao.cli import COMMANDS, build_parser
 
 from tests.support import ROOT
 
+pytestmark = pytest.mark.slow      # subprocesses: crawls, servers, the CLI
+
+
 
 def _subparsers():
     parser = build_parser()

@@ -139,6 +139,7 @@ def test_read_only_writes_are_refused(ds, db_path):
         conn.execute("DELETE FROM documents")
 
 
+@pytest.mark.slow
 def test_sql_time_limit_and_settings_come_from_datasette_yaml(ds):
     settings = get(ds, "/-/settings.json").json()
     assert settings["sql_time_limit_ms"] == 3000
@@ -204,6 +205,7 @@ def test_facet_links_on_integer_view_columns_filter_rows(ds):
     assert [r["url"] for r in failed] == [A]
 
 
+@pytest.mark.slow
 def test_serve_refuses_a_missing_database_clearly(tmp_path):
     import subprocess
     import sys

@@ -14,6 +14,9 @@ from nianbao.crawler.distributed.frontier import OWNER, RedisFrontier
 from nianbao.demo.server import SamplePortals
 from tests.support.ops import FAST, archive_state, query, redis_server, run_crawl
 
+pytestmark = pytest.mark.slow      # subprocesses: crawls, servers, the CLI
+
+
 
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory):

@@ -2,6 +2,8 @@
 (and so in the archive's crawl log)."""
 from __future__ import annotations
 
+import pytest
+
 import io
 import json
 
@@ -82,6 +84,7 @@ def test_durations():
     assert format_duration(5) == "5s" and format_duration(72) == "1m12s" and format_duration(7322) == "2h02m"
 
 
+@pytest.mark.slow
 def test_crawl_log_has_machine_readable_stats(tmp_path):
     with SamplePortals(port=0) as portals:
         db = tmp_path / "a.db"

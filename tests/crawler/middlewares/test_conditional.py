@@ -142,6 +142,7 @@ def crawled(tmp_path_factory):
         yield portals, db, tmp, blobs_before, versions_before, list(recorder.requests)
 
 
+@pytest.mark.slow
 def test_an_unchanged_recrawl_asks_conditionally_and_stores_no_new_bodies(crawled):
     portals, db, tmp, blobs_before, versions_before, requests = crawled
     rows = query(db, "SELECT url, status, not_modified, body_sha256, rendered "
@@ -166,6 +167,7 @@ def test_an_unchanged_recrawl_asks_conditionally_and_stores_no_new_bodies(crawle
     assert log["ops"]["nianbao/conditional/not_modified"] == len(static)
 
 
+@pytest.mark.slow
 def test_due_follows_the_schedule(crawled):
     portals, db, tmp, _, _, _ = crawled
     registry = tmp / "portals.yaml"

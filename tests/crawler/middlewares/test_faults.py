@@ -90,6 +90,7 @@ FAILED_REASON = {
 RETRIED = ("reset", "http-503", "http-429", "bad-length")
 
 
+@pytest.mark.slow
 def test_every_fault_is_survived_with_the_right_record(tmp_path):
     fm = FaultMode(hang=6, huge_bytes=4 * 1024 * 1024)
     with SamplePortals(port=0, fault=fm) as portals:

@@ -2,10 +2,15 @@
 let all but one of them through under the asyncio reactor; crawler.middlewares.robots)."""
 from __future__ import annotations
 
+import pytest
+
 import yaml
 
 from nianbao.demo.server import SamplePortals
 from tests.support.ops import FAST, run_crawl
+
+pytestmark = pytest.mark.slow      # subprocesses: crawls, servers, the CLI
+
 
 
 class Recorder:

@@ -7,6 +7,9 @@ import pytest
 
 from tests.support import ROOT
 
+pytestmark = pytest.mark.slow      # subprocesses: crawls, servers, the CLI
+
+
 
 def nianbao(*args, cwd=ROOT):
     return subprocess.run([sys.executable, "-m", "nianbao", "crawl", *args], capture_output=True,

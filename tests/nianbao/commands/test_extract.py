@@ -1,12 +1,17 @@
 """`nianbao extract`: a file or standard input to clean text; --json for the Document."""
 from __future__ import annotations
 
+import pytest
+
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 from tests.support import ROOT
+
+pytestmark = pytest.mark.slow      # subprocesses: crawls, servers, the CLI
+
 PAGE = ROOT / "tests" / "pages" / "trs" / "gbk-meta-charset.html"
 
 
