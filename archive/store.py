@@ -177,12 +177,13 @@ class Archive:
                     "SELECT id, pid, host FROM runs WHERE status = 'running'").fetchall():
                 if host == hostname and pid and not _pid_alive(pid):
                     c.execute("UPDATE runs SET status = 'interrupted' WHERE id = ?", (rid,))
-            for s in sites or []:
-                self._site_id(site_name(s), now)
+            names = [site_name(s) for s in sites or []]
+            for s in names:
+                self._site_id(s, now)
             return c.execute(
                 "INSERT INTO runs (started_at, status, sites, options, pid, host) "
                 "VALUES (?, 'running', ?, ?, ?, ?)",
-                (now, json.dumps(list(sites or []), ensure_ascii=False),
+                (now, json.dumps(names, ensure_ascii=False),
                  json.dumps(options or {}, ensure_ascii=False, default=str),
                  os.getpid(), hostname)).lastrowid
 

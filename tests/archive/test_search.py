@@ -8,8 +8,6 @@ import pytest
 from tests.support import publish as sample
 from nianbao.archive import search
 from nianbao.archive.search import index as search_index
-from nianbao.archive.datasette.diff import diff_texts
-from nianbao.archive.datasette.regions import CENTRAL, UNKNOWN, region
 from nianbao.archive.store import Archive
 
 
@@ -98,23 +96,6 @@ def test_snippet_marks_matches_including_traditional_queries():
     assert pieces[0] == ("…", False) and pieces[-1] == ("…", False)
     text = "".join(p for p, _ in pieces)
     assert len(text) < 30
-
-
-def test_region_rule():
-    assert region("www.zj.gov.cn", "浙江省人民政府办公厅") == "浙江省"
-    assert region("example.org", "国家税务总局浙江省税务局") == "浙江省"
-    assert region("example.org", "中共上海市委办公厅") == "上海市"
-    assert region("www.gov.cn", "国务院办公厅") == CENTRAL
-    assert region("www.beijing.gov.cn", "海淀区人民政府") == "北京市"
-    assert region("www.deqing.gov.cn", "德清县人民政府") == UNKNOWN
-
-
-def test_diff_marks_changed_characters():
-    d = diff_texts("一、总体情况\n栏目更新不够及时。\n二、其他", "一、总体情况\n栏目更新不够及时，已整改。\n二、其他")
-    assert (d.added, d.removed) == (1, 1)
-    added = [ln for h in d.hunks for ln in h.lines if ln.kind == "added"][0]
-    assert ("，已整改", True) in added.pieces
-    assert diff_texts("同样", "同样").unchanged
 
 
 def test_orphans_trigger_a_rebuild_that_keeps_results(archive_db, monkeypatch):

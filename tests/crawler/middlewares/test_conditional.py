@@ -16,8 +16,7 @@ from nianbao.archive.store import Archive
 from nianbao.archive.history import CrawlHistory
 from nianbao.archive.capture import Capture
 from nianbao.crawler.middlewares.conditional import ConditionalRequestMiddleware
-from nianbao.crawler.portals import RegistryError, parse_registry
-from nianbao.crawler.schedule import parse_interval
+from nianbao.crawler.portals import parse_registry
 from nianbao.due import due_plan
 from nianbao.demo.server import SamplePortals
 from tests.support.archive import report_doc
@@ -91,22 +90,6 @@ def test_lists_only_sites_skip_known_reports(history):
     fresh = Request(BASE + "/r/2.html", meta={"nianbao_kind": "report"})
     assert mw.process_request(fresh) is None
     assert crawler.stats.get_value("nianbao/incremental/not_due") == 1
-
-
-def test_intervals_and_registry_schedules():
-    assert parse_interval("90m") == 5400 and parse_interval("1d") == 86400 and parse_interval(30) == 30
-    for bad in ("soon", "0h", "-1d", True):
-        with pytest.raises(ValueError):
-            parse_interval(bad)
-    portals = parse_registry({"portals": [{"name": "a", "start_urls": ["http://a.test/"],
-                                           "schedule": {"lists": "12h", "reports": "2w"}}]})
-    assert portals[0].schedule == {"lists": "12h", "reports": "2w"}
-    with pytest.raises(RegistryError, match="schedule.lists"):
-        parse_registry({"portals": [{"name": "a", "start_urls": ["http://a.test/"],
-                                     "schedule": {"lists": "often"}}]})
-    with pytest.raises(RegistryError, match="revisited less often than lists"):
-        parse_registry({"portals": [{"name": "a", "start_urls": ["http://a.test/"],
-                                     "schedule": {"lists": "7d", "reports": "1d"}}]})
 
 
 # -- real crawls ----------------------------------------------------------------------------------
