@@ -28,6 +28,7 @@ import os
 import socket
 import time
 import uuid
+from collections import Counter
 
 import redis
 from scrapy import signals
@@ -39,7 +40,6 @@ from twisted.internet import task
 from nianbao.archive.urls import site_of
 from nianbao.crawler import meta
 from nianbao.crawler.extensions.sitestats import SiteStats
-from nianbao.crawler.frontier import downloader_slots
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +73,7 @@ class RedisFrontier:
         self._sites: list[str] = []
         self._sites_read = 0.0
         self._busy_set = 0.0
+        self.per_site = max(1, crawler.settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"))
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -108,7 +109,7 @@ class RedisFrontier:
 
     def sites(self) -> list[str]:
         now = time.monotonic()
-        if now - self._sites_read > 1.0:
+        if now - self._sites_read > 0.25:
             self._sites = sorted(s.decode() for s in self.server.smembers(f"{self.prefix}:sites"))
             self._sites_read = now
         return self._sites
@@ -154,24 +155,27 @@ class RedisFrontier:
         self.stats.inc_value("scheduler/enqueued/memory")
         return True
 
+    def _in_downloader(self) -> Counter:
+        """This worker's requests in its downloader, per site. Counted from the downloader's
+        own set, which a request joins the moment it is handed over (a download slot learns
+        of it only after the downloader middlewares, robots.txt included, let it through)."""
+        try:
+            active = self.crawler.engine.downloader.active
+        except (AttributeError, RuntimeError):
+            return Counter()
+        return Counter(site_of(r.url) for r in active)
+
     def next_request(self):
         if self.local:
             self.mark_busy()
             return heapq.heappop(self.local)[2]
-        dslots = downloader_slots(self.crawler)
-
-        def load(site: str) -> int:
-            ds = dslots.get(site)
-            return len(ds.active) if ds is not None else 0
-
-        def full(site: str) -> bool:
-            ds = dslots.get(site)
-            return ds is not None and len(ds.active) >= ds.concurrency
-        # Take a request only for a site this worker has a free place for: what it cannot
-        # start now stays in Redis for another worker (a worker that took whatever it could
-        # queued a small crawl's whole frontier in its own downloader, and the others idled)
-        for site in sorted(self.sites(), key=load):
-            if full(site):
+        busy = self._in_downloader()
+        # Take a request only for a site this worker has a free place for (per-site
+        # concurrency): what it cannot start now stays in Redis for another worker. A
+        # worker that took whatever it could queued a small crawl's whole frontier in its
+        # own downloader, and the others idled.
+        for site in sorted(self.sites(), key=lambda s: busy[s]):
+            if busy[site] >= self.per_site:
                 continue
             request = self._queue(site).pop()
             if request is not None:

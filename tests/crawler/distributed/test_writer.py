@@ -17,9 +17,9 @@ pytestmark = pytest.mark.slow      # subprocesses: crawls, servers, the CLI
 def crawls(redis_url, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("scaleout")
     out = {}
-    # answers take 0.1 s, as across a network: a site's requests then wait in Redis while
+    # answers take 0.2 s, as across a network: a site's requests then wait in Redis while
     # a worker's slot for it is busy, and the other worker takes them
-    with SamplePortals(port=0, latency=0.1) as portals:
+    with SamplePortals(port=0, latency=0.2) as portals:
         for n in (1, 2):
             db = tmp / f"w{n}.db"
             proc = run_crawl(*portals.start_urls, "--db", str(db), "--redis", redis_url,
