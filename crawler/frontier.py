@@ -55,7 +55,11 @@ CREATE TABLE IF NOT EXISTS requests (
     data BLOB                              -- pickled request dict; NULL once done
 );
 CREATE INDEX IF NOT EXISTS requests_state ON requests(state);
-CREATE TABLE IF NOT EXISTS seen (fp BLOB PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS seen (
+    fp BLOB PRIMARY KEY,
+    request INTEGER,                       -- the journaled request whose redirect this is
+    session INTEGER                        -- which start of the crawl saw it (0, then 1 per resume)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
 
@@ -105,6 +109,7 @@ class JournalScheduler:
         self._output_open: set[int] = set()
         self._item_fid: dict[int, int] = {}
         self._logged_unserializable = False
+        self._session = 0
         for sig in (signals.item_scraped, signals.item_dropped, signals.item_error):
             crawler.signals.connect(self._item_finished, signal=sig)
 
@@ -126,6 +131,9 @@ class JournalScheduler:
         self._queued = len(rows)
         self._seq = itertools.count((max((r[0] for r in rows), default=0)) + 1)
         done = c.execute("SELECT count(*) FROM requests WHERE state = ?", (DONE,)).fetchone()[0]
+        previous = c.execute("SELECT value FROM meta WHERE key = 'session'").fetchone()
+        self._session = int(previous[0]) + 1 if previous else 0
+        c.execute("INSERT OR REPLACE INTO meta VALUES ('session', ?)", (str(self._session),))
         c.execute("INSERT OR REPLACE INTO meta VALUES ('status', 'running')")
         if rows or done:
             logger.info("resuming the crawl journaled in %s: %d requests queued (%d of them were in "
@@ -152,13 +160,11 @@ class JournalScheduler:
 
     def enqueue_request(self, request) -> bool:
         fid = request.meta.get(FID)
-        if not request.dont_filter:
-            fp = self.fingerprinter.fingerprint(request)
-            if self.conn.execute("INSERT OR IGNORE INTO seen VALUES (?)", (fp,)).rowcount == 0:
-                self.stats.inc_value("dupefilter/filtered")
-                if fid is not None:           # a redirect to somewhere already crawled: nothing left
-                    self._done(fid)
-                return False
+        if not request.dont_filter and self._seen_before(request, fid):
+            self.stats.inc_value("dupefilter/filtered")
+            if fid is not None:               # a redirect to somewhere already crawled: nothing left
+                self._done(fid)
+            return False
         self.stats.inc_value("scheduler/enqueued")
         if fid is not None:                   # a retry, render or redirect of a journaled request
             heapq.heappush(self._memory, (-request.priority, next(self._seq), request))
@@ -180,6 +186,21 @@ class JournalScheduler:
         self._queued += 1
         self.stats.inc_value("scheduler/enqueued/disk")
         return True
+
+    def _seen_before(self, request, fid: int | None) -> bool:
+        """The duplicate filter. A redirect of journaled request N is remembered as N's, so when N
+        was in flight at a kill and is fetched again, its redirect is not taken for a duplicate."""
+        fp = self.fingerprinter.fingerprint(request)
+        c = self.conn
+        if c.execute("INSERT OR IGNORE INTO seen VALUES (?, ?, ?)", (fp, fid, self._session)).rowcount:
+            return False
+        if fid is None:
+            return True
+        owner, session = c.execute("SELECT request, session FROM seen WHERE fp = ?", (fp,)).fetchone()
+        if owner != fid or session == self._session:   # in this session: a loop, or a true duplicate
+            return True
+        c.execute("UPDATE seen SET session = ? WHERE fp = ?", (self._session, fp))
+        return False
 
     def next_request(self):
         if self._memory:

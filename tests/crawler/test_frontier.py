@@ -83,3 +83,41 @@ def test_resume_without_a_journal_starts_a_normal_crawl(portals, tmp_path):
 def test_jobdir_without_resume_is_refused(portals, tmp_path):
     proc = run_crawl(portals.start_urls[0], "--db", str(tmp_path / "x.db"), "--jobdir", str(tmp_path / "j"))
     assert proc.returncode == 2 and "--jobdir only matters with --resume" in proc.stderr
+
+
+# -- the journal itself, without a crawl --------------------------------------------------------
+def _scheduler(jobdir):
+    from scrapy import Spider
+    from scrapy.utils.test import get_crawler
+
+    from nianbao.crawler.frontier import JournalScheduler
+
+    crawler = get_crawler(Spider, {"JOBDIR": str(jobdir)})
+    crawler.stats.open_spider()
+    sched = JournalScheduler.from_crawler(crawler)
+    sched.open(Spider("s"))
+    return sched
+
+
+def test_a_redirect_of_a_request_in_flight_at_a_kill_is_followed_again_on_resume(tmp_path):
+    from scrapy import Request
+
+    from nianbao.crawler.frontier import FID
+
+    first = _scheduler(tmp_path)
+    assert first.enqueue_request(Request("http://hongqiao.gov.test/r.html"))
+    req = first.next_request()                              # in flight ...
+    redirect = req.replace(url="http://www.hongqiao.gov.test/r.html")
+    assert redirect.meta[FID] == req.meta[FID]
+    assert first.enqueue_request(redirect)                  # ... its 301 followed, then the kill
+    first.conn.close()                                      # (no close(): the process died)
+
+    resumed = _scheduler(tmp_path)
+    again = resumed.next_request()
+    assert again.url == "http://hongqiao.gov.test/r.html" and again.meta[FID] == req.meta[FID]
+    assert resumed.enqueue_request(again.replace(url="http://www.hongqiao.gov.test/r.html"))
+    # another request's link to the same page is still a duplicate
+    assert not resumed.enqueue_request(Request("http://www.hongqiao.gov.test/r.html"))
+    # and within one session, the same redirect again is a loop
+    assert not resumed.enqueue_request(again.replace(url="http://www.hongqiao.gov.test/r.html"))
+    resumed.close("finished")
