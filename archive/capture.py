@@ -38,6 +38,7 @@ class Capture:
     not_modified: bool = False       # a 304 answer to a conditional request
     request_headers: dict[str, str] = field(default_factory=dict)
     run_id: int | None = None
+    redirect_urls: list[str] = field(default_factory=list)   # where the asked URL sent the fetch, in order
 
     def __post_init__(self) -> None:
         self.final_url = self.final_url or self.url

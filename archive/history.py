@@ -76,6 +76,13 @@ def known_report_urls(conn: sqlite3.Connection, sites: list[str] | None = None,
     return [u for u, s in conn.execute(sql) if wanted is None or s in wanted]
 
 
+def site_names(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    """(site, 'learn' | 'prefer', url) the archive knows, oldest first (a later 'prefer'
+    replaces an earlier one)."""
+    return conn.execute("SELECT s.host, n.kind, n.url FROM site_names n JOIN sites s ON s.id = n.site_id "
+                        "ORDER BY n.rowid").fetchall()
+
+
 def captured_urls(conn: sqlite3.Connection) -> list[str]:
     """Every URL with a good capture (what a distributed crawl publishes to its workers)."""
     return [r[0] for r in conn.execute(
@@ -155,6 +162,12 @@ class CrawlHistory:
 
     def finished_runs(self) -> list[tuple[datetime, set[str]]]:
         return finished_runs(self.conn) if self.conn is not None else []
+
+    def site_names(self) -> list[tuple[str, str, str]]:
+        if self.conn is None or not self.conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = 'site_names'").fetchone():
+            return []
+        return site_names(self.conn)
 
     def report_last_seen(self) -> dict[str, list[datetime]]:
         return report_last_seen(self.conn) if self.conn is not None else {}

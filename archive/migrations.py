@@ -388,3 +388,18 @@ def m007_report_rows_region(db: sqlite_utils.Database) -> None:
 def m008_archive_meta(db: sqlite_utils.Database) -> None:
     """Facts about the archive itself (the signature of the derived objects it holds)."""
     db.execute("CREATE TABLE archive_meta (key TEXT PRIMARY KEY, value TEXT)")
+
+
+@migrations()
+def m013_redirects_and_site_names(db: sqlite_utils.Database) -> None:
+    """A capture keeps where its URL sent the fetch (the redirect chain); a site keeps the
+    other names it goes by (a host its home page redirected to) and its preferred form,
+    so later crawls and every worker of a distributed one give a report one identity."""
+    db.execute("ALTER TABLE captures ADD COLUMN redirects TEXT")   # JSON list of URLs; NULL: none
+    db.execute("""CREATE TABLE site_names (
+        site_id INTEGER NOT NULL REFERENCES sites(id),
+        kind TEXT NOT NULL,               -- 'learn': another name | 'prefer': the form URLs take
+        url TEXT NOT NULL,                -- a URL of that name / form
+        first_seen TEXT NOT NULL,
+        PRIMARY KEY (site_id, kind, url)
+    )""")

@@ -39,7 +39,7 @@ CREATE TABLE captures (
     outcome TEXT,
     document_id INTEGER REFERENCES documents(id),
     version_id INTEGER REFERENCES versions(id)
-, request_headers_id INTEGER REFERENCES header_sets(id));
+, request_headers_id INTEGER REFERENCES header_sets(id), redirects TEXT);
 
 CREATE TABLE checks (
     id INTEGER PRIMARY KEY,
@@ -196,6 +196,14 @@ CREATE TABLE search_meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE search_orphans (
         rowid INTEGER PRIMARY KEY,        -- an FTS rowid whose tokens are stale
         document_id INTEGER NOT NULL
+    );
+
+CREATE TABLE site_names (
+        site_id INTEGER NOT NULL REFERENCES sites(id),
+        kind TEXT NOT NULL,               -- 'learn': another name | 'prefer': the form URLs take
+        url TEXT NOT NULL,                -- a URL of that name / form
+        first_seen TEXT NOT NULL,
+        PRIMARY KEY (site_id, kind, url)
     );
 
 CREATE TABLE sites (

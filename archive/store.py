@@ -253,14 +253,15 @@ class Archive:
             capture_id = c.execute(
                 "INSERT INTO captures (run_id, site_id, url, final_url, canonical_url, kind, "
                 "parent_url, fetched_at, status, headers, request_headers_id, rendered, not_modified, "
-                "body_sha256, body_size, error, outcome, document_id) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "body_sha256, body_size, error, outcome, document_id, redirects) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (run_id, site_id, url, final_url, canonical, kind, parent_url, now, status,
                  json.dumps(dict(page.headers or {}), ensure_ascii=False, separators=(",", ":")),
                  header_set_id(c, dict(page.request_headers or {})),
                  int(bool(page.rendered)), int(not_modified), digest,
                  len(body) if body else None, page.error, outcome,
-                 found[0] if found else None)).lastrowid
+                 found[0] if found else None,
+                 json.dumps(page.redirect_urls, ensure_ascii=False) if page.redirect_urls else None)).lastrowid
 
             if not_modified and found:
                 self.docs.seen_alive(found[0], capture_id, run_id, now)
@@ -297,6 +298,14 @@ class Archive:
             return c.execute(
                 "INSERT INTO listings (run_id, site_id, url, fetched_at, link_set_id) VALUES (?,?,?,?,?)",
                 (run_id, site_id, listing.url, now, link_set_id(c, listing.links))).lastrowid
+
+    def store_site_name(self, site: str, kind: str, url: str) -> None:
+        """Another name of `site` ('learn': its home page redirected there) or the form its
+        URLs take ('prefer'), kept for later crawls (archive.history.site_names)."""
+        now = utc_now()
+        with self._write() as c:
+            c.execute("INSERT OR IGNORE INTO site_names (site_id, kind, url, first_seen) VALUES (?,?,?,?)",
+                      (self._site_id(site_name(site), now), kind, url, now))
 
     # -- reading ------------------------------------------------------------------------
 

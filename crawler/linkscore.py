@@ -145,3 +145,16 @@ def classify(link: Link, page_is_report: bool = False) -> Scored:
     if _MEDIUM_URL.search(path):
         return Scored(link, EXPLORE, PRIORITY[EXPLORE] + 30, "disclosure url")
     return Scored(link, EXPLORE, PRIORITY[EXPLORE], "unscored")
+
+
+def classify_url(url: str) -> Scored:
+    """Kind and priority of a URL known without a label (a sitemap entry): only a report
+    column's path says anything — its articles and files are report candidates, its list
+    pages sections; everything else (news, services) is skipped."""
+    link = Link(url)
+    path = unquote(urlsplit(url).path + "?" + urlsplit(url).query)
+    if not _STRONG_URL.search(path) or _NEGATIVE_URL.search(path) or _SEARCH_URL.search(path):
+        return Scored(link, SKIP, PRIORITY[SKIP], "sitemap: outside any report column")
+    if is_attachment_url(url) or _ARTICLE_URL.search(path):
+        return Scored(link, REPORT, PRIORITY[REPORT] - 20, "sitemap: a page of a report column")
+    return Scored(link, SECTION, PRIORITY[SECTION] + 40, "sitemap: a report column")

@@ -15,7 +15,10 @@ names). A key's value lives only as long as its request and the requests made fr
 | nianbao_revisit | spider | — (debugging) | a report archived by an earlier run, fetched again |
 | nianbao_dataproxy | spider | spider | the Hanweb DataProxy of a dataproxy.jsp request |
 | nianbao_route_links | spider | spider | links of a rendered page, to learn SPA item routes |
-| nianbao_offsite_ok | spider | site scope | may leave the crawl's sites (a file host) |
+| nianbao_offsite_ok | spider, site scope | site scope, spider | may leave the crawl's sites (a file host, a redirected report); no link on it is followed |
+| nianbao_paging | spider | list depth | the next page of a list: it keeps its list's depth |
+| nianbao_post_list | spider | spider | the POST list API (and its page) of a list request |
+| nianbao_script_redirect | spider | — (debugging) | the home page sent the browser on by script |
 | nianbao_render_mode | spider | render | auto, always or never for this request |
 | nianbao_render_wait_for | spider | render | CSS selector a render waits for (registry wait_for) |
 | nianbao_rendered | render | spider, pipelines | the response came through the browser |
@@ -41,6 +44,9 @@ REVISIT = "nianbao_revisit"
 DATAPROXY = "nianbao_dataproxy"
 ROUTE_LINKS = "nianbao_route_links"
 OFFSITE_OK = "nianbao_offsite_ok"
+PAGING = "nianbao_paging"
+POST_LIST = "nianbao_post_list"
+SCRIPT_REDIRECT = "nianbao_script_redirect"
 RENDER_MODE = "nianbao_render_mode"
 RENDER_WAIT_FOR = "nianbao_render_wait_for"
 RENDERED = "nianbao_rendered"

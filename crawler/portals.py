@@ -196,4 +196,5 @@ def sample_registry(sample_portals) -> list[Portal]:
     rather than written by hand; `portals.example.yaml` shows the same entries with fixed
     ports (`nianbao portals --port 8600`).
     """
-    return [Portal(name=p.name, start_urls=[p.base_url + "/"]) for p in sample_portals.portals]
+    return [Portal(name=p.name, start_urls=[url])
+            for p, url in zip(sample_portals.portals, sample_portals.start_urls)]

@@ -55,7 +55,9 @@ DEPTH_LIMIT = 8
 NIANBAO_MAX_PAGES_PER_SITE = 400    # hard ceiling of requests to one site (0 = none)
 NIANBAO_EXPLORE_BUDGET = 6          # pages fetched through links that score nothing
 NIANBAO_LIST_PAGES_WITHOUT_REPORT = 1  # list pages followed past one that showed no report
+NIANBAO_LIST_MAX_PAGES = 500        # pages of one list followed at most (paging uses no link depth)
 NIANBAO_SECTION_PAGES = 3           # pages of a disclosure list followed before reports show
+NIANBAO_SITEMAP_MAX_URLS = 5000     # URLs read from one sitemap file
 NIANBAO_EXPLORE_DEPTH = 3           # link depth up to which pages that score nothing are parked for exploring
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 
@@ -72,6 +74,9 @@ DOWNLOAD_HANDLERS = {
     "https": "nianbao.crawler.download_handler.BrowserDownloadHandler",
 }
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+# Scrapy's caching resolver, with names under .test (RFC 2606: never a real site) on the
+# loopback address, where the sample portals answer to several host names
+DNS_RESOLVER = "nianbao.crawler.resolver.LoopbackTestHostsResolver"
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 # Debian's Chromium (crawler/browser.py); a long crawl keeps its shared memory out of a
 # container's small /dev/shm.
@@ -92,7 +97,9 @@ DOWNLOADER_MIDDLEWARES = {
     "nianbao.crawler.middlewares.faults.FaultReasonMiddleware": 540,      # after RetryMiddleware gives up
     "nianbao.crawler.middlewares.backoff.BackoffMiddleware": 560,
     "nianbao.crawler.middlewares.conditional.ConditionalRequestMiddleware": 580,
-    "nianbao.crawler.middlewares.render.RenderOnDemandMiddleware": 950,
+    # below HttpCompressionMiddleware (590): they see decompressed bodies
+    "nianbao.crawler.middlewares.render.RenderOnDemandMiddleware": 585,
+    "nianbao.crawler.middlewares.faults.BinaryBodyMiddleware": 588,
     "nianbao.crawler.middlewares.faults.FaultGuardMiddleware": 960,       # sees responses first
 }
 EXTENSIONS = {
@@ -100,7 +107,11 @@ EXTENSIONS = {
     "nianbao.crawler.extensions.sitestats.SiteStats": 110,             # per-site counters
     "nianbao.crawler.extensions.progress.CrawlProgress": 500,
 }
-SPIDER_MIDDLEWARES = {}
+SPIDER_MIDDLEWARES = {
+    # list paging keeps its list's depth (crawler/middlewares/depth.py)
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "nianbao.crawler.middlewares.depth.ListDepthMiddleware": 900,
+}
 ITEM_PIPELINES = {
     "nianbao.crawler.pipelines.archive.ArchivePipeline": 300,
 }

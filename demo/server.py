@@ -21,16 +21,18 @@ from typing import Callable
 from nianbao.demo.gold import GoldReport
 from nianbao.demo.messages import Request, Response
 from nianbao.demo.model import STATES
+from nianbao.demo.portals.realweb import RealWebPortal
 from nianbao.demo.site import Portal
 
 FaultHook = Callable[[Portal, Request], "Response | None"]
 
 
 def build_portals(scale: int = 1) -> list[Portal]:
-    """All portals, one per family; `scale` multiplies the news columns' length."""
-    from nianbao.demo.portals import ALL
+    """All portals: one per CMS family (`scale` multiplies their news columns' length),
+    then the small portals of the real web around the pages (demo/portals/realweb.py)."""
+    from nianbao.demo.portals import ALL, realweb
     news = 50 * max(1, scale)
-    return [mod.build(news_count=news) for mod in ALL]
+    return [mod.build(news_count=news) for mod in ALL] + realweb.build_all()
 
 
 class _Server(ThreadingHTTPServer):
@@ -94,6 +96,10 @@ def _handler_for(hub: "SamplePortals", portal: Portal):
     return Handler
 
 
+TEST_NAMES_HINT = ("(the *.gov.test names are the real-web portals: nianbao resolves them to 127.0.0.1; "
+                   "from a shell: curl -L --connect-to ::127.0.0.1: URL)")
+
+
 class SamplePortals:
     """Start every portal on 127.0.0.1: the first on `port` and the rest on the following
     ports, or each on a free port when `port` is 0."""
@@ -117,7 +123,10 @@ class SamplePortals:
                 portal.hub = self
                 port = self.port + i if self.port else 0
                 srv = _Server((self.host, port), _handler_for(self, portal))
-                portal.base_url = f"http://{self.host}:{srv.server_address[1]}"
+                if isinstance(portal, RealWebPortal):
+                    portal.bind(self.host, srv.server_address[1])
+                else:
+                    portal.base_url = f"http://{self.host}:{srv.server_address[1]}"
                 t = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.1},
                                      name=f"portal-{portal.name}", daemon=True)
                 t.start()
@@ -128,8 +137,13 @@ class SamplePortals:
         return self
 
     def stop(self) -> None:
+        # every server's shutdown() waits for its next poll: ask them all at once
+        stoppers = [threading.Thread(target=srv.shutdown, daemon=True) for srv, _ in self._servers]
+        for s in stoppers:
+            s.start()
+        for s in stoppers:
+            s.join(timeout=5)
         for srv, t in self._servers:
-            srv.shutdown()
             srv.server_close()
             t.join(timeout=5)
         self._servers = []
@@ -153,7 +167,15 @@ class SamplePortals:
 
     @property
     def start_urls(self) -> list[str]:
-        return [p.base_url + "/" for p in self._portals]
+        return [p.start_url for p in self._portals]
+
+    def block(self, name: str, how: str | None = "403") -> None:
+        """Make a real-web portal refuse every visitor ("403": a WAF page, "412": a JavaScript
+        challenge that never yields content), or answer again (None)."""
+        portal = self.portal(name)
+        if not isinstance(portal, RealWebPortal) or how not in (None, "403", "412"):
+            raise ValueError(f"cannot block {name!r} with {how!r}")
+        portal.blocked = how
 
     def set_state(self, state: str) -> None:
         if state not in STATES:

@@ -203,6 +203,11 @@ class Portal:
     def url(self, path: str) -> str:
         return self.base_url + path
 
+    @property
+    def start_url(self) -> str:
+        """Where a crawl of this site starts (its home page, or the name a visitor types)."""
+        return self.base_url + "/"
+
     def robots_txt(self) -> str:
         lines = ["User-agent: *"]
         if self.robots_prefix:

@@ -259,7 +259,8 @@ def is_report_title(title: str) -> bool:
     """True for an OGI annual report title, False for the look-alike traps."""
     t = _WS.sub("", title or "")
     if t:
-        t = converter("t2s").convert(t.replace("資訊", "信息"))
+        # 資訊公開/资讯公开 is the Taiwan phrasing of 信息公开: the same report
+        t = converter("t2s").convert(t.replace("資訊", "信息")).replace("资讯公开", "信息公开")
     if not t or not any(r.search(t) for r in _REPORT_RES):
         return False
     if len(t) <= rules.COLUMN_TITLE_MAX_LEN and not (_TITLE_YEAR.search(t) or _CN_YEAR_RE.search(t)):

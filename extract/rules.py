@@ -208,6 +208,8 @@ PLACE_SUFFIXES = ("省", "市", "县", "区", "州", "旗", "盟", "自治区", 
 TAIWAN_PHRASES: list[str] = [
     "網際網路", "最佳化", "入口網站", "軟體", "資訊科技", "數位化", "網路", "行動電話", "伺服器",
     "資料庫", "部落格", "介面", "列印", "螢幕", "硬碟", "滑鼠",
+    # the Taiwan phrasing of 信息公开 itself: enough, even on a page too short for any other
+    "資訊公開",
 ]
 # With that evidence, these Taiwan phrases are mapped back to the mainland words before the
 # character conversion (tw2s). Deliberately conservative: OpenCC's tw2sp also rewrites

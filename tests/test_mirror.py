@@ -39,6 +39,8 @@ COVERED_BY = {
     "nianbao.crawler.spiders.reports": "tests/e2e/test_crawl.py",
     "nianbao.crawler.spiders.captures": "tests/e2e/test_crawl.py",
     "nianbao.crawler.spiders.state": "tests/e2e/test_paging.py",
+    "nianbao.crawler.resolver": "tests/e2e/test_real_web.py",
+    "nianbao.crawler.middlewares.depth": "tests/e2e/test_paging.py",
     "nianbao.extract.pipeline": "tests/extract/test_sample_portals.py",
     "nianbao.extract.document": "tests/extract/test_sample_portals.py",
     "nianbao.extract.rules": "tests/extract/html/test_main.py",

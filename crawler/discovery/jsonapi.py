@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from nianbao.archive.urls import fetch_url
 
@@ -30,6 +30,12 @@ class JsonList:
 
     items: list[tuple[str, str | None, str | None]] = field(default_factory=list)
     total_pages: int | None = None
+    page_param: str | None = None       # the field the answer numbers its page with…
+    page: int | None = None             # …and this page's number (pageNo: 1, page: 0)
+    original_param: str | None = None   # that field as the answer spells it (pageNo)
+
+
+_PAGE_KEYS = ("pageno", "page", "pageindex", "pagenum", "currentpage", "curpage", "current", "pagenumber")
 
 
 def _lower_keys(d: dict) -> dict:
@@ -45,12 +51,17 @@ def parse_json_list(text: str | bytes) -> JsonList | None:
     best: list[dict] = []
     meta: list[dict] = []
 
+    spelled: dict[str, str] = {}
+
     def walk(node, depth=0):
         nonlocal best
         if depth > 6:
             return
         if isinstance(node, dict):
             meta.append(_lower_keys(node))
+            for k in node:
+                if str(k).lower() in _PAGE_KEYS:
+                    spelled.setdefault(str(k).lower(), str(k))
             for v in node.values():
                 walk(v, depth + 1)
         elif isinstance(node, list):
@@ -70,6 +81,10 @@ def parse_json_list(text: str | bytes) -> JsonList | None:
         ident = next((str(lo[k]) for k in _ID_KEYS if lo.get(k) not in (None, "")), None)
         out.items.append((clean_text(title), url, ident))
     for d in meta:
+        key = next((k for k in d if k in _PAGE_KEYS and isinstance(d[k], int) and not isinstance(d[k], bool)), None)
+        if key is not None and out.page_param is None:
+            out.page_param, out.page, out.original_param = key, d[key], spelled.get(key, key)
+    for d in meta:
         for k in _TOTAL_PAGE_KEYS:
             if isinstance(d.get(k), int) and d[k] > 0:
                 out.total_pages = d[k]
@@ -84,13 +99,18 @@ def parse_json_list(text: str | bytes) -> JsonList | None:
     return out
 
 
-def json_next_pages(api_url: str, total_pages: int | None, limit: int = 50) -> list[str]:
+def json_next_pages(api_url: str, total_pages: int | None, limit: int = 50,
+                    jl: JsonList | None = None) -> list[str]:
     """URLs of the following pages of a JSON list API, by its page parameter.
 
     Without a known page count only the next page is returned; the caller keeps asking
-    while pages hold items.
+    while pages hold items. A first call without a page parameter (`/api/list?col=nb`) is
+    continued with the page field the answer names (`"pageNo": 1` -> `&pageNo=2`).
     """
     t = page_template(api_url)
+    if not t and jl is not None and jl.page_param and jl.page is not None:
+        sep = "&" if urlsplit(api_url).query else "?"
+        t = (f"{api_url}{sep}{jl.original_param or jl.page_param}={{}}", jl.page)
     if not t:
         return []
     template, cur = t

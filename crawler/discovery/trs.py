@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-_CREATE_PAGE = re.compile(r"createPageHTML\s*\(([^)]*)\)", re.I)
+_CREATE_PAGE = re.compile(r"(\bfunction\s+)?createPageHTML\s*\(([^)]*)\)", re.I)
 _JS_VAR = re.compile(r"\b(?:var|let|const)?\s*([A-Za-z_$][\w$]*)\s*=\s*['\"]?(\d+)['\"]?\s*[;,\n]")
 
 
@@ -13,13 +13,21 @@ def create_page_args(script: str) -> tuple[int, int, str, str] | None:
 
     Both the classic `createPageHTML(10, 0, "index", "html")` and the newer
     `createPageHTML('page_div', 10, 0, 'index', 'html', 180)`; arguments given as
-    variables are looked up in the same script (`var countPage = 10`).
+    variables are looked up in the same script (`var countPage = 10`). Every call in the
+    script is considered, in order (a page may define the function before calling it).
     """
-    m = _CREATE_PAGE.search(script)
-    if not m:
-        return None
     vars_ = {k: int(v) for k, v in _JS_VAR.findall(script)}
-    args = [a.strip().strip("'\"") for a in m.group(1).split(",")]
+    for m in _CREATE_PAGE.finditer(script):
+        if m.group(1):
+            continue                       # `function createPageHTML(...)`: a definition
+        args = _call_args(m.group(2), vars_)
+        if args is not None:
+            return args
+    return None
+
+
+def _call_args(arglist: str, vars_: dict[str, int]) -> tuple[int, int, str, str] | None:
+    args = [a.strip().strip("'\"") for a in arglist.split(",")]
     nums, strs = [], []
     for a in args:
         if a.isdigit():

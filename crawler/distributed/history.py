@@ -31,6 +31,9 @@ class RedisHistory:
         wanted = {site_name(s) for s in sites} if sites else None
         return {u for u in urls if wanted is None or site_name(u) in wanted}
 
+    def site_names(self) -> list[tuple[str, str, str]]:
+        return [tuple(x) for x in json.loads(self.redis.get(f"{self.prefix}:site_names") or "[]")]
+
     def close(self) -> None:
         pass
 
@@ -40,6 +43,7 @@ def publish_history(history: CrawlHistory, client, prefix: str) -> int:
     known = history.all_known()
     pipe = client.pipeline(transaction=False)
     pipe.delete(f"{prefix}:history", f"{prefix}:known_reports")
+    pipe.set(f"{prefix}:site_names", json.dumps(history.site_names(), ensure_ascii=False))
     items = list(known.items())
     for i in range(0, len(items), 1000):
         pipe.hset(f"{prefix}:history", mapping={u: json.dumps(asdict(k)) for u, k in items[i:i + 1000]})

@@ -2,8 +2,9 @@
 and hand page + document to the single archive writer through a Redis list, so SQLite
 keeps exactly one writer however many crawler processes there are.
 
-Each entry of `<prefix>:items` is a pickle of ("page", Capture, Document | None) or
-("listing", Listing). When the writer falls behind, the worker waits (bounded queue:
+Each entry of `<prefix>:items` is a pickle of ("page", Capture, Document | None),
+("listing", Listing), or ("names", "learn" | "prefer", site, url): a site's other name or
+preferred form, learned by this worker. When the writer falls behind, the worker waits (bounded queue:
 NIANBAO_REDIS_MAX_BACKLOG entries) instead of filling Redis's memory.
 """
 from __future__ import annotations
@@ -32,6 +33,14 @@ class RedisItemPipeline:
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
+
+    def open_spider(self, spider=None):
+        # what this worker learns of its sites' names (a home page that redirects) reaches
+        # the writer in order with the items, so every worker's captures get one identity
+        names = getattr(spider or self.crawler.spider, "names", None)
+        if names is not None:
+            names.listeners.append(lambda kind, site, url: self.server.rpush(
+                self.key, pickle.dumps(("names", kind, site, url), protocol=4)))
 
     async def process_item(self, item, spider=None):
         if isinstance(item, Listing):

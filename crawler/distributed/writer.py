@@ -26,6 +26,7 @@ from dataclasses import asdict
 from nianbao.archive.store import Archive
 
 from nianbao.archive.history import CrawlHistory
+from nianbao.archive.urls import SiteNames
 from nianbao.crawler.distributed.history import publish_history
 from nianbao.crawler.extensions.sitestats import SiteStats, format_table, totals
 from nianbao.crawler.pipelines.pages import ReportTally
@@ -37,7 +38,8 @@ logger = logging.getLogger(__name__)
 WRITER_TTL = 30            # seconds the writer lock outlives a writer that died
 
 NAMESPACE_KEYS = ("dupefilter", "sites", "items", "workers", "workers_started", "expect", "finished",
-                  "worker_stats", "history", "known_reports", "plan", "ready", "run_id", "writer")
+                  "worker_stats", "history", "known_reports", "site_names", "plan", "ready", "run_id",
+                  "writer")
 
 
 def clear_namespace(server, prefix: str) -> int:
@@ -87,6 +89,7 @@ class ArchiveWriter:
         plan = existing or portals
         if not plan:
             raise ValueError("nothing to crawl: give start URLs or --portals FILE")
+        self.names = SiteNames.of_portals(plan)
         self.archive = Archive(self.db_path, removal_after=self.removal_after,
                                busy_timeout=self.busy_timeout)
         sites = sorted({s for p in plan for s in p.all_sites()})
@@ -96,6 +99,7 @@ class ArchiveWriter:
         try:
             published = publish_history(history, self.server, self.prefix)
             self.tally.known_reports = history.known_reports(sites)
+            self.names.apply(history.site_names())
         finally:
             history.close()
         pipe = self.server.pipeline()
@@ -160,10 +164,20 @@ class ArchiveWriter:
         return live
 
     def _store(self, entry) -> None:
+        if entry[0] == "names":
+            _, kind, site, url = entry
+            self.names.apply([(site, kind, url)])
+            self.archive.store_site_name(site, kind, url)
+            return
         if entry[0] == "listing":
-            self.archive.store_listing(self.run_id, entry[1])
+            listing = entry[1]
+            listing.links = [self.names.canonical(u) for u in listing.links]
+            self.archive.store_listing(self.run_id, listing)
             return
         _, item, document = entry
+        # one identity whichever worker fetched it: a worker may not yet have known the
+        # preferred form of the site another worker learned
+        item.canonical_url = self.names.canonical(item.canonical_url)
         item.run_id = self.run_id
         res = self.archive.store_page(self.run_id, item, document)
         self.stored += 1

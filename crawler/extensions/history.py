@@ -55,6 +55,10 @@ class CrawlHistoryExtension:
     def known_reports(self, sites: list[str] | None = None) -> set[str]:
         return self.source.known_reports(sites)
 
+    def site_names(self) -> list[tuple[str, str, str]]:
+        """(site, 'learn' | 'prefer', url): names earlier crawls learned, oldest first."""
+        return self.source.site_names()
+
     def close(self, spider=None) -> None:
         if self._source is not None:
             self._source.close()

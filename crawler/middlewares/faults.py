@@ -4,11 +4,7 @@ whose reason says what went wrong, and the crawl goes on.
 Scrapy already retries timeouts, resets and data loss (RetryMiddleware) and caps body size
 (DOWNLOAD_MAXSIZE); BackoffMiddleware handles 429/503. What is left is here:
 
-* `FaultGuardMiddleware` (runs next to the downloader, before the render and redirect
-  middlewares see a response):
-  - binary bodies served as text (an image or random bytes labelled text/html) fail as
-    `BinaryBody` instead of being parsed, extracted, or even rendered in a browser;
-    mislabelled documents (PDF, Word, Office zip) pass, the extractor knows them by magic;
+* `FaultGuardMiddleware` (runs next to the downloader, before the redirect middleware):
   - redirect loops (a chain that comes back to a URL it already visited) fail as
     `RedirectLoop` instead of bouncing until the redirect limit or vanishing in the
     duplicate filter;
@@ -16,6 +12,11 @@ Scrapy already retries timeouts, resets and data loss (RetryMiddleware) and caps
     forever blocks even `page.evaluate`) is closed after NIANBAO_RENDER_WATCHDOG seconds,
     and a renderer crash is noticed through the page's `crash` event; the page and context
     of any failed render are closed, so its browser-context slot is freed.
+* `BinaryBodyMiddleware` (after decompression, before the render middleware): binary
+  bodies served as text (an image or random bytes labelled text/html) fail as
+  `BinaryBody` instead of being parsed, extracted, or even rendered in a browser;
+  mislabelled documents (PDF, Word, Office zip) pass, the extractor knows them by magic;
+  a stray NUL byte in a text page does not make it binary.
 * `FaultReasonMiddleware` (runs after RetryMiddleware has given up): turns Scrapy's terse
   exceptions into reasons a reader of the archive understands (`ResponseTooLarge`,
   `TruncatedBody`), retries a crashed render once in a fresh browser context, and reports
@@ -84,8 +85,7 @@ def binary_kind(body: bytes) -> str | None:
     for magic, name in _BINARY_MAGIC.items():
         if head.startswith(magic):
             return name
-    if b"\x00" in head:
-        return "binary data"
+    # a stray NUL or control byte in a text page is a flaw of the page, not binary data
     controls = sum(1 for b in head if b in _CONTROL)
     return "binary data" if controls > len(head) * 0.05 else None
 
@@ -98,8 +98,31 @@ def render_watchdog(settings) -> float:
             or nav + settings.getfloat("NIANBAO_RENDER_TIMEOUT") + 15)
 
 
+class BinaryBodyMiddleware:
+    """Binary bodies served as text fail as BinaryBody (order ~588: after
+    HttpCompressionMiddleware has decompressed the body, before the render middleware
+    would open a browser on it)."""
+
+    def __init__(self, crawler):
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_response(self, request, response, spider=None):
+        ctype = (response.headers.get(b"Content-Type") or b"").lower()
+        if response.status == 200 and ctype.startswith(_TEXT_TYPES):
+            kind = binary_kind(response.body)
+            if kind:
+                self.stats.inc_value("nianbao/faults/binary_body")
+                raise BinaryBody(f"{kind} ({len(response.body)} bytes) served as "
+                                 f"{ctype.decode('latin-1')}")
+        return response
+
+
 class FaultGuardMiddleware:
-    """Binary-as-text, redirect loops, and the render watchdog (order ~960)."""
+    """Redirect loops and the render watchdog (order ~960: sees answers first)."""
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -168,15 +191,8 @@ class FaultGuardMiddleware:
         if state and state["crashed"]:
             self.stats.inc_value("nianbao/faults/render_crashed")
             raise RenderCrashed("the browser page crashed while rendering")
-        ctype = (response.headers.get(b"Content-Type") or b"").lower()
         if 300 <= response.status < 400 and response.headers.get(b"Location"):
             self._check_redirect(request, response)
-        elif response.status == 200 and ctype.startswith(_TEXT_TYPES):
-            kind = binary_kind(response.body)
-            if kind:
-                self._fault("binary_body")
-                raise BinaryBody(f"{kind} ({len(response.body)} bytes) served as "
-                                 f"{ctype.decode('latin-1')}")
         return response
 
     def _check_redirect(self, request, response) -> None:

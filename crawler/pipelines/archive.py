@@ -66,6 +66,10 @@ class ArchivePipeline:
         # reports of earlier runs: a 304 answer from one still counts as a report found
         self.tally = ReportTally(SiteStats.of(self.crawler),
                                  CrawlHistoryExtension.of(self.crawler).known_reports(sites))
+        # what the crawl learns of its sites' names is kept for later crawls
+        names = getattr(spider, "names", None)
+        if names is not None:
+            names.listeners.append(lambda kind, site, url: self.archive.store_site_name(site, kind, url))
         logger.info("archive %s, run %d, sites: %s", self.db_path, self.run_id, ", ".join(sites))
 
     async def process_item(self, item, spider=None):

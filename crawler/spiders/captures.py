@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from nianbao.archive.capture import Capture
-from nianbao.archive.urls import canonical_url, site_of
+from nianbao.archive.urls import SiteNames
 from nianbao.crawler import meta as M
 
 from .state import ATTACHMENT
@@ -30,15 +30,16 @@ def header_dict(h) -> dict[str, str]:
     return out
 
 
-def from_response(response, error: str | None) -> Capture:
+def from_response(response, error: str | None, names: SiteNames) -> Capture:
     meta = response.meta
     requested = (meta.get("redirect_urls") or [response.request.url])[0]
     final = response.url
     # a browser keeps SPA route fragments in its final URL; an HTTP fetch never sends them
     ident = final if (urlsplit(final).fragment or not urlsplit(requested).fragment) else requested
     return Capture(
-        url=requested, final_url=final, canonical_url=canonical_url(ident),
-        site=meta.get(M.SITE) or site_of(requested), status=response.status,
+        url=requested, final_url=final, canonical_url=names.canonical(ident),
+        redirect_urls=list(meta.get("redirect_urls") or [])[1:] + ([final] if meta.get("redirect_urls") else []),
+        site=meta.get(M.SITE) or names.site_of(requested), status=response.status,
         headers=header_dict(response.headers), body=response.body,
         rendered=bool(meta.get(M.RENDERED)), fetched_at=now(),
         kind="attachment" if meta.get(M.KIND) == ATTACHMENT else "page",
@@ -48,10 +49,13 @@ def from_response(response, error: str | None) -> Capture:
     )
 
 
-def from_failure(request, site: str, reason: str) -> Capture:
+def from_failure(request, site: str, reason: str, names: SiteNames) -> Capture:
     meta = request.meta
+    chain = list(meta.get("redirect_urls") or [])
     return Capture(
-        url=request.url, final_url=request.url, canonical_url=canonical_url(request.url),
+        url=chain[0] if chain else request.url, final_url=request.url,
+        canonical_url=names.canonical(chain[0] if chain else request.url),
+        redirect_urls=chain[1:] + [request.url] if chain else [],
         site=site, status=None, rendered=bool(meta.get("playwright")), fetched_at=now(),
         kind="attachment" if meta.get(M.KIND) == ATTACHMENT else "page",
         parent_url=meta.get(M.PARENT_URL), link_text=meta.get(M.LINK_TEXT, ""),

@@ -16,7 +16,7 @@ import itertools
 import logging
 import re
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy import signals
@@ -24,7 +24,10 @@ from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import TextResponse
 
 from nianbao.crawler import linkscore as ls
-from nianbao.archive.urls import canonical_url, fetch_url, is_gateway, site_of, ungateway
+from nianbao.archive.urls import SiteNames, fetch_url, is_gateway, ungateway
+from nianbao.crawler.discovery.postapi import find_post_lists
+from nianbao.crawler.discovery.redirects import script_redirect
+from nianbao.crawler.discovery.sitemaps import read_sitemap
 from nianbao.crawler.extensions.history import CrawlHistoryExtension
 from nianbao.crawler.extensions.sitestats import SiteStats
 from nianbao.crawler.discovery import (
@@ -37,7 +40,8 @@ from nianbao.crawler.portals import Portal, load_registry, portals_from_urls
 
 from . import captures
 from .state import (
-    API, ATTACHMENT, DATAPROXY, EXPLORE, HOME, LIST, REPORT, SECTION, STORED_KINDS, ListPaging,
+    API, ATTACHMENT, DATAPROXY, EXPLORE, HANDLED_STATUSES, HOME, LIST, REPORT, SECTION, SITEMAP,
+    STORED_KINDS, ListPaging,
     SiteState, page_template_key, seen_key,
 )
 
@@ -65,10 +69,12 @@ class ReportSpider(scrapy.Spider):
         if not plist:
             raise ValueError("nothing to crawl: give start URLs (-a urls=URL,URL) or a registry (-a portals=FILE)")
         self.portals = plist
+        # a site is known by its first name; its other names (www. and bare, registry
+        # `sites`, hosts its home page redirects to) map to it (archive.urls.SiteNames)
+        self.names = SiteNames.of_portals(plist)
         self.site_state: dict[str, SiteState] = {}
         for p in plist:
-            for s in p.all_sites():
-                self.site_state.setdefault(s, SiteState(portal=p))
+            self.site_state.setdefault(self.names.site_of(f"http://{p.all_sites()[0]}/"), SiteState(portal=p))
         self.sites = set(self.site_state)
         self.seen: set[str] = set()
         self._seq = itertools.count()
@@ -82,15 +88,20 @@ class ReportSpider(scrapy.Spider):
         spider.max_pages = s.getint("NIANBAO_MAX_PAGES_PER_SITE")
         spider.explore_budget = s.getint("NIANBAO_EXPLORE_BUDGET")
         spider.paging = ListPaging(s.getint("NIANBAO_LIST_PAGES_WITHOUT_REPORT"),
-                                   s.getint("NIANBAO_SECTION_PAGES"))
+                                   s.getint("NIANBAO_SECTION_PAGES"), s.getint("NIANBAO_LIST_MAX_PAGES"))
         spider.explore_depth = s.getint("NIANBAO_EXPLORE_DEPTH")
         spider.render_default = s.get("NIANBAO_RENDER")
         spider.store_all = s.getbool("NIANBAO_STORE_ALL")
+        spider.sitemap_max = s.getint("NIANBAO_SITEMAP_MAX_URLS")
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider._robots_parsed, signal=signals.robots_parsed)
         return spider
 
     # -- start ---------------------------------------------------------------------------
     async def start(self):
+        history = CrawlHistoryExtension.of(self.crawler)
+        # where earlier crawls found these sites living (their home pages' redirects)
+        self.names.apply(history.site_names())
         for portal in self.portals:
             for url in portal.start_urls:
                 req = self._request(url, kind=HOME, priority=ls.PRIORITY[ls.SECTION] + 60)
@@ -102,14 +113,13 @@ class ReportSpider(scrapy.Spider):
                 if req is not None:
                     yield req
         # reports archived by earlier runs are fetched again, so a removal (404) is noticed
-        history = CrawlHistoryExtension.of(self.crawler)
         for url in sorted(history.known_reports(sorted(self.sites))):
-            if site_of(url) not in self.sites:
+            if self.names.site_of(url) not in self.sites:
                 continue
             req = self._request(url, kind=REPORT, priority=ls.PRIORITY[ls.REPORT] - 50,
                                 extra_meta={"nianbao_revisit": True})
             if req is not None:
-                self.site_state[site_of(req.url)].candidates.add(canonical_url(url))
+                self.site_state[self.names.site_of(req.url)].candidates.add(self.names.canonical(url))
                 yield req
 
     # -- request building ----------------------------------------------------------------
@@ -119,22 +129,28 @@ class ReportSpider(scrapy.Spider):
     def _request(self, url: str, *, kind: str, priority: int, link: Link | None = None,
                  parent_url: str | None = None, strong: bool = False, list_key: str | None = None,
                  callback=None, method: str = "GET", formdata: dict | None = None,
-                 extra_meta: dict | None = None, depth_parent: int = 0) -> scrapy.Request | None:
-        """A request for `url` unless it is off-site, ignored, seen, or over the site budget."""
+                 body: bytes | None = None, headers: dict | None = None,
+                 extra_meta: dict | None = None, for_site: str | None = None) -> scrapy.Request | None:
+        """A request for `url` unless it is off-site, ignored, seen, or over the site budget.
+        `for_site`: a file linked from that site's report page may live on another host (a
+        CDN): it is fetched for that site, and nothing on it is followed."""
         url = fetch_url(url)
         if is_gateway(url):
             native = fetch_url(ungateway(url))
-            if site_of(native) in self.sites:
+            if self.names.site_of(native) in self.sites:
                 url = native          # the mirrored site is crawled anyway: fetch the original
-        site = site_of(url)
+        site = self.names.site_of(url)
         st = self.site_state.get(site)
+        offsite = False
+        if st is None and for_site is not None and kind == ATTACHMENT:
+            site, st, offsite = for_site, self.site_state.get(for_site), True
         if st is None:
             return None
         if any(p.search(url) for p in self._ignore[id(st.portal)]):
             return None
-        key = seen_key(url)
+        key = seen_key(self.names.canonical(url))
         if method != "GET" or formdata:
-            key = f"{method} {url} {sorted((formdata or {}).items())}"
+            key = f"{method} {url} {sorted((formdata or {}).items())} {body!r}"
         elif kind in (API, DATAPROXY):
             key = f"{kind} {url}"
         if key in self.seen:
@@ -156,7 +172,7 @@ class ReportSpider(scrapy.Spider):
             "nianbao_parent_url": parent_url,
             "nianbao_strong": strong,
             "nianbao_list_key": list_key,
-            "handle_httpstatus_all": True,
+            "handle_httpstatus_list": HANDLED_STATUSES,
             "nianbao_render_mode": st.portal.render or self.render_default,
         }
         if st.portal.wait_for:
@@ -167,21 +183,23 @@ class ReportSpider(scrapy.Spider):
             # a single-page-app route: the server never sees the fragment and answers the same
             # shell as for the app's root, which was already found to be one
             meta["nianbao_render_mode"] = "always"
+        if offsite:
+            meta["nianbao_offsite_ok"] = True
         if extra_meta:
             meta.update(extra_meta)
         cb = callback or self.parse
         if formdata is not None:
             return scrapy.FormRequest(url, formdata=formdata, callback=cb, errback=self.failed,
                                       priority=priority, meta=meta)
-        return scrapy.Request(url, method=method, callback=cb, errback=self.failed,
-                              priority=priority, meta=meta)
+        return scrapy.Request(url, method=method, callback=cb, errback=self.failed, body=body,
+                              headers=headers, priority=priority, meta=meta)
 
     # -- items ---------------------------------------------------------------------------
     def failed(self, failure):
         """Errback: robots refusals are counted, real failures stored as failed captures."""
         request = failure.request
         meta = request.meta
-        site = meta.get("nianbao_site") or site_of(request.url)
+        site = meta.get("nianbao_site") or self.names.site_of(request.url)
         if failure.check(IgnoreRequest):
             msg = str(failure.value)
             if "robots.txt" in msg:
@@ -194,7 +212,7 @@ class ReportSpider(scrapy.Spider):
         logger.info("fetch failed: %s (%s)", request.url, reason)
         if meta.get("nianbao_kind") not in STORED_KINDS:
             return
-        yield captures.from_failure(request, site, reason)
+        yield captures.from_failure(request, site, reason, self.names)
 
     def _count_response(self, site: str, response, error: str | None) -> None:
         self._stat(site, "fetched")
@@ -217,7 +235,7 @@ class ReportSpider(scrapy.Spider):
     def parse(self, response):
         meta = response.meta
         kind = meta.get("nianbao_kind", HOME)
-        site = meta.get("nianbao_site") or site_of(response.url)
+        site = meta.get("nianbao_site") or self.names.site_of(response.url)
         st = self.site_state.get(site)
         status = response.status
         error = captures.http_error(response)
@@ -228,9 +246,15 @@ class ReportSpider(scrapy.Spider):
         titles = page_titles(tree)
         if self.store_all or kind in (REPORT, ATTACHMENT) or error \
                 or any(ls.is_dated_report_label(t) for t in titles):
-            yield captures.from_response(response, error)
-        if st is None or error or status == 304 or kind == ATTACHMENT or not is_html:
+            yield captures.from_response(response, error, self.names)
+        if st is None or error or status == 304 or kind == ATTACHMENT or not is_html \
+                or meta.get("nianbao_offsite_ok"):
             return
+        if kind == HOME:
+            target = script_redirect(tree, response.url)
+            if target is not None:
+                yield from self._follow_home_redirect(response, target)
+                return
         st.pages += 1
         if meta.get("nianbao_rendered"):
             st.rendered += 1
@@ -240,7 +264,7 @@ class ReportSpider(scrapy.Spider):
         links = dedupe_links(page_links(tree, response.url))
         page_is_report = (kind == REPORT and ls.is_report_label(meta.get("nianbao_link_text", ""))) \
             or any(ls.is_dated_report_label(t) for t in titles)
-        page_url = canonical_url(response.url)
+        page_url = self.names.canonical(response.url)
         scored = [self._classify(ln, page_is_report, st) for ln in links]
         report_links = [s for s in scored if s.kind == ls.REPORT]
         yield from self._follow_links(scored, kind, page_url, depth, st)
@@ -256,7 +280,8 @@ class ReportSpider(scrapy.Spider):
         if self.paging.keep_paging(list_key, len(report_links), strong):
             for url in pager.following():
                 req = self._request(url, kind=LIST, priority=self.paging.priority(list_key),
-                                    strong=strong, list_key=list_key)
+                                    strong=strong, list_key=list_key,
+                                    extra_meta={"nianbao_paging": True})
                 if req is not None:
                     yield req
                     break
@@ -267,11 +292,15 @@ class ReportSpider(scrapy.Spider):
             self.paging.state(dkey, strong)
             if report_links or strong:
                 yield from self._dataproxy_next(dp, dkey, depth)
+        # lists a script loads from an API that answers only to POST
+        if kind != REPORT:
+            for pl in find_post_lists(tree, response.url):
+                yield from self._post_list_page(pl, pl.first_page, site, strong or bool(report_links))
         # single-page apps: the JSON lists the browser fetched
         if meta.get("nianbao_rendered") and kind != REPORT:
             routes = [ln.url for ln in links][:300]
             for xhr in meta.get("nianbao_xhr_urls") or []:
-                if site_of(xhr) != site:
+                if self.names.site_of(xhr) != site:
                     continue
                 req = self._request(xhr, kind=API, priority=ls.PRIORITY[ls.SECTION] + 40,
                                     callback=self.parse_api, strong=strong,
@@ -293,7 +322,7 @@ class ReportSpider(scrapy.Spider):
                 yield from self._report_request(s, st)
             elif s.kind == ls.ATTACHMENT:
                 req = self._request(s.link.url, kind=ATTACHMENT, priority=s.priority, link=s.link,
-                                    parent_url=page_url)
+                                    parent_url=page_url, for_site=self.names.site_of(page_url))
                 if req is not None:
                     yield req
             elif kind in (REPORT, ATTACHMENT):
@@ -305,9 +334,9 @@ class ReportSpider(scrapy.Spider):
                 if req is not None:
                     yield req
             elif s.kind == ls.EXPLORE and depth < self.explore_depth:
-                site = site_of(s.link.url)
+                site = self.names.site_of(s.link.url)
                 target = self.site_state.get(site)
-                if target is None or canonical_url(s.link.url) in self.seen:
+                if target is None or self.names.canonical(s.link.url) in self.seen:
                     continue
                 heapq.heappush(target.parked, (-s.priority, depth, next(self._seq),
                                                dict(url=s.link.url, link=s.link)))
@@ -316,14 +345,13 @@ class ReportSpider(scrapy.Spider):
         """The request for a report link (none when already seen), counted as a candidate."""
         req = self._request(s.link.url, kind=REPORT, priority=s.priority, link=s.link)
         if req is not None:
-            st.candidates.add(canonical_url(s.link.url))
+            st.candidates.add(self.names.canonical(s.link.url))
             yield req
 
-    @staticmethod
-    def _listing(url: str, site: str, report_links: list[ls.Scored]) -> Listing:
+    def _listing(self, url: str, site: str, report_links: list[ls.Scored]) -> Listing:
         """What a list page showed: the report links the archive records for removal checks."""
-        return Listing(url=url, site=site, links=[canonical_url(s.link.url) for s in report_links],
-                           fetched_at=captures.now())
+        return Listing(url=url, site=site, links=[self.names.canonical(s.link.url) for s in report_links],
+                       fetched_at=captures.now())
 
     # -- Hanweb dataproxy ----------------------------------------------------------------
     def _dataproxy_next(self, dp, dkey: str, depth: int):
@@ -331,7 +359,7 @@ class ReportSpider(scrapy.Spider):
             req = self._request(url, kind=DATAPROXY, priority=self.paging.priority(dkey),
                                 callback=self.parse_dataproxy, list_key=dkey,
                                 method="POST" if form is not None else "GET", formdata=form,
-                                extra_meta={"nianbao_dataproxy": dp})
+                                extra_meta={"nianbao_dataproxy": dp, "nianbao_paging": True})
             if req is not None:
                 yield req
 
@@ -346,9 +374,9 @@ class ReportSpider(scrapy.Spider):
         links = dedupe_links(links)
         scored = [self._classify(ln, False, st) for ln in links]
         report_links = [s for s in scored if s.kind == ls.REPORT]
-        yield from self._follow_links(scored, LIST, canonical_url(response.url), meta.get("depth", 0), st)
+        yield from self._follow_links(scored, LIST, self.names.canonical(response.url), meta.get("depth", 0), st)
         if report_links:
-            yield self._listing(canonical_url(response.url), site, report_links)
+            yield self._listing(self.names.canonical(response.url), site, report_links)
         dkey = meta["nianbao_list_key"]
         dp = meta["nianbao_dataproxy"]
         if not links:
@@ -385,13 +413,90 @@ class ReportSpider(scrapy.Spider):
         for s in report_links:
             yield from self._report_request(s, st)
         if report_links:
-            yield self._listing(canonical_url(response.url), site, report_links)
+            yield self._listing(self.names.canonical(response.url), site, report_links)
         key = meta["nianbao_list_key"]
-        if self.paging.keep_paging(key, len(report_links), bool(meta.get("nianbao_strong"))):
-            for url in json_next_pages(response.url, jl.total_pages, limit=1):
-                req = self._request(url, kind=API, priority=self.paging.priority(key),
-                                    callback=self.parse_api, list_key=key,
-                                    extra_meta={"nianbao_route_links": meta.get("nianbao_route_links")})
+        if not self.paging.keep_paging(key, len(report_links), bool(meta.get("nianbao_strong"))):
+            return
+        post = meta.get("nianbao_post_list")
+        if post is not None:
+            pl, n = post
+            if jl.total_pages is None or n - pl.first_page + 1 < jl.total_pages:
+                yield from self._post_list_page(pl, n + 1, site, bool(meta.get("nianbao_strong")))
+            return
+        for url in json_next_pages(response.url, jl.total_pages, limit=1, jl=jl):
+            req = self._request(url, kind=API, priority=self.paging.priority(key),
+                                callback=self.parse_api, list_key=key,
+                                extra_meta={"nianbao_route_links": meta.get("nianbao_route_links"),
+                                            "nianbao_paging": True})
+            if req is not None:
+                yield req
+
+    def _post_list_page(self, pl, n: int, site: str, strong: bool):
+        """Page `n` of a list API that answers only to POST (its items: parse_api)."""
+        key = f"post {pl.url} {sorted(pl.form.items())}"
+        req = self._request(pl.url, kind=API, priority=self.paging.priority(key) + 40,
+                            callback=self.parse_api, list_key=key, strong=strong, method="POST",
+                            body=pl.body(n), headers={"Content-Type": pl.content_type,
+                                                      "X-Requested-With": "XMLHttpRequest"},
+                            extra_meta={"nianbao_post_list": (pl, n),
+                                        "nianbao_paging": n != pl.first_page})
+        if req is not None:
+            yield req
+
+    # -- where the home page sends the visitor ----------------------------------------------
+    def _follow_home_redirect(self, response, target: str):
+        """A home page that only sends the browser on (script, meta refresh) is followed as
+        a redirect: the site may live at the new address from now on (SiteScopeMiddleware)."""
+        chain = list(response.meta.get("redirect_urls") or []) + [response.url]
+        if target in chain:
+            return                        # a loop: the home page sends the browser to itself
+        req = self._request(target, kind=HOME, priority=ls.PRIORITY[ls.SECTION] + 60,
+                            extra_meta={"redirect_urls": chain, "nianbao_script_redirect": True})
+        if req is not None:
+            req.meta["nianbao_site"] = response.meta.get("nianbao_site")
+            yield req
+
+    # -- sitemaps ------------------------------------------------------------------------------
+    def _robots_parsed(self, robotparser, request, **kwargs):
+        """A crawl site's robots.txt names its sitemaps: fetch them."""
+        site = self.names.site_of(request.url)
+        if site not in self.site_state:
+            return
+        rp = getattr(robotparser, "rp", None)
+        for url in list(getattr(rp, "sitemaps", None) or [])[:5]:
+            self._crawl_now(self._sitemap_request(url, site))
+
+    def _sitemap_request(self, url: str, site: str):
+        st = self.site_state[site]
+        st.sitemap_asked = True
+        return self._request(url, kind=SITEMAP, priority=ls.PRIORITY[ls.SECTION] + 20,
+                             callback=self.parse_sitemap, for_site=site,
+                             extra_meta={"nianbao_render_mode": "never"})
+
+    def _crawl_now(self, req) -> None:
+        if req is not None:
+            self.crawler.engine.crawl(req)
+
+    def parse_sitemap(self, response):
+        meta = response.meta
+        site = meta["nianbao_site"]
+        st = self.site_state[site]
+        self._count_response(site, response, captures.http_error(response))
+        if response.status >= 400:
+            return
+        content = read_sitemap(response.body, response.url, limit=self.sitemap_max)
+        for url in content.sitemaps[:20]:
+            req = self._request(url, kind=SITEMAP, priority=ls.PRIORITY[ls.SECTION] + 20,
+                                callback=self.parse_sitemap, extra_meta={"nianbao_render_mode": "never"})
+            if req is not None:
+                yield req
+        # a sitemap gives URLs without labels: only what a URL says can rank them
+        for url in content.urls:
+            scored = ls.classify_url(url)
+            if scored.kind == ls.REPORT:
+                yield from self._report_request(scored, st)
+            elif scored.kind == ls.SECTION:
+                req = self._request(url, kind=SECTION, priority=scored.priority, link=scored.link)
                 if req is not None:
                     yield req
 
@@ -400,6 +505,14 @@ class ReportSpider(scrapy.Spider):
         """Everything promising is done: explore parked links of sites with no report yet."""
         scheduled = 0
         for site, st in self.site_state.items():
+            if not st.candidates and not st.sitemap_asked:
+                # no report yet: the site's sitemap may list what no page links
+                home = st.portal.start_urls[0] if st.portal.start_urls else f"http://{site}/"
+                req = self._sitemap_request(urljoin(home, "/sitemap.xml"), site)
+                if req is not None:
+                    self.crawler.engine.crawl(req)
+                    scheduled += 1
+                    continue
             if st.candidates or st.explored >= self.explore_budget or not st.parked:
                 continue
             while st.parked and st.explored < self.explore_budget:

@@ -6,16 +6,19 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from nianbao.archive.urls import canonical_url
 from nianbao.crawler import linkscore as ls
 from nianbao.crawler.discovery import page_template
 from nianbao.crawler.portals import Portal
 
 # Request kinds (meta "nianbao_kind"). Pages and attachments are stored; list answers of
 # APIs are read for links only.
-HOME, SECTION, LIST, REPORT, ATTACHMENT, EXPLORE, API, DATAPROXY = (
-    "home", "section", "list", "report", "attachment", "explore", "api", "dataproxy")
+HOME, SECTION, LIST, REPORT, ATTACHMENT, EXPLORE, API, DATAPROXY, SITEMAP = (
+    "home", "section", "list", "report", "attachment", "explore", "api", "dataproxy", "sitemap")
 STORED_KINDS = {HOME, SECTION, LIST, REPORT, ATTACHMENT, EXPLORE}
+# Answers the spider sees whatever their status (Scrapy's HttpErrorMiddleware would drop
+# them): 304 and every 4xx/5xx, stored with their reason. Redirects (3xx) are not among
+# them: Scrapy's redirect middlewares follow them.
+HANDLED_STATUSES = [304, *range(400, 600)]
 
 
 @dataclass
@@ -38,6 +41,7 @@ class SiteState:
     rendered: int = 0
     pages: int = 0
     capped: bool = False
+    sitemap_asked: bool = False
     parked: list = field(default_factory=list)           # heap of (-priority, depth, seq, kwargs)
 
 
@@ -46,9 +50,10 @@ class ListPaging:
     pages past the last that did), and a strong list (a report column) for
     `section_pages` pages before its first report."""
 
-    def __init__(self, slack: int, section_pages: int):
+    def __init__(self, slack: int, section_pages: int, max_pages: int = 0):
         self.slack = slack
         self.section_pages = section_pages
+        self.max_pages = max_pages               # a list's page budget (0: none)
         self.lists: dict[str, ListState] = {}
 
     def state(self, key: str, strong: bool = False) -> ListState:
@@ -58,6 +63,8 @@ class ListPaging:
         st = self.state(key, strong)
         st.strong = st.strong or strong
         st.pages += 1
+        if self.max_pages and st.pages >= self.max_pages:
+            return False
         if reports_here:
             st.reported, st.empty_streak = True, 0
             return True
@@ -74,9 +81,9 @@ class ListPaging:
 _DIR_INDEX = re.compile(r"/(?:index|default)\.(?:s?html?|jsp|aspx?|php)$", re.I)
 
 
-def seen_key(url: str) -> str:
-    """Duplicate-request key: the canonical URL, a directory and its index page as one."""
-    c = canonical_url(url)
+def seen_key(canonical: str) -> str:
+    """Duplicate-request key of a canonical URL: a directory and its index page as one."""
+    c = canonical
     parts = urlsplit(c)
     if not parts.query and _DIR_INDEX.search(parts.path):
         c = c[: c.rindex("/") + 1]

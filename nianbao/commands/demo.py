@@ -27,13 +27,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from nianbao.archive.datasette.serve import serve
     from nianbao.launch import crawl
-    from nianbao.demo.server import SamplePortals
+    from nianbao.demo.server import TEST_NAMES_HINT, SamplePortals
 
     os.makedirs(os.path.dirname(os.path.abspath(args.db)), exist_ok=True)
     with SamplePortals(port=args.portals_port) as portals:
         print("Sample portals:")
         for p in portals.portals:
-            print(f"  {p.name:<8} {p.family:<16} {p.base_url}/")
+            print(f"  {p.name:<12} {p.family:<16} {p.start_url}")
+        print(f"  {TEST_NAMES_HINT}")
         print(f"Crawling into {args.db} ...", flush=True)
         stats = crawl(portals.start_urls, args.db)
         if stats.get("table"):

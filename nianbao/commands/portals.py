@@ -37,7 +37,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nianbao.demo.server import SamplePortals
+    from nianbao.demo.server import TEST_NAMES_HINT, SamplePortals
 
     if args.port < 0 or args.port > 65535:
         print(f"--port must be 0..65535, not {args.port}", file=sys.stderr)
@@ -61,9 +61,10 @@ def run(args: argparse.Namespace) -> int:
         return 1
     try:
         portals.set_state(args.state)
-        print(f"{'portal':8} {'family':14} url")
+        print(f"{'portal':12} {'family':14} url")
         for p in portals.portals:
-            print(f"{p.name:8} {p.family:14} {p.base_url}/")
+            print(f"{p.name:12} {p.family:14} {p.start_url}")
+        print(TEST_NAMES_HINT)
         if fault is not None:
             print(f"{'fault':14} {'times':6} url")
             for t in fault.targets(portals):

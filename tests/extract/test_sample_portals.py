@@ -7,13 +7,13 @@ app reports are rendered in Debian's Chromium first (the crawler's render-on-dem
 from __future__ import annotations
 
 import re
-import urllib.request
 from collections import Counter
 
 import pytest
 
 from nianbao.crawler.browser import render_html
 from nianbao.demo.server import SamplePortals
+from tests.support.http import fetch
 from nianbao.extract import extract_document, looks_like_shell
 from nianbao.extract.rules import CHROME_STRINGS
 
@@ -21,8 +21,9 @@ pytestmark = pytest.mark.browser      # the single-page-app reports are rendered
 
 
 def _fetch(url: str) -> tuple[bytes, dict]:
-    with urllib.request.urlopen(url, timeout=30) as r:
-        return r.read(), dict(r.headers)
+    status, headers, body = fetch(url)
+    assert status == 200, url
+    return body, headers
 
 
 def _f1(out: str, gold: str) -> float:

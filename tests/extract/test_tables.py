@@ -378,13 +378,14 @@ def portals():
 @pytest.fixture(scope="module")
 def portal_reports(portals):
     """(gold, url, fetched body, response headers) of every report the sample portals publish."""
-    import urllib.request
+    from tests.support.http import fetch
 
     out = []
     for g in portals.gold_reports():
         url = g.attachment_url or g.url
-        with urllib.request.urlopen(url, timeout=10) as resp:
-            out.append((g, url, resp.read(), {k.lower(): v for k, v in resp.headers.items()}))
+        status, headers, body = fetch(url)
+        assert status == 200, url
+        out.append((g, url, body, {k.lower(): v for k, v in headers.items()}))
     return out
 
 

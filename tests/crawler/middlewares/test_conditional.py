@@ -154,7 +154,7 @@ def test_an_unchanged_recrawl_asks_conditionally_and_stores_no_new_bodies(crawle
 def test_due_follows_the_schedule(crawled):
     portals, db, tmp, _, _, _ = crawled
     registry = tmp / "portals.yaml"
-    entries = [{"name": p.name, "start_urls": [p.base_url + "/"],
+    entries = [{"name": p.name, "start_urls": [p.start_url],
                 "schedule": {"lists": "1d", "reports": "30d"}} for p in portals.portals]
     registry.write_text(yaml.safe_dump({"portals": entries}), encoding="utf-8")
     runs_before = query(db, "SELECT count(*) FROM runs")[0][0]

@@ -10,6 +10,7 @@ from scrapy.exceptions import DownloadCancelledError, ResponseDataLossError
 from scrapy.http import HtmlResponse, Response
 
 from nianbao.crawler.middlewares.faults import (
+    BinaryBodyMiddleware,
     BinaryBody, FaultGuardMiddleware, FaultReasonMiddleware, RedirectLoop, RenderCrashed,
     ResponseTooLarge, TruncatedBody, binary_kind,
 )
@@ -33,8 +34,13 @@ def test_binary_kind_tells_junk_from_text_and_documents():
     assert binary_kind(b"PK\x03\x04" + bytes(range(256))) is None                     # DOCX/XLSX
 
 
+def test_a_stray_nul_byte_does_not_make_a_page_binary():
+    page = "<html><body><ul>".encode() + "<li><a href='/r/1.html'>年度报告</a></li>".encode() * 40
+    assert binary_kind(page[:300] + b"\x00" + page[300:]) is None
+
+
 def test_binary_served_as_html_fails_with_its_reason():
-    mw = FaultGuardMiddleware(_crawler())
+    mw = BinaryBodyMiddleware(_crawler())
     req = Request("http://a.test/r.html")
     resp = HtmlResponse(req.url, status=200, headers={"Content-Type": "text/html; charset=utf-8"},
                         body=b"GIF89a" + bytes(range(256)) * 4, request=req)

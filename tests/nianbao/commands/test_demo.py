@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+from nianbao.demo.server import SamplePortals
+
 pytestmark = pytest.mark.slow      # a whole crawl in a subprocess
 
 
@@ -16,8 +18,11 @@ def test_demo_crawls_every_sample_portal(tmp_path):
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "Sample portals:" in proc.stdout and proc.stdout.count("http://127.0.0.1:") >= 7
+    assert ".gov.test:" in proc.stdout              # the real-web portals under their host names
     conn = sqlite3.connect(db)
     reports = conn.execute("SELECT count(*) FROM reports").fetchone()[0]
     sites = conn.execute("SELECT count(DISTINCT site) FROM reports").fetchone()[0]
     conn.close()
-    assert reports >= 17 and sites == 7
+    with SamplePortals(port=0) as portals:           # the same portals, for their gold
+        gold = [g for g in portals.gold_reports() if not g.robots_disallowed]
+    assert (reports, sites) == (len(gold), len({g.portal for g in gold}))

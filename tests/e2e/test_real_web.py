@@ -1,0 +1,102 @@
+"""The real web around the pages, crawled end to end: redirecting home pages (301, meta
+refresh, script), one site under several names, a PDF on a CDN, gzip, a POST list API, a
+sitemap-only column, a TRS pager defined in the page, the Taiwan phrasing of 信息公开.
+One crawl of every real-web sample portal (demo/portals/realweb.py) is shared."""
+from __future__ import annotations
+
+import sqlite3
+import threading
+from urllib.parse import urlsplit
+
+import pytest
+
+from nianbao.demo.portals.realweb import RealWebPortal
+from nianbao.demo.server import SamplePortals
+from nianbao.launch import crawl
+
+pytestmark = pytest.mark.slow
+
+
+class HostLog:
+    """Every request a portal answered: (portal, host, method, path)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.rows: list[tuple[str, str, str, str]] = []
+
+    def __call__(self, portal, req):
+        with self.lock:
+            self.rows.append((portal.name, (req.headers.get("host") or "").rsplit(":", 1)[0],
+                              req.method, req.path))
+        return None
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    log = HostLog()
+    db = tmp_path_factory.mktemp("realweb") / "archive.db"
+    with SamplePortals(port=0, fault=log) as portals:
+        realweb = [p for p in portals.portals if isinstance(p, RealWebPortal)]
+        stats = crawl([p.start_url for p in realweb], db, log_level="WARNING")
+        gold = [g for g in portals.gold_reports() if g.family == "real-web"]
+        conn = sqlite3.connect(db)
+        yield {"portals": portals, "realweb": realweb, "stats": stats, "gold": gold, "conn": conn,
+               "log": log}
+        conn.close()
+
+
+CASES = ["redirect301", "hostalias", "metarefresh", "jsredirect", "jsreplace", "gzip", "filehost",
+         "postlist", "sitemap", "trspager", "twzixun", "blocked"]
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_every_report_is_found(world, name):
+    gold = {g.url: g for g in world["gold"] if g.portal == name}
+    assert gold
+    rows = {r[0]: r for r in world["conn"].execute("SELECT url, title, year FROM reports")}
+    for url, g in gold.items():
+        assert url in rows, f"{name}: {url} not in reports"
+        assert rows[url][1] == g.title and rows[url][2] == g.year
+
+
+def test_a_report_reached_through_two_host_names_is_one_document_with_both_urls(world):
+    p = world["portals"].portal("hostalias")
+    g = next(g for g in world["gold"] if g.portal == "hostalias" and g.aliases)
+    conn = world["conn"]
+    (doc_id,) = conn.execute("SELECT document_id FROM document_urls WHERE url = ?", (g.url,)).fetchone()
+    urls = {u for (u,) in conn.execute("SELECT url FROM document_urls WHERE document_id = ?", (doc_id,))}
+    assert {g.url, g.aliases[0]} <= urls
+    assert conn.execute("SELECT count(*) FROM documents WHERE url LIKE ?",
+                        (f"%{g.url.split('/xxgk/', 1)[1]}",)).fetchone()[0] == 1
+    # the archive records the URL asked and the one that answered
+    assert conn.execute("SELECT count(*) FROM captures WHERE url = ? AND final_url = ?",
+                        (g.aliases[0], g.url)).fetchone()[0] == 1
+    # one site under three names: one row of statistics, the one it was started as
+    assert p.start_url.split("//")[1].rstrip("/") in world["stats"]["sites"]
+
+
+def test_the_pdf_on_a_file_host_is_fetched_and_the_file_host_not_explored(world):
+    g = next(g for g in world["gold"] if g.portal == "filehost")
+    cdn = urlsplit(g.attachment_url).hostname
+    row = world["conn"].execute("SELECT status, error FROM captures WHERE url = ?", (g.attachment_url,)).fetchone()
+    assert row == (200, None)
+    on_cdn = sorted({path for portal, host, _, path in world["log"].rows if host == cdn})
+    assert on_cdn == sorted({"/robots.txt", urlsplit(g.attachment_url).path})
+
+
+def test_compressed_pages_are_no_failures(world):
+    site = world["portals"].portal("gzip").base_url.split("//")[1]
+    row = world["stats"]["sites"][site]
+    assert row["failed"] == 0 and row["reports"] == 1
+
+
+def test_post_list_api_was_asked_by_post_for_every_page(world):
+    posts = [(m, path) for portal, _, m, path in world["log"].rows if portal == "postlist" and path.startswith("/api/")]
+    assert posts and {m for m, _ in posts} == {"POST"}
+    assert len(posts) == 2                            # 3 reports, 2 a page
+
+
+def test_nothing_outside_the_crawl_was_asked(world):
+    sites = {p.name for p in world["realweb"]}
+    assert {portal for portal, _, _, _ in world["log"].rows} <= sites
+    assert world["stats"]["totals"]["failed"] == 0
