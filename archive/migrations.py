@@ -403,3 +403,22 @@ def m013_redirects_and_site_names(db: sqlite_utils.Database) -> None:
         first_seen TEXT NOT NULL,
         PRIMARY KEY (site_id, kind, url)
     )""")
+
+
+@migrations()
+def m014_run_sites(db: sqlite_utils.Database) -> None:
+    """How each site answered each run: 'ok', 'blocked' (refusals only: a firewall, a
+    captcha, 403s) or 'down' (no answer at all), with the evidence, so that a site that
+    refused a crawl is never taken for a site whose reports were removed."""
+    db.execute("""CREATE TABLE run_sites (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        site_id INTEGER NOT NULL REFERENCES sites(id),
+        state TEXT NOT NULL,              -- 'ok' | 'blocked' | 'down'
+        captures INTEGER NOT NULL,        -- fetches of the site stored in the run
+        answered INTEGER NOT NULL,        -- ... that got a real answer (content, 304, 404/410)
+        refused INTEGER NOT NULL,         -- ... that got a refusal
+        failed INTEGER NOT NULL,          -- ... that got no answer or a server error
+        evidence TEXT NOT NULL DEFAULT '{}',   -- JSON: status mix, errors, a sample refusal
+        PRIMARY KEY (run_id, site_id)
+    )""")
+    db.execute("CREATE INDEX run_sites_site ON run_sites(site_id, run_id)")

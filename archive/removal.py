@@ -5,14 +5,21 @@ page, a "page not found" served with 200) AND its list no longer shows it; a tra
 failure (timeout, 5xx, a 404 while still listed) removes it only after `removal_after`
 consecutive runs. Successful fetches reset the count and restore a removed document
 (at store time, see `Archive._seen_alive`); every change is an `events` row.
+
+A refusal (a firewall page, a captcha, 401/403/451, see `extract.refusal`) is no failure:
+it says nothing about the document. Documents of a site that did not answer the run at
+all (blocked or down, `archive/blocking.py`) are left as they were.
 """
 from __future__ import annotations
 
 import json
 import sqlite3
 
+from nianbao.extract.refusal import is_refusal_reason
+
 HARD = "gone"
 SOFT = "failed"
+REFUSED = "refused"
 
 
 def classify(status: int | None, error: str | None, *, not_modified: bool, usable: bool,
@@ -20,6 +27,8 @@ def classify(status: int | None, error: str | None, *, not_modified: bool, usabl
     """A capture's outcome, as far as the document's life is concerned."""
     if not_modified:
         return "not_modified"
+    if is_refusal_reason(error):
+        return REFUSED
     if status in (404, 410) or gone_redirect or (status and 200 <= status < 300 and not_found_page):
         return HARD
     if status is None or status >= 400 or (error and not usable):
@@ -56,17 +65,21 @@ def _gone_from_list(conn: sqlite3.Connection, run_id: int, doc_id: int, site_id:
 
 
 def detect_removals(conn: sqlite3.Connection, run_id: int, removal_after: int, now: str,
-                    changed: set[int] | None = None) -> dict:
+                    changed: set[int] | None = None, silent_sites: set[int] = frozenset()) -> dict:
     """Update failure counts and removed flags from this run's last capture of each document;
-    the ids of documents newly marked removed are added to `changed` (their report rows)."""
+    the ids of documents newly marked removed are added to `changed` (their report rows).
+    Documents of `silent_sites` (blocked or down in this run) are not judged."""
     rows = conn.execute(
         "SELECT k.document_id, k.outcome, k.status, k.url, d.removed, d.failures, d.site_id "
         "FROM captures k JOIN documents d ON d.id = k.document_id "
         "WHERE k.id IN (SELECT max(id) FROM captures WHERE run_id = ? AND document_id IS NOT NULL "
         "GROUP BY document_id) AND d.merged_into IS NULL", (run_id,)).fetchall()
-    removed = failing = 0
+    removed = failing = unjudged = 0
     for doc_id, outcome, status, url, was_removed, failures, site_id in rows:
         if outcome not in (HARD, SOFT):
+            continue
+        if site_id in silent_sites:
+            unjudged += 1
             continue
         failures += 1
         conn.execute("UPDATE documents SET failures = ? WHERE id = ?", (failures, doc_id))
@@ -91,4 +104,5 @@ def detect_removals(conn: sqlite3.Connection, run_id: int, removal_after: int, n
         removed += 1
     restored = conn.execute("SELECT count(*) FROM events WHERE run_id = ? AND kind = 'restored'",
                             (run_id,)).fetchone()[0]
-    return {"removed": removed, "restored": restored, "failing_not_yet_removed": failing}
+    return {"removed": removed, "restored": restored, "failing_not_yet_removed": failing,
+            "not_judged_site_silent": unjudged}

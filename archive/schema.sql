@@ -168,6 +168,18 @@ CREATE TABLE report_rows (
             content_type TEXT
         , region TEXT);
 
+CREATE TABLE run_sites (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        site_id INTEGER NOT NULL REFERENCES sites(id),
+        state TEXT NOT NULL,              -- 'ok' | 'blocked' | 'down'
+        captures INTEGER NOT NULL,        -- fetches of the site stored in the run
+        answered INTEGER NOT NULL,        -- ... that got a real answer (content, 304, 404/410)
+        refused INTEGER NOT NULL,         -- ... that got a refusal
+        failed INTEGER NOT NULL,          -- ... that got no answer or a server error
+        evidence TEXT NOT NULL DEFAULT '{}',   -- JSON: status mix, errors, a sample refusal
+        PRIMARY KEY (run_id, site_id)
+    );
+
 CREATE TABLE runs (
     id INTEGER PRIMARY KEY,
     started_at TEXT NOT NULL,
@@ -289,6 +301,8 @@ CREATE INDEX report_rows_site_agency ON report_rows(site, agency);
 CREATE INDEX report_rows_url ON report_rows(url);
 
 CREATE INDEX report_rows_year ON report_rows(year);
+
+CREATE INDEX run_sites_site ON run_sites(site_id, run_id);
 
 CREATE INDEX search_orphans_document ON search_orphans(document_id);
 

@@ -20,12 +20,12 @@ from urllib.parse import urlsplit
 
 import sqlite_utils
 
-from . import blobs, history, search
+from . import blobs, blocking, history, search
 from nianbao.extract import Document
 
 from .capture import Capture, Listing, utc_now
 from .documents import Documents, StoreResult
-from .removal import classify, detect_removals
+from .removal import classify, detect_removals, is_refusal_reason
 from .schema import migrate, needs_migration
 from .sets import header_set_id, link_set_id
 from .urls import site_name
@@ -194,7 +194,12 @@ class Archive:
         with self._write() as c:
             self.docs.dirty = set()
             self.docs.link_orphan_attachments()
-            outcome = detect_removals(c, run_id, removal_after, utc_now(), changed=self.docs.dirty)
+            answers = {site_name(h): row.get("answered", 0)
+                       for h, row in ((stats or {}).get("sites") or {}).items() if isinstance(row, dict)}
+            verdicts = blocking.assess_sites(c, run_id, answers)
+            outcome = detect_removals(c, run_id, removal_after, utc_now(), changed=self.docs.dirty,
+                                      silent_sites=blocking.not_answering(verdicts))
+            outcome["sites_not_answering"] = blocking.summary(c, verdicts)
             self.docs.sync_rows()
             counts = dict(c.execute(
                 "SELECT 'captures', count(*) FROM captures WHERE run_id = ? UNION ALL "
@@ -235,7 +240,7 @@ class Archive:
         shell = document is not None and document.is_shell
         gone_redirect = is_redirect_to_home_or_error(url, final_url)
         usable = (document is not None and _ok_status(status) and not gone_redirect
-                  and not not_found and not shell)
+                  and not not_found and not shell and not is_refusal_reason(page.error))
         outcome = classify(status, page.error, not_modified=not_modified, usable=usable,
                            has_document=document is not None, gone_redirect=gone_redirect,
                            not_found_page=not_found, shell=shell)

@@ -25,6 +25,9 @@ names). A key's value lives only as long as its request and the requests made fr
 | nianbao_shell_detected | render | spider | the plain answer was a loading shell |
 | nianbao_xhr_urls | render | spider | JSON/XHR URLs the rendered page fetched |
 | nianbao_render_timed_out | render | — (stats) | content did not show within the render timeout |
+| nianbao_challenge | render | render | a JavaScript challenge, rendered once as a visitor's browser would |
+| nianbao_challenge_failed | render | refusals | the challenge did not yield content in the browser |
+| nianbao_refused | refusals | spider (Capture.error) | why the answer is a refusal (`refused: HTTP 403, firewall block page`) |
 | nianbao_render_token | fault guard | fault guard | the watchdog's handle on one render |
 | nianbao_render_init | fault guard | fault guard | the page init callback the watchdog wraps |
 | nianbao_render_fault | fault guard | fault reasons | "hung" or "crashed" |
@@ -53,6 +56,9 @@ RENDERED = "nianbao_rendered"
 SHELL_DETECTED = "nianbao_shell_detected"
 XHR_URLS = "nianbao_xhr_urls"
 RENDER_TIMED_OUT = "nianbao_render_timed_out"
+CHALLENGE = "nianbao_challenge"
+CHALLENGE_FAILED = "nianbao_challenge_failed"
+REFUSED = "nianbao_refused"
 RENDER_TOKEN = "nianbao_render_token"
 RENDER_INIT = "nianbao_render_init"
 RENDER_FAULT = "nianbao_render_fault"

@@ -94,6 +94,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's, minus its bug: requests waiting for robots.txt skipped it (crawler/middlewares/robots.py)
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "nianbao.crawler.middlewares.robots.RobotsTxtMiddleware": 100,
+    # refusals judged on final answers (after renders), before the spider sees them
+    "nianbao.crawler.middlewares.refusal.RefusalMiddleware": 530,
     "nianbao.crawler.middlewares.faults.FaultReasonMiddleware": 540,      # after RetryMiddleware gives up
     "nianbao.crawler.middlewares.backoff.BackoffMiddleware": 560,
     "nianbao.crawler.middlewares.conditional.ConditionalRequestMiddleware": 580,
@@ -118,6 +120,8 @@ ITEM_PIPELINES = {
 NIANBAO_DB = "data/archive.db"
 NIANBAO_STORE_ALL = False          # also store home, section and list pages (default: reports and files)
 NIANBAO_BUSY_TIMEOUT = 30.0         # seconds to wait for another writer before stopping the crawl
+NIANBAO_CHALLENGE_TIMEOUT = 10.0    # seconds a JavaScript challenge gets in the browser to yield content
+NIANBAO_BLOCKED_AFTER = 5           # refusals in a row, before any real answer, that block a site for the crawl
 NIANBAO_REMOVAL_AFTER = 3           # consecutive failed runs (timeouts, 5xx) before a report counts as removed
 NIANBAO_CONDITIONAL = True          # send If-None-Match / If-Modified-Since on recrawls
 NIANBAO_CONDITIONAL_KINDS = ["report", "attachment"]   # request kinds that get validators

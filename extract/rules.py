@@ -90,6 +90,23 @@ CHALLENGE_PATTERNS: list[str] = [
     r"setTimeout\(\s*function\s*\(\)\s*\{\s*location", r"window\.location\.reload",
 ]
 
+# Refusals: statuses that mean "not you" (never "gone"), and the words of the pages that
+# firewalls and captchas answer with (often with status 200). A page carrying them with
+# little other text is a refusal, not content.
+REFUSAL_STATUSES: dict[int, str] = {
+    401: "login required", 403: "forbidden", 407: "proxy login required",
+    412: "precondition failed", 451: "unavailable for legal reasons", 521: "origin refused",
+}
+WAF_MARKERS: list[str] = [
+    "访问被拦截", "访问已被拦截", "请求已被拦截", "请求被拦截", "网站防火墙", "Web应用防火墙", "防火墙拦截",
+    "安全狗", "云锁", "创宇盾", "知道创宇", "访问被拒绝", "拒绝访问", "Access Denied", "Request blocked",
+    "Request Rejected", "The requested URL was rejected",
+]
+CAPTCHA_MARKERS: list[str] = [
+    "请输入验证码", "滑动验证", "拖动滑块", "人机验证", "安全验证", "请完成验证", "captcha",
+]
+REFUSAL_TEXT_MAX = 600     # visible characters beyond which a page is content, whatever it says
+
 # Element ids/classes of single-page-app mount points.
 APP_ROOT_IDS: list[str] = ["app", "root", "__nuxt", "__next", "main-app", "appRoot"]
 

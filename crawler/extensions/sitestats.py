@@ -20,9 +20,9 @@ from scrapy import signals
 STATS_KEY = "nianbao/sites"
 
 # the columns of the end-of-crawl table, in order, with their headings
-COLUMNS = ("fetched", "rendered", "reports", "new", "changed", "failed", "requests",
+COLUMNS = ("fetched", "rendered", "reports", "new", "changed", "failed", "refused", "requests",
            "robots_blocked", "not_modified")
-HEADINGS = ("pages", "rendered", "reports", "new", "changed", "failed", "requests", "robots", "304")
+HEADINGS = ("pages", "rendered", "reports", "new", "changed", "failed", "refused", "requests", "robots", "304")
 
 
 class SiteStats:

@@ -10,11 +10,18 @@ and never fetches what robots.txt forbids or what lies outside the crawl's sites
 render gets its own short-lived browser context, closed with its page as soon as the
 response is back, so memory stays flat; the number of contexts is the render limit.
 
+A JavaScript challenge (a firewall's cookie-setting script, answered with 412/521 or 200) is
+rendered once, as a visitor's browser runs it: when the page that follows is content, the
+answer is that page and the site's clearance cookies go with its later plain requests;
+when it is not, the response says so (`nianbao_challenge_failed`) and no other challenge
+of that site is rendered in this crawl (crawler/middlewares/refusal.py blocks the site).
+
 Modes (setting NIANBAO_RENDER, per request `meta["nianbao_render_mode"]`): auto | always | never.
 Rendered responses carry `meta["nianbao_rendered"] = True` (Capture.rendered).
 """
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
 from time import monotonic
@@ -26,6 +33,8 @@ from scrapy_playwright.page import PageMethod
 
 from nianbao import extract
 from nianbao.archive.urls import site_of
+from nianbao.crawler import meta as M
+from nianbao.extract.refusal import refusal
 
 logger = logging.getLogger(__name__)
 
@@ -58,13 +67,17 @@ class RenderOnDemandMiddleware:
         self.mode = s.get("NIANBAO_RENDER", "auto")
         if self.mode not in ("auto", "always", "never"):
             raise ValueError(f"NIANBAO_RENDER must be auto, always or never, not {self.mode!r}")
-        self.timeout = s.getfloat("NIANBAO_RENDER_TIMEOUT", 15.0)
+        self.timeout = s.getfloat("NIANBAO_RENDER_TIMEOUT")
+        self.challenge_timeout = s.getfloat("NIANBAO_CHALLENGE_TIMEOUT")
         self.blocked_types = set(s.getlist("NIANBAO_BLOCK_RESOURCES", ["image", "media", "font"]))
         self.user_agent = s.get("USER_AGENT")
         self.robots_ua = s.get("ROBOTSTXT_USER_AGENT") or self.user_agent
         self.obey_robots = s.getbool("ROBOTSTXT_OBEY")
         self._robots: dict[str, object] = {}
         self._ids = itertools.count(1)
+        self._clearance: dict[str, dict[str, str]] = {}   # site -> cookies a passed challenge set
+        self._challenge_failed: set[str] = set()
+        self._pending: dict[str, asyncio.Future] = {}     # site -> outcome of its challenge render
         crawler.signals.connect(self._robots_parsed, signal=signals.robots_parsed)
 
     @classmethod
@@ -100,6 +113,9 @@ class RenderOnDemandMiddleware:
     def process_request(self, request, spider=None):
         if request.meta.get("playwright"):
             return None
+        cleared = self._clearance.get(site_of(request.url))
+        if cleared and isinstance(request.cookies, dict):
+            request.cookies = {**cleared, **request.cookies}   # CookiesMiddleware (700) sends them
         if self._mode(request) == "always" and request.method == "GET" \
                 and not request.meta.get("dont_render") and not request.url.endswith("/robots.txt"):
             self._make_render(request, request.meta)
@@ -110,9 +126,12 @@ class RenderOnDemandMiddleware:
         meta = request.meta
         if meta.get("playwright"):
             return await self._finish_render(request, response)
-        if self._mode(request) != "auto" or request.method != "GET" or meta.get("dont_render"):
+        if self._mode(request) == "never" or request.method != "GET" or meta.get("dont_render"):
             return response
-        if response.status != 200 or not self._is_html(response):
+        challenge = await self._challenge(request, response)
+        if challenge is not None:
+            return challenge
+        if self._mode(request) != "auto" or response.status != 200 or not self._is_html(response):
             return response
         headers = {"content-type": (response.headers.get(b"Content-Type") or b"").decode("latin-1")}
         if not extract.looks_like_shell(response.body, headers):
@@ -124,9 +143,70 @@ class RenderOnDemandMiddleware:
         self._make_render(retry, retry.meta)
         return retry
 
+    async def _challenge(self, request, response):
+        """The render of a JavaScript challenge, once per request and while none of the site's
+        challenges has failed in the browser; None for any other answer. While one challenge
+        of a site is in the browser, the site's other challenged requests wait for its
+        outcome: then they go again with its cookies, or stay refused."""
+        if request.meta.get(M.CHALLENGE) or not request.meta.get(M.KIND) \
+                or response.status not in (200, 403, 412, 521) or not self._is_html(response) \
+                or site_of(request.url) in self._challenge_failed:
+            return None                      # (robots.txt and the like are no visitor's pages)
+        headers = {"content-type": (response.headers.get(b"Content-Type") or b"").decode("latin-1")}
+        found = refusal(response.status, response.body, headers)
+        if found is None or not found.may_yield_to_a_browser:
+            return None
+        site = site_of(request.url)
+        pending = self._pending.get(site)
+        if pending is not None:
+            passed = await asyncio.shield(pending)
+            if not passed:
+                return None
+            again = request.replace(dont_filter=True)       # with the clearance cookies now
+            again.meta[M.CHALLENGE] = response.status
+            return again
+        self._pending[site] = asyncio.get_running_loop().create_future()
+        self.stats.inc_value("nianbao/render/challenges")
+        logger.info("JavaScript challenge (HTTP %d), rendering it once: %s", response.status, request.url)
+        again = request.replace(dont_filter=True)
+        again.meta[M.CHALLENGE] = response.status
+        self._make_render(again, again.meta)
+        return again
+
+    async def _judge_challenge(self, request, response):
+        """After a challenge's render: its content (status 200 from then on, cookies kept for
+        the site), or a failure that stops the site's challenges for this crawl."""
+        site = site_of(request.url)
+        still = refusal(200, response.body, {"content-type": "text/html; charset=utf-8"})
+        if still is not None:
+            self._settle(site, False)
+            self._challenge_failed.add(site)
+            request.meta[M.CHALLENGE_FAILED] = True
+            self.stats.inc_value("nianbao/render/challenges_failed")
+            logger.warning("site %s: the JavaScript challenge did not yield content in the browser; "
+                           "its challenges are not rendered again in this crawl", site)
+            return response
+        page = request.meta.get("playwright_page")
+        try:
+            cookies = await page.context.cookies() if page is not None else []
+        except PlaywrightError:
+            cookies = []
+        self._clearance[site] = {c["name"]: c["value"] for c in cookies if c.get("name")}
+        self._settle(site, True)
+        self.stats.inc_value("nianbao/render/challenges_passed")
+        return response.replace(status=200)
+
+    def _settle(self, site: str, passed: bool) -> None:
+        """The site's challenge has its outcome: the requests waiting for it go on."""
+        pending = self._pending.pop(site, None)
+        if pending is not None and not pending.done():
+            pending.set_result(passed)
+
     async def process_exception(self, request, exception, spider=None):
         if request.meta.get("playwright"):
             self.stats.inc_value("nianbao/render/failed")
+            if request.meta.get(M.CHALLENGE):
+                self._settle(site_of(request.url), False)
             await self._close_page(request)
         return None
 
@@ -142,7 +222,8 @@ class RenderOnDemandMiddleware:
         }
         meta["playwright_page_goto_kwargs"] = {"wait_until": "domcontentloaded"}
         meta["playwright_page_init_callback"] = self._init_page
-        meta["playwright_page_methods"] = [PageMethod(self._wait_for_content, meta.get("nianbao_render_wait_for"))]
+        wait = min(self.timeout, self.challenge_timeout) if meta.get(M.CHALLENGE) else self.timeout
+        meta["playwright_page_methods"] = [PageMethod(self._wait_for_content, meta.get("nianbao_render_wait_for"), wait)]
 
     async def _init_page(self, page, request) -> None:
         async def route(route, req):
@@ -156,14 +237,14 @@ class RenderOnDemandMiddleware:
             await route.fallback()
         await page.route("**/*", route)
 
-    async def _wait_for_content(self, page, selector: str | None) -> dict:
+    async def _wait_for_content(self, page, selector: str | None, timeout: float) -> dict:
         """Wait until the page shows content: selector, or text grown past the shell.
 
         Returns what the spider needs to know (kept by scrapy-playwright as the
         PageMethod's result): whether content showed, and the XHR/fetch URLs the page used.
         """
         out: dict = {}
-        deadline = monotonic() + self.timeout
+        deadline = monotonic() + timeout
         waited_ok = False
         start_len = None
         reloads = 0
@@ -202,7 +283,7 @@ class RenderOnDemandMiddleware:
                 except PlaywrightError:
                     break
         if not waited_ok:
-            logger.info("render of %s: content did not show in %.0fs", page.url, self.timeout)
+            logger.info("render of %s: content did not show in %.0fs", page.url, timeout)
             self.stats.inc_value("nianbao/render/timeouts")
             out["nianbao_render_timed_out"] = True
         try:
@@ -218,6 +299,8 @@ class RenderOnDemandMiddleware:
             if isinstance(getattr(pm, "result", None), dict):
                 meta.update(pm.result)
         self.stats.inc_value("nianbao/render/rendered")
+        if meta.get(M.CHALLENGE):
+            response = await self._judge_challenge(request, response)
         await self._close_page(request)
         return response
 

@@ -30,6 +30,19 @@ _OPS_STATS = ("nianbao/progress/", "nianbao/conditional/", "nianbao/incremental/
 _EXTRA_TOTALS = ("renders", "shells", "explored", "stored", "robots_txt")
 
 
+def not_answering_lines(silent: dict[str, dict]) -> list[str]:
+    """One line per site that did not answer the run (archive/blocking.py's verdicts)."""
+    lines = []
+    for host, v in sorted(silent.items()):
+        ev = v.get("evidence") or {}
+        mix = ", ".join(f"{n}× {'no answer' if s == 'none' else 'HTTP ' + s}"
+                        for s, n in sorted(ev.get("statuses", {}).items()))
+        why = (ev.get("refusal") or {}).get("reason") or ", ".join(sorted(ev.get("errors", {})))
+        lines.append(f"site {host} {v['state'].upper()} in this run: {mix}"
+                     + (f" ({why})" if why else "") + "; none of its reports counts as removed")
+    return lines
+
+
 class ArchivePipeline:
     def __init__(self, crawler):
         s = crawler.settings
@@ -129,3 +142,7 @@ class ArchivePipeline:
         finally:
             self.archive.close()
             self.archive = None
+        silent = self.result["archive"].get("archive", {}).get("sites_not_answering") or {}
+        self.result["blocked_sites"] = sorted(h for h, v in silent.items() if v["state"] == "blocked")
+        for line in not_answering_lines(silent):
+            print(line, file=sys.stderr)

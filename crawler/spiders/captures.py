@@ -18,6 +18,11 @@ def now() -> str:
 
 
 def http_error(response) -> str | None:
+    """Why an answer is not a page: a refusal (its reason, judged by the refusal middleware,
+    also for a firewall page served with 200), or an HTTP error status."""
+    refused = response.meta.get(M.REFUSED)
+    if refused:
+        return refused
     return f"HTTP {response.status}" if response.status >= 400 else None
 
 

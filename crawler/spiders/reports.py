@@ -30,6 +30,7 @@ from nianbao.crawler.discovery.redirects import script_redirect
 from nianbao.crawler.discovery.sitemaps import read_sitemap
 from nianbao.crawler.extensions.history import CrawlHistoryExtension
 from nianbao.crawler.extensions.sitestats import SiteStats
+from nianbao.crawler.middlewares.refusal import BLOCKED
 from nianbao.crawler.discovery import (
     Link, dataproxy_records, dedupe_links, find_dataproxy, find_pager, json_links,
     json_next_pages, page_links, page_titles, parse_html, parse_json_list,
@@ -204,7 +205,7 @@ class ReportSpider(scrapy.Spider):
             msg = str(failure.value)
             if "robots.txt" in msg:
                 self._stat(site, "robots_blocked")
-            else:
+            elif not msg.startswith(BLOCKED):          # counted by the refusal middleware
                 self._stat(site, "ignored")
             return
         reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]

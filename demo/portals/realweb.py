@@ -14,6 +14,7 @@ show that the CMS families above do not:
 | sitemap | the reports are linked from no page, only from `sitemap.xml` (robots.txt `Sitemap:`) |
 | trspager | a TRS list that defines `createPageHTML` itself before calling it; page 2 has a report |
 | twzixun | a short Traditional-script report titled 政府資訊公開 (the Taiwan phrasing) |
+| jschallenge | a firewall's JavaScript challenge before every page (412, a script that sets a clearance cookie and reloads), as 加速乐 serves: a browser passes it, a plain HTTP client never does |
 | blocked | answers normally, or, when blocked (`SamplePortals.block`), refuses every visitor: a 403 WAF page, or a 412 JavaScript challenge that never yields content |
 
 Portals with names (`*.gov.test`) are reached through the crawler's test resolver
@@ -376,6 +377,35 @@ class BlockablePortal(RealWebPortal):
     case = "blocked, then open again"
 
 
+PASSABLE_CHALLENGE = ("<html><head><title>安全验证</title><script>"
+                      "var v={a}*{b};document.cookie='__jsl_clearance='+v+'; path=/';"
+                      "setTimeout(function(){{location.reload()}},200);</script></head>"
+                      "<body><p>请稍候，正在进行安全验证……</p></body></html>")
+
+
+class ChallengePortal(RealWebPortal):
+    """Every page behind a cookie challenge a browser passes: the clearance is a number the
+    script computes, so only a client that runs it gets in. robots.txt is served plainly."""
+
+    case = "JavaScript challenge (412)"
+    factors = (1237, 4391)
+
+    @property
+    def clearance(self) -> str:
+        return str(self.factors[0] * self.factors[1])
+
+    def handle(self, req: Request) -> Response:
+        cookies = dict(c.strip().split("=", 1) for c in (req.headers.get("cookie") or "").split(";")
+                       if "=" in c)
+        if req.path == "/robots.txt" or cookies.get("__jsl_clearance") == self.clearance:
+            return super().handle(req)
+        self._challenges += 1
+        page = PASSABLE_CHALLENGE.format(a=self.factors[0], b=self.factors[1])
+        return Response(412, page.encode("utf-8"), {"Content-Type": "text/html; charset=utf-8"})
+
+    _challenges = 0
+
+
 def build_all() -> list[RealWebPortal]:
     """Every real-web portal with its reports (agencies, years and seeds of its own)."""
     made = []
@@ -409,5 +439,6 @@ def build_all() -> list[RealWebPortal]:
          per_page=2)
     tw = make(TaiwanPhrasePortal, "twzixun", "新竹县人民政府", [])
     tw.short_report(tw.columns["nb"], "新竹县人民政府", 2022, "2023-03-16", 46)
+    make(ChallengePortal, "jschallenge", "松江区人民政府", [(2022, "2021", 49, "2023-03-26")])
     make(BlockablePortal, "blocked", "长林区人民政府", [(2022, "2021", 47, "2023-03-19"), (2021, "2021", 48, "2022-03-19")])
     return made

@@ -240,9 +240,9 @@ def test_an_archive_of_the_previous_release_gets_region_and_new_migration_names(
     conn = sqlite3.connect(path)
     conn.executescript("DROP VIEW report_figures; DROP VIEW reports; DROP INDEX report_rows_region; "
                        "ALTER TABLE report_rows DROP COLUMN region; DROP TABLE archive_meta; "
-                       "DROP TABLE site_names; ALTER TABLE captures DROP COLUMN redirects; "
+                       "DROP TABLE site_names; ALTER TABLE captures DROP COLUMN redirects; DROP TABLE run_sites; "
                        "DELETE FROM _sqlite_migrations WHERE name IN ('m007_report_rows_region', "
-                       "'m008_archive_meta', 'm013_redirects_and_site_names'); "
+                       "'m008_archive_meta', 'm013_redirects_and_site_names', 'm014_run_sites'); "
                        "UPDATE _sqlite_migrations SET name = 'm004_recrawls_cost_only_capture_rows' "
                        "WHERE name = 'm005_recrawls_cost_only_capture_rows'; "
                        "UPDATE _sqlite_migrations SET name = 'm005_stored_report_rows' "

@@ -1,6 +1,7 @@
 """The real web around the pages, crawled end to end: redirecting home pages (301, meta
 refresh, script), one site under several names, a PDF on a CDN, gzip, a POST list API, a
 sitemap-only column, a TRS pager defined in the page, the Taiwan phrasing of 信息公开.
+a JavaScript challenge a browser passes, and a site that refuses every visitor for a while.
 One crawl of every real-web sample portal (demo/portals/realweb.py) is shared."""
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ def world(tmp_path_factory):
 
 
 CASES = ["redirect301", "hostalias", "metarefresh", "jsredirect", "jsreplace", "gzip", "filehost",
-         "postlist", "sitemap", "trspager", "twzixun", "blocked"]
+         "postlist", "sitemap", "trspager", "twzixun", "jschallenge", "blocked"]
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -100,3 +101,45 @@ def test_nothing_outside_the_crawl_was_asked(world):
     sites = {p.name for p in world["realweb"]}
     assert {portal for portal, _, _, _ in world["log"].rows} <= sites
     assert world["stats"]["totals"]["failed"] == 0
+
+
+def test_a_javascript_challenge_is_rendered_once_and_its_cookie_opens_the_rest(world):
+    p = world["portals"].portal("jschallenge")
+    row = world["stats"]["sites"][p.base_url.split("//")[1]]
+    assert row["reports"] == 1 and row["refused"] == 0
+    assert row["rendered"] == 1                       # the challenge, once; then plain HTTP with its cookie
+    assert p._challenges == 2                         # the plain request and the browser's first load
+
+
+# -- a site that refuses: blocked, never removed ----------------------------------------------
+def _crawl(portals, db, name):
+    return crawl([portals.portal(name).start_url], db, log_level="WARNING")
+
+
+@pytest.mark.parametrize("how", ["403", "412"])
+def test_three_blocked_runs_remove_nothing_and_a_normal_run_clears_the_block(tmp_path, how):
+    db = tmp_path / "archive.db"
+    with SamplePortals(port=0) as portals:
+        first = _crawl(portals, db, "blocked")
+        assert first["totals"]["reports"] == 2
+        portals.block("blocked", how)
+        for _ in range(3):
+            run = _crawl(portals, db, "blocked")
+            assert run["blocked_sites"] == [portals.portal("blocked").base_url.split("//")[1]]
+            assert "BLOCKED in this run" in run["log"] and "none of its reports counts as removed" in run["log"]
+            assert run["archive"]["archive"]["removed"] == 0
+        if how == "412":       # the challenge was given the browser once a run, never in a loop
+            assert "the JavaScript challenge did not yield content" in run["log"]
+            assert run["totals"]["rendered"] == 1
+        portals.block("blocked", None)
+        again = _crawl(portals, db, "blocked")
+        assert again["blocked_sites"] == [] and again["totals"]["reports"] == 2
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("SELECT count(*), sum(removed) FROM reports").fetchone() == (2, 0)
+        assert conn.execute("SELECT sum(failures) FROM documents").fetchone() == (0,)
+        assert [s for (s,) in conn.execute("SELECT state FROM run_sites ORDER BY run_id")] == \
+            ["ok", "blocked", "blocked", "blocked", "ok"]
+        assert conn.execute("SELECT count(*) FROM events WHERE kind = 'removed'").fetchone() == (0,)
+    finally:
+        conn.close()

@@ -193,7 +193,7 @@ def test_the_browser_waits_for_content_not_for_a_fixed_time():
             await mw._init_page(page, None)
             await page.goto(server.base + "/list/nb", wait_until="domcontentloaded")
             t0 = time.monotonic()
-            out = await mw._wait_for_content(page, None)
+            out = await mw._wait_for_content(page, None, mw.timeout)
             waited = time.monotonic() - t0
             html = await page.content()
             # the context is closed with the page: nothing of a render outlives it
@@ -204,7 +204,7 @@ def test_the_browser_waits_for_content_not_for_a_fixed_time():
             ctx3 = await browser.new_context()
             page3 = await ctx3.new_page()
             await page3.goto(server.base + "/challenge", wait_until="domcontentloaded")
-            out3 = await mw._wait_for_content(page3, None)
+            out3 = await mw._wait_for_content(page3, None, mw.timeout)
             challenge_html = await page3.content()
             await ctx3.close()
             # a shell that never loads is given up after the render timeout, flagged
@@ -212,7 +212,7 @@ def test_the_browser_waits_for_content_not_for_a_fixed_time():
             page2 = await ctx2.new_page()
             await page2.goto(server.base + "/never", wait_until="domcontentloaded")
             t1 = time.monotonic()
-            out2 = await mw._wait_for_content(page2, None)
+            out2 = await mw._wait_for_content(page2, None, mw.timeout)
             gave_up = time.monotonic() - t1
             await ctx2.close()
             await browser.close()
