@@ -44,6 +44,14 @@ class ArchiveBusyError(ArchiveError):
     """Another process held the write lock for longer than the busy timeout."""
 
 
+class ArchiveFullError(ArchiveError):
+    """The archive could not grow: its disk is full, or it reached its size cap."""
+
+
+def _is_full(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and "full" in str(exc)
+
+
 _HOME_PATHS = {"", "/", "/index.html", "/index.htm", "/index.shtml", "/index.jsp", "/index.php",
                "/default.html", "/default.htm", "/default.aspx", "/home", "/main.html"}
 _ERROR_MARKERS = ("404", "error", "notfound", "not_found", "not-found", "nopage")
@@ -68,14 +76,18 @@ class Archive:
     """Open (creating or migrating) an archive database."""
 
     def __init__(self, path: str | os.PathLike, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
-                 removal_after: int = DEFAULT_REMOVAL_AFTER, create: bool = True):
+                 removal_after: int = DEFAULT_REMOVAL_AFTER, create: bool = True,
+                 max_bytes: int = 0):
         self.path = Path(path)
         if not create and not self.path.exists():
             raise ArchiveError(f"no archive at {self.path}")
-        if self.path.parent and not self.path.parent.exists():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.parent.is_dir():
+            raise ArchiveError(f"{self.path}: the directory {self.path.parent} does not exist")
+        if self.path.is_dir():
+            raise ArchiveError(f"{self.path} is a directory, not an archive file")
         self.busy_timeout = float(busy_timeout)
         self.removal_after = int(removal_after)
+        self.max_bytes = 0
         self.conn = None
         # documents whose `report_rows` row the current write may have changed
         self.docs: Documents | None = None
@@ -83,19 +95,25 @@ class Archive:
             self.conn = sqlite3.connect(str(self.path), timeout=self.busy_timeout,
                                         isolation_level=None, check_same_thread=False)
             self.conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+            _refuse_foreign(self.conn, self.path)    # before anything changes the file
             mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if mode.lower() != "wal":
                 raise ArchiveError(f"{self.path}: could not switch to WAL mode (got {mode})")
             self.conn.execute("PRAGMA synchronous = NORMAL")
             self.conn.execute("PRAGMA foreign_keys = ON")
+            self.max_bytes = int(max_bytes)
+            if max_bytes:       # a size cap: past it, writes fail as on a full disk
+                page = self.conn.execute("PRAGMA page_size").fetchone()[0]
+                self.conn.execute(f"PRAGMA max_page_count = {max(1, int(max_bytes) // page)}")
             self.db = sqlite_utils.Database(self.conn)
             self.docs = Documents(self.conn)
-            _refuse_foreign(self.conn, self.path)
             if needs_migration(self.db):         # readers never wait for a crawl's write lock
                 with self._write():
                     migrate(self.db)
         except sqlite3.OperationalError as exc:
             self.close()
+            if _is_full(exc):
+                raise ArchiveFullError(f"archive {self.path}: {exc}; nothing was written") from exc
             if "locked" in str(exc) or "busy" in str(exc):
                 raise ArchiveBusyError(
                     f"archive {self.path} is locked by another writer for more than "
@@ -144,9 +162,11 @@ class Archive:
             raise
         try:
             yield self.conn
-        except BaseException:
+        except BaseException as exc:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
+            if _is_full(exc):
+                raise ArchiveFullError(f"archive {self.path}: {exc}; the page was not stored") from exc
             raise
         else:
             try:
@@ -154,6 +174,8 @@ class Archive:
             except sqlite3.OperationalError as exc:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
+                if _is_full(exc):
+                    raise ArchiveFullError(f"archive {self.path}: {exc}; the page was not stored") from exc
                 raise ArchiveBusyError(f"archive {self.path}: commit failed ({exc})") from exc
 
     def _one(self, sql: str, params: tuple = ()) -> sqlite3.Row | tuple | None:
@@ -187,6 +209,15 @@ class Archive:
                  json.dumps(options or {}, ensure_ascii=False, default=str),
                  os.getpid(), hostname)).lastrowid
 
+    def open_reserve(self) -> None:
+        """Past the size cap, room for the run's log (1 MiB): a crawl stopped by the cap still
+        records why. (A truly full disk has no reserve; the run then stays 'running' and the
+        next crawl calls it interrupted.)"""
+        if self.max_bytes:
+            pages = self.conn.execute("PRAGMA page_count").fetchone()[0]
+            page = self.conn.execute("PRAGMA page_size").fetchone()[0]
+            self.conn.execute(f"PRAGMA max_page_count = {pages + (1 << 20) // page}")
+
     def finish_run(self, run_id: int, stats: dict | None = None, status: str = "finished") -> dict:
         """Close a run: removal detection, the run's log, then the search index refresh."""
         options = self._run_options(run_id)
@@ -211,7 +242,13 @@ class Archive:
             log = {**(stats or {}), "archive": {**counts, **outcome}}
             c.execute("UPDATE runs SET finished_at = ?, status = ?, stats = ? WHERE id = ?",
                       (utc_now(), status, json.dumps(log, ensure_ascii=False, default=str), run_id))
-        self.refresh_search()
+        try:
+            self.refresh_search()
+        except sqlite3.OperationalError as exc:
+            if not _is_full(exc):
+                raise
+            logger.warning("archive %s is full: the search index was not refreshed (the next "
+                           "crawl or `nianbao reextract` refreshes it)", self.path)
         return log
 
     def refresh_search(self) -> search.RefreshStats:

@@ -4,7 +4,7 @@ live under several names — `hongqiao.gov.test` and `www.hongqiao.gov.test`, a 
 `files.hongqiao.gov.test` — as real portals do, while every socket stays on 127.0.0.1.
 Other names resolve as usual.
 
-It is the crawler's resolver (`DNS_RESOLVER` in crawler/settings.py): a real crawl never
+It is the crawler's resolver (`TWISTED_DNS_RESOLVER` in crawler/settings.py): a real crawl never
 meets a `.test` name, and the sample portals then need no setting of their own.
 """
 from __future__ import annotations

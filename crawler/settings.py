@@ -76,7 +76,7 @@ DOWNLOAD_HANDLERS = {
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 # Scrapy's caching resolver, with names under .test (RFC 2606: never a real site) on the
 # loopback address, where the sample portals answer to several host names
-DNS_RESOLVER = "nianbao.crawler.resolver.LoopbackTestHostsResolver"
+TWISTED_DNS_RESOLVER = "nianbao.crawler.resolver.LoopbackTestHostsResolver"
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 # Debian's Chromium (crawler/browser.py); a long crawl keeps its shared memory out of a
 # container's small /dev/shm.
@@ -119,6 +119,7 @@ ITEM_PIPELINES = {
 }
 NIANBAO_DB = "data/archive.db"
 NIANBAO_STORE_ALL = False          # also store home, section and list pages (default: reports and files)
+NIANBAO_DB_MAX_BYTES = 0            # stop the crawl (as on a full disk) before the archive grows past this; 0: no cap
 NIANBAO_BUSY_TIMEOUT = 30.0         # seconds to wait for another writer before stopping the crawl
 NIANBAO_CHALLENGE_TIMEOUT = 10.0    # seconds a JavaScript challenge gets in the browser to yield content
 NIANBAO_BLOCKED_AFTER = 5           # refusals in a row, before any real answer, that block a site for the crawl

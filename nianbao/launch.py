@@ -71,15 +71,32 @@ class CrawlJob:
         return s
 
 
-def run_in_process(job: CrawlJob) -> dict:
-    """Crawl in this process; the result of the pipeline that stored (or pushed) the pages."""
+def _process_class():
+    """Scrapy's CrawlerProcess, remembering the first shutdown signal it received (the exit
+    code says which: 130 for SIGINT, 143 for SIGTERM)."""
     from scrapy.crawler import CrawlerProcess
 
+    class Process(CrawlerProcess):
+        signal_received: int | None = None
+
+        def _signal_shutdown(self, signum, frame):
+            self.signal_received = self.signal_received or signum
+            super()._signal_shutdown(signum, frame)
+
+        def _signal_kill(self, signum, frame):
+            self.signal_received = self.signal_received or signum
+            super()._signal_kill(signum, frame)
+    return Process
+
+
+def run_in_process(job: CrawlJob) -> dict:
+    """Crawl in this process; the result of the pipeline that stored (or pushed) the pages,
+    with `signal` set when a shutdown signal stopped it."""
     from nianbao.crawler.distributed.pipeline import RedisItemPipeline
     from nianbao.crawler.pipelines.archive import ArchivePipeline
     from nianbao.crawler.spiders.reports import ReportSpider
 
-    process = CrawlerProcess(job.scrapy_settings(), install_root_handler=True)
+    process = _process_class()(job.scrapy_settings())
     crawler = process.create_crawler(ReportSpider)
     process.crawl(crawler, portals=job.portals)
     process.start()
@@ -89,7 +106,9 @@ def run_in_process(job: CrawlJob) -> dict:
         except RuntimeError:          # the engine was never created
             break
         if pipeline is not None and pipeline.result is not None:
-            return pipeline.result
+            return {**pipeline.result, "signal": process.signal_received}
+    if process.signal_received:
+        return {"reason": "shutdown", "signal": process.signal_received, "sites": {}, "totals": {}}
     raise RuntimeError("the crawl ended before its archive was opened (see the log above)")
 
 

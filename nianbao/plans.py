@@ -14,6 +14,7 @@
 """
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import signal
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from nianbao import options as crawl_options
-from nianbao.crawler.frontier import journal_state
+from nianbao.crawler.frontier import JOURNAL_NAME, journal_state
 from nianbao.crawler.portals import Portal
 from nianbao.launch import CrawlJob, run_in_process
 
@@ -60,20 +61,51 @@ class CrawlRequest:
                         settings={**self.settings, **(settings or {})})
 
 
+class JournalBusy(RuntimeError):
+    """Another crawl is using the job directory's journal."""
+
+
+def lock_jobdir(jobdir: Path) -> int:
+    """Hold the job directory for this crawl (an flock, released when the process ends),
+    so a second `--resume` crawl cannot take or delete the journal the first one uses."""
+    jobdir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(jobdir / "lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+        os.close(fd)
+        raise JournalBusy(f"another crawl (pid {holder}) is using the journal in {jobdir}; "
+                          "wait for it to end") from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
+    return fd
+
+
+def _remove_journal(jobdir: Path) -> None:
+    for name in (JOURNAL_NAME, JOURNAL_NAME + "-wal", JOURNAL_NAME + "-shm"):
+        (jobdir / name).unlink(missing_ok=True)
+
+
 @dataclass
 class LocalPlan:
     job: CrawlJob
     jobdir: Path | None = None
+    lock_fd: int | None = None
 
     def run(self) -> dict:
-        result = run_in_process(self.job)
-        if self.jobdir is not None:
-            state = journal_state(self.jobdir)
-            if state and state.get("status") == "finished":
-                shutil.rmtree(self.jobdir, ignore_errors=True)   # nothing left to resume
-            elif state:
-                say(f"the crawl stopped before its end; `--resume` continues it from {self.jobdir}")
-        return result
+        try:
+            result = run_in_process(self.job)
+            if self.jobdir is not None:
+                state = journal_state(self.jobdir)
+                if state and state.get("status") == "finished":
+                    shutil.rmtree(self.jobdir, ignore_errors=True)   # nothing left to resume
+                elif state:
+                    say(f"the crawl stopped before its end; `--resume` continues it from {self.jobdir}")
+            return result
+        finally:
+            if self.lock_fd is not None:
+                os.close(self.lock_fd)
 
 
 def make_plan(req: CrawlRequest) -> "LocalPlan | DistributedPlan | int":
@@ -93,18 +125,19 @@ def make_plan(req: CrawlRequest) -> "LocalPlan | DistributedPlan | int":
             return 0
     if req.redis:
         return DistributedPlan(req, req.job(portals, extra))
-    jobdir = None
+    jobdir = lock = None
     if req.resume:
         jobdir = Path(req.jobdir or f"{req.db}.job")
+        lock = lock_jobdir(jobdir)                 # JournalBusy when another crawl holds it
         state = journal_state(jobdir)
         if state and state.get("status") != "finished":
             say(f"resuming the crawl journaled in {jobdir} ({state['queued'] + state['in_flight']} "
                 f"requests to go, {state['done']} done)")
         elif state:
-            shutil.rmtree(jobdir)               # a finished journal: start afresh
+            _remove_journal(jobdir)             # a finished journal: start afresh
         extra["SCHEDULER"] = "nianbao.crawler.frontier.JournalScheduler"
         extra["JOBDIR"] = str(jobdir)
-    return LocalPlan(req.job(portals, extra), jobdir)
+    return LocalPlan(req.job(portals, extra), jobdir, lock)
 
 
 # -- distributed --------------------------------------------------------------------------------

@@ -109,8 +109,12 @@ def refresh(conn, *, rebuild: bool = False) -> RefreshStats:
         stats.total = conn.execute(f"SELECT count(*) FROM {DOCS_TABLE}").fetchone()[0]
         conn.execute("RELEASE nianbao_search_refresh")
     except BaseException:
-        conn.execute("ROLLBACK TO nianbao_search_refresh")
-        conn.execute("RELEASE nianbao_search_refresh")
+        try:
+            conn.execute("ROLLBACK TO nianbao_search_refresh")
+            conn.execute("RELEASE nianbao_search_refresh")
+        except sqlite3.OperationalError:    # the failed RELEASE (a full disk) ended it already
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
         raise
     return stats
 

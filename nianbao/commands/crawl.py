@@ -1,23 +1,32 @@
 """Crawl portals for OGI annual reports (政府信息公开工作年度报告) into the archive.
 
 Starts from each URL's home page (or the portals of a --portals registry), stays inside
-those sites (a site is host:port), prefers disclosure sections and report columns, follows
+those sites (a site is a registrable domain: www. and the bare name, and where the home
+page redirects), prefers disclosure sections and report columns, follows
 list paging of every CMS family, and stores every fetched page, extracted, in the SQLite
 archive. robots.txt is obeyed by default; each site gets at most --concurrency requests at
 once with AutoThrottle and backs off on 429/503 (Retry-After). Pages that are JavaScript
 loading shells are re-fetched through Chromium (--render auto). Ends with one statistics
-line per site, also written to the archive's crawl log (runs table).
+line per site, also written to the archive's crawl log (runs table). The exit code says
+how it went (nianbao/exits.py: 0, 1 nothing answered, 2 bad input, 74 disk full, 75 busy,
+130/143 interrupted).
 """
 from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
+from pathlib import Path
 
+from nianbao import exits
 from nianbao import options as crawl_options
+from nianbao.archive.store import Archive, ArchiveBusyError, ArchiveError, ArchiveFullError
 from nianbao.crawler.portals import RegistryError
 from nianbao.launch import resolve_portals
-from nianbao.plans import DEFAULT_PREFIX, CrawlRequest, JoinPlan, make_plan, say
+from nianbao.plans import DEFAULT_PREFIX, CrawlRequest, JoinPlan, JournalBusy, LocalPlan, make_plan, say
+
+DEFAULT_DB = "data/archive.db"
 
 NAME = "crawl"
 HELP = "crawl portals for annual reports into the archive"
@@ -26,7 +35,7 @@ HELP = "crawl portals for annual reports into the archive"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("urls", nargs="*", metavar="URL",
                         help="start URL(s), usually a portal's home page; the crawl stays on their sites")
-    parser.add_argument("--db", default="data/archive.db", metavar="PATH",
+    parser.add_argument("--db", default=DEFAULT_DB, metavar="PATH",
                         help="archive database to create or update (default: data/archive.db)")
     parser.add_argument("--portals", metavar="FILE",
                         help="portal registry (YAML or TOML) with start URLs and hints; "
@@ -94,7 +103,14 @@ def run(args) -> int:
     except (RegistryError, crawl_options.OptionError) as exc:
         say(str(exc))
         return 2
-    plan = make_plan(request)
+    code = preflight(args.db)
+    if code:
+        return code
+    try:
+        plan = make_plan(request)
+    except JournalBusy as exc:
+        say(str(exc))
+        return exits.TEMP_FAIL
     if isinstance(plan, int):
         return plan
     result = plan.run()
@@ -102,7 +118,39 @@ def run(args) -> int:
         with open(args.stats_json, "w", encoding="utf-8") as fh:
             json.dump(result, fh, ensure_ascii=False, indent=1, default=str)
     t = result.get("totals", {})
-    print(f"archive {result.get('db')}: run {result.get('run_id')}, {t.get('fetched', 0)} pages, "
+    blocked = result.get("blocked_sites") or []
+    print(f"archive {result.get('db') or args.db}: run {result.get('run_id')}, {t.get('fetched', 0)} pages, "
           f"{t.get('reports', 0)} reports ({t.get('new', 0)} new, {t.get('changed', 0)} changed), "
-          f"{t.get('failed', 0)} failed, {t.get('rendered', 0)} rendered")
-    return 0 if t.get("fetched", 0) else 1
+          f"{t.get('failed', 0)} failed, {t.get('rendered', 0)} rendered"
+          + (f"; blocked: {', '.join(blocked)}" if blocked else ""))
+    hint = _resume_command() if isinstance(plan, LocalPlan) and plan.jobdir is not None else None
+    code, why = exits.crawl_outcome(result, hint)
+    if why:
+        say(why)
+    return code
+
+
+def preflight(db: str) -> int:
+    """The archive is usable before any site is asked: 0, or the exit code after one line."""
+    path = Path(db)
+    if db == DEFAULT_DB and not path.parent.exists():
+        path.parent.mkdir(parents=True)           # the default place is made on first use
+    try:
+        Archive(path).close()                      # created or migrated; a foreign file refused
+    except ArchiveBusyError as exc:
+        say(str(exc))
+        return exits.TEMP_FAIL
+    except ArchiveFullError as exc:
+        say(str(exc))
+        return exits.IO_ERROR
+    except ArchiveError as exc:
+        say(str(exc))
+        return exits.BAD_INPUT
+    return 0
+
+
+def _resume_command() -> str:
+    argv = [a for a in sys.argv[1:]]
+    if "--resume" not in argv:
+        argv.append("--resume")
+    return "nianbao " + " ".join(shlex.quote(a) for a in argv)
