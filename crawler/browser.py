@@ -10,13 +10,16 @@ from pathlib import Path
 
 CHROMIUM_PATH = "/usr/bin/chromium"
 # Headless in a container, no phoning home: no sandbox, no GPU, no background updates or
-# sync that would add requests we did not make.
+# sync that would add requests we did not make. Names under `.test` (reserved for testing,
+# RFC 2606: the sample portals' names) go to the loopback address, as the crawler's own
+# resolver sends them (crawler/resolver.py); no real site has such a name.
 CHROMIUM_ARGS = (
     "--no-sandbox",
     "--disable-gpu",
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--host-resolver-rules=MAP *.test 127.0.0.1",
 )
 
 

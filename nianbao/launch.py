@@ -114,11 +114,12 @@ def run_in_process(job: CrawlJob) -> dict:
 
 def crawl(start_urls: list[str] | None, db_path: str | os.PathLike, *, portals: str | None = None,
           robots: bool = True, settings: dict | None = None, wall_timeout: float = 900,
-          **options) -> dict:
+          expect_exit: int = 0, **options) -> dict:
     """Crawl `start_urls` (and/or a registry file) into the archive at `db_path` in a fresh
     `python -m nianbao crawl` process. Options as `nianbao.options` names them (render,
     concurrency, max_pages, …); `robots=False` ignores robots.txt; `settings` sets raw
-    Scrapy settings. Returns the crawl's result (per-site rows, totals, run id) and its log."""
+    Scrapy settings. Returns the crawl's result (per-site rows, totals, run id) and its log;
+    any exit code but `expect_exit` (nianbao.exits: 1 when every site was blocked) raises."""
     values = crawl_options.check(options)
     with tempfile.TemporaryDirectory(prefix="nianbao-crawl-") as tmp:
         stats_file = Path(tmp) / "stats.json"
@@ -131,7 +132,7 @@ def crawl(start_urls: list[str] | None, db_path: str | os.PathLike, *, portals: 
         for k, v in (settings or {}).items():
             argv += ["--set", f"{k}={json.dumps(v)}"]
         proc = subprocess.run(argv, capture_output=True, text=True, timeout=wall_timeout)
-        if proc.returncode != 0 or not stats_file.exists():
+        if proc.returncode != expect_exit or not stats_file.exists():
             raise RuntimeError(f"crawl failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}")
         result = json.loads(stats_file.read_text(encoding="utf-8"))
         result["log"] = proc.stderr

@@ -91,9 +91,11 @@ class RenderOnDemandMiddleware:
     def browser_may_fetch(self, url: str) -> bool:
         """Sub-requests of a rendered page obey the same robots.txt and site scope."""
         site = site_of(url)
-        sites = getattr(self.crawler.spider, "sites", None)
-        if sites is not None and site not in sites:
-            return False
+        spider = self.crawler.spider
+        sites = getattr(spider, "sites", None)
+        names = getattr(spider, "names", None)
+        if sites is not None and (names.site_of(url) if names is not None else site) not in sites:
+            return False                       # (a site's other names are the site)
         if not self.obey_robots:
             return True
         rp = self._robots.get(site)
@@ -170,6 +172,7 @@ class RenderOnDemandMiddleware:
         logger.info("JavaScript challenge (HTTP %d), rendering it once: %s", response.status, request.url)
         again = request.replace(dont_filter=True)
         again.meta[M.CHALLENGE] = response.status
+        again.meta[M.SHELL_DETECTED] = True          # the page needs a browser, as a shell does
         self._make_render(again, again.meta)
         return again
 
@@ -186,6 +189,12 @@ class RenderOnDemandMiddleware:
             logger.warning("site %s: the JavaScript challenge did not yield content in the browser; "
                            "its challenges are not rendered again in this crawl", site)
             return response
+        return await self._passed(request, response)
+
+    async def _passed(self, request, response):
+        """The browser got through a challenge: the page is the answer (status 200), and the
+        cookies it was given open the site's plain requests after it."""
+        site = site_of(request.url)
         page = request.meta.get("playwright_page")
         try:
             cookies = await page.context.cookies() if page is not None else []
@@ -301,6 +310,9 @@ class RenderOnDemandMiddleware:
         self.stats.inc_value("nianbao/render/rendered")
         if meta.get(M.CHALLENGE):
             response = await self._judge_challenge(request, response)
+        elif response.status in (403, 412, 521) and \
+                refusal(200, response.body, {"content-type": "text/html; charset=utf-8"}) is None:
+            response = await self._passed(request, response)   # (--render always: no plain answer first)
         await self._close_page(request)
         return response
 

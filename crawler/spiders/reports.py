@@ -24,6 +24,7 @@ from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import TextResponse
 
 from nianbao.crawler import linkscore as ls
+from nianbao.crawler import meta as M
 from nianbao.archive.urls import SiteNames, fetch_url, is_gateway, ungateway
 from nianbao.crawler.discovery.postapi import find_post_lists
 from nianbao.crawler.discovery.redirects import script_redirect
@@ -252,6 +253,11 @@ class ReportSpider(scrapy.Spider):
                 or meta.get("nianbao_offsite_ok"):
             return
         if kind == HOME:
+            if meta.get(M.RENDERED) and response.url != response.request.url \
+                    and self.names.site_of(response.url) == site:
+                # the browser followed the home page's redirects itself: the site lives there
+                self.names.learn(site, response.url)
+                self.names.prefer(site, response.url)
             target = script_redirect(tree, response.url)
             if target is not None:
                 yield from self._follow_home_redirect(response, target)

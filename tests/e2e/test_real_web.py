@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from nianbao import exits
 from nianbao.demo.portals.realweb import RealWebPortal
 from nianbao.demo.server import SamplePortals
 from nianbao.launch import crawl
@@ -112,8 +113,8 @@ def test_a_javascript_challenge_is_rendered_once_and_its_cookie_opens_the_rest(w
 
 
 # -- a site that refuses: blocked, never removed ----------------------------------------------
-def _crawl(portals, db, name):
-    return crawl([portals.portal(name).start_url], db, log_level="WARNING")
+def _crawl(portals, db, name, expect_exit=0):
+    return crawl([portals.portal(name).start_url], db, log_level="WARNING", expect_exit=expect_exit)
 
 
 @pytest.mark.parametrize("how", ["403", "412"])
@@ -124,7 +125,7 @@ def test_three_blocked_runs_remove_nothing_and_a_normal_run_clears_the_block(tmp
         assert first["totals"]["reports"] == 2
         portals.block("blocked", how)
         for _ in range(3):
-            run = _crawl(portals, db, "blocked")
+            run = _crawl(portals, db, "blocked", expect_exit=exits.NOTHING_ANSWERED)
             assert run["blocked_sites"] == [portals.portal("blocked").base_url.split("//")[1]]
             assert "BLOCKED in this run" in run["log"] and "none of its reports counts as removed" in run["log"]
             assert run["archive"]["archive"]["removed"] == 0
