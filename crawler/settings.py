@@ -20,6 +20,9 @@ NIANBAO_CONTACT = "https://github.com/nianbao/nianbao"
 NIANBAO_BOT_VERSION = "0.1"
 USER_AGENT = f"nianbao/{NIANBAO_BOT_VERSION} (+{NIANBAO_CONTACT}; OGI annual report archiver)"
 ROBOTSTXT_OBEY = True
+# RFC 9309: a robots.txt is parsed up to this size (the RFC's minimum) and the rest ignored; an
+# answer 5xx or no answer keeps the crawl off the site (crawler/middlewares/robots.py)
+NIANBAO_ROBOTS_MAX_BYTES = 500 * 1024
 
 # --- politeness ---------------------------------------------------------------------------
 # A "site" is host:port (crawler.canonical.site_of); SiteScopeMiddleware puts every request
