@@ -17,8 +17,13 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def http_error(response) -> str | None:
-    return f"HTTP {response.status}" if response.status >= 400 else None
+def answer_error(response) -> str | None:
+    """Why an answer is no page: an HTTP error status, or a 2xx with an empty body."""
+    if response.status >= 400:
+        return f"HTTP {response.status}"
+    if 200 <= response.status < 300 and not response.body:
+        return f"EmptyBody: the server answered {response.status} with an empty body (0 bytes)"
+    return None
 
 
 def header_dict(h) -> dict[str, str]:

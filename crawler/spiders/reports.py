@@ -209,7 +209,8 @@ class ReportSpider(scrapy.Spider):
             return
         reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
         self._stat(site, "failed")
-        logger.info("fetch failed: %s (%s)", request.url, reason)
+        url = request.url if len(request.url) <= 300 else request.url[:300] + "…"
+        logger.info("fetch failed: %s (%s)", url, reason)
         if meta.get("nianbao_kind") not in STORED_KINDS:
             return
         yield captures.from_failure(request, site, reason, self.names)
@@ -238,7 +239,7 @@ class ReportSpider(scrapy.Spider):
         site = meta.get("nianbao_site") or self.names.site_of(response.url)
         st = self.site_state.get(site)
         status = response.status
-        error = captures.http_error(response)
+        error = captures.answer_error(response)
         self._count_response(site, response, error)
         is_html = self._is_html(response) and isinstance(response, TextResponse)
         html = response.text if is_html else ""
@@ -367,7 +368,7 @@ class ReportSpider(scrapy.Spider):
         meta = response.meta
         site = meta["nianbao_site"]
         st = self.site_state[site]
-        self._count_response(site, response, captures.http_error(response))
+        self._count_response(site, response, captures.answer_error(response))
         if response.status >= 400 or not isinstance(response, TextResponse):
             return
         links, total = dataproxy_records(response.text, response.url)
@@ -394,7 +395,7 @@ class ReportSpider(scrapy.Spider):
         meta = response.meta
         site = meta["nianbao_site"]
         st = self.site_state[site]
-        self._count_response(site, response, captures.http_error(response))
+        self._count_response(site, response, captures.answer_error(response))
         if response.status >= 400:
             return
         jl = parse_json_list(response.body)
@@ -481,7 +482,7 @@ class ReportSpider(scrapy.Spider):
         meta = response.meta
         site = meta["nianbao_site"]
         st = self.site_state[site]
-        self._count_response(site, response, captures.http_error(response))
+        self._count_response(site, response, captures.answer_error(response))
         if response.status >= 400:
             return
         content = read_sitemap(response.body, response.url, limit=self.sitemap_max)
