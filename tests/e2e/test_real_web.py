@@ -46,7 +46,7 @@ def world(tmp_path_factory):
 
 
 CASES = ["redirect301", "hostalias", "metarefresh", "jsredirect", "jsreplace", "gzip", "filehost",
-         "postlist", "sitemap", "trspager", "twzixun", "blocked"]
+         "postlist", "sitemap", "trspager", "twzixun", "badbytes", "blocked"]
 
 
 @pytest.mark.parametrize("name", CASES)
