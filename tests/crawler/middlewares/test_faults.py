@@ -131,6 +131,9 @@ def test_every_fault_is_survived_with_the_right_record(tmp_path):
     assert loop and all((r[0] is None and "RedirectLoop" in r[1]) or (r[0] == 302 and r[2] == "redirect")
                         for r in loop), loop
     assert fm.hits(targets["redirect-loop"]) <= 3
+    # every capture that failed says why
+    assert query(db, "SELECT url, status FROM captures WHERE (status IS NULL OR status >= 400 "
+                     "OR outcome = 'failed') AND coalesce(error, '') = ''") == []
     # a link too long to request is a failed capture of its own; its page is archived
     (too_long,) = query(db, "SELECT error FROM captures WHERE parent_url = ? AND status IS NULL",
                         (targets["long-url"].url,))
