@@ -81,7 +81,16 @@ def main() -> int:
     for r in rows:
         print(f"{r['case']:<24} {r['portal']:<7} {r['rc']:>4} {r['peak']:>11.0f} {r['wall']:>7.1f} "
               f"{r['robots']:>11} {r['reports']:>7}")
-    return 0
+    normal, huge, closed = rows
+    misses = []
+    if huge["peak"] > 1.5 * normal["peak"] or huge["reports"] != normal["reports"]:
+        misses.append(f"the huge robots.txt cost {huge['peak']:.0f} MB (normal {normal['peak']:.0f} MB) "
+                      f"and found {huge['reports']} reports (normal {normal['reports']})")
+    if closed["reports"]:
+        misses.append(f"a robots.txt answering 503 let {closed['reports']} reports be archived")
+    for m in misses:
+        print("MISS:", m)
+    return 1 if misses else 0
 
 
 if __name__ == "__main__":
