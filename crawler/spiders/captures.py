@@ -17,8 +17,8 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def answer_error(response) -> str | None:
-    """Why an answer is no page: an HTTP error status, or a 2xx with an empty body."""
+def http_error(response) -> str | None:
+    """Why an answer is not a page: an HTTP error status, or a 2xx with an empty body."""
     if response.status >= 400:
         return f"HTTP {response.status}"
     if 200 <= response.status < 300 and not response.body:

@@ -239,7 +239,7 @@ class ReportSpider(scrapy.Spider):
         site = meta.get("nianbao_site") or self.names.site_of(response.url)
         st = self.site_state.get(site)
         status = response.status
-        error = captures.answer_error(response)
+        error = captures.http_error(response)
         self._count_response(site, response, error)
         is_html = self._is_html(response) and isinstance(response, TextResponse)
         html = response.text if is_html else ""
@@ -368,7 +368,7 @@ class ReportSpider(scrapy.Spider):
         meta = response.meta
         site = meta["nianbao_site"]
         st = self.site_state[site]
-        self._count_response(site, response, captures.answer_error(response))
+        self._count_response(site, response, captures.http_error(response))
         if response.status >= 400 or not isinstance(response, TextResponse):
             return
         links, total = dataproxy_records(response.text, response.url)
@@ -395,7 +395,7 @@ class ReportSpider(scrapy.Spider):
         meta = response.meta
         site = meta["nianbao_site"]
         st = self.site_state[site]
-        self._count_response(site, response, captures.answer_error(response))
+        self._count_response(site, response, captures.http_error(response))
         if response.status >= 400:
             return
         jl = parse_json_list(response.body)
@@ -482,7 +482,7 @@ class ReportSpider(scrapy.Spider):
         meta = response.meta
         site = meta["nianbao_site"]
         st = self.site_state[site]
-        self._count_response(site, response, captures.answer_error(response))
+        self._count_response(site, response, captures.http_error(response))
         if response.status >= 400:
             return
         content = read_sitemap(response.body, response.url, limit=self.sitemap_max)

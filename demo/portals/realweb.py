@@ -427,6 +427,6 @@ def build_all() -> list[RealWebPortal]:
          per_page=2)
     tw = make(TaiwanPhrasePortal, "twzixun", "新竹县人民政府", [])
     tw.short_report(tw.columns["nb"], "新竹县人民政府", 2022, "2023-03-16", 46)
-    make(BadBytesPortal, "badbytes", "余杭区人民政府", [(2022, "2021", 49, "2023-03-24")])
+    make(BadBytesPortal, "badbytes", "余杭区人民政府", [(2022, "2021", 53, "2023-03-24")])
     make(BlockablePortal, "blocked", "长林区人民政府", [(2022, "2021", 47, "2023-03-19"), (2021, "2021", 48, "2022-03-19")])
     return made
