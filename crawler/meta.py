@@ -33,6 +33,7 @@ names). A key's value lives only as long as its request and the requests made fr
 | nianbao_render_fault | fault guard | fault reasons | "hung" or "crashed" |
 | nianbao_render_crashes | fault reasons | fault reasons | crashed renders retried so far |
 | nianbao_backoff_times | backoff | backoff | 429/503 retries so far |
+| nianbao_robots_bytes | robots.txt | robots.txt | body bytes of a robots.txt download so far (marks the download the size cap stops) |
 | nianbao_conditional | conditional | conditional | the request carries validators |
 | nianbao_frontier_id | journal frontier | journal frontier | the request's row in the crawl journal |
 | nianbao_worker | Redis frontier | Redis frontier | the worker that took the request from Redis |
@@ -64,6 +65,7 @@ RENDER_INIT = "nianbao_render_init"
 RENDER_FAULT = "nianbao_render_fault"
 RENDER_CRASHES = "nianbao_render_crashes"
 BACKOFF_TIMES = "nianbao_backoff_times"
+ROBOTS_BYTES = "nianbao_robots_bytes"
 CONDITIONAL = "nianbao_conditional"
 FRONTIER_ID = "nianbao_frontier_id"
 WORKER = "nianbao_worker"

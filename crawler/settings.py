@@ -20,6 +20,9 @@ NIANBAO_CONTACT = "https://github.com/nianbao/nianbao"
 NIANBAO_BOT_VERSION = "0.1"
 USER_AGENT = f"nianbao/{NIANBAO_BOT_VERSION} (+{NIANBAO_CONTACT}; OGI annual report archiver)"
 ROBOTSTXT_OBEY = True
+# RFC 9309: a robots.txt is parsed up to this size (the RFC's minimum) and the rest ignored; an
+# answer 5xx or no answer keeps the crawl off the site (crawler/middlewares/robots.py)
+NIANBAO_ROBOTS_MAX_BYTES = 500 * 1024
 
 # --- politeness ---------------------------------------------------------------------------
 # A "site" is host:port (crawler.canonical.site_of); SiteScopeMiddleware puts every request
@@ -59,6 +62,9 @@ NIANBAO_LIST_MAX_PAGES = 500        # pages of one list followed at most (paging
 NIANBAO_SECTION_PAGES = 3           # pages of a disclosure list followed before reports show
 NIANBAO_SITEMAP_MAX_URLS = 5000     # URLs read from one sitemap file
 NIANBAO_EXPLORE_DEPTH = 3           # link depth up to which pages that score nothing are parked for exploring
+# longer URLs than nginx's and Apache's default request-line limits (8 KiB) are answered by
+# no common server; Scrapy's 2083 is an old browser's limit
+URLLENGTH_LIMIT = 8192
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 
 # --- rendering --------------------------------------------------------------------------------
@@ -99,6 +105,9 @@ DOWNLOADER_MIDDLEWARES = {
     "nianbao.crawler.middlewares.faults.FaultReasonMiddleware": 540,      # after RetryMiddleware gives up
     "nianbao.crawler.middlewares.backoff.BackoffMiddleware": 560,
     "nianbao.crawler.middlewares.conditional.ConditionalRequestMiddleware": 580,
+    # Scrapy's, with a reason for a body that inflates past the size cap (a decompression bomb)
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "nianbao.crawler.middlewares.compression.HttpCompressionMiddleware": 590,
     # below HttpCompressionMiddleware (590): they see decompressed bodies
     "nianbao.crawler.middlewares.render.RenderOnDemandMiddleware": 585,
     "nianbao.crawler.middlewares.faults.BinaryBodyMiddleware": 588,
@@ -110,6 +119,9 @@ EXTENSIONS = {
     "nianbao.crawler.extensions.progress.CrawlProgress": 500,
 }
 SPIDER_MIDDLEWARES = {
+    # a URL over URLLENGTH_LIMIT fails with its reason instead of vanishing (crawler/middlewares/urllength.py)
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+    "nianbao.crawler.middlewares.urllength.UrlLengthMiddleware": 800,
     # list paging keeps its list's depth (crawler/middlewares/depth.py)
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
     "nianbao.crawler.middlewares.depth.ListDepthMiddleware": 900,

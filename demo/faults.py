@@ -25,6 +25,14 @@ Faults (KIND: what the server does):
   render-crash   the page's own data request kills the requesting Chromium's renderer
                  processes (found through the TCP connection) mid-render
   render-hang    a loading shell whose script spins forever once the page has loaded
+  empty          200 with an empty body (Content-Length: 0)
+  gzip-bomb      `Content-Encoding: gzip` whose body inflates to `bomb_bytes`, past any size cap
+  long-url       the page, plus an attachment link whose URL is `long_url` characters long
+  robots-503     the site's robots.txt answers 503 (with Retry-After), every time
+  robots-huge    the site's robots.txt is `robots_bytes` long: its real rules, then line after
+                 line of Disallow rules for old preview pages
+
+The robots.txt faults hit a whole site (SITE_FAULTS names which); the others one report page.
 """
 from __future__ import annotations
 
@@ -35,6 +43,7 @@ import socket
 import struct
 import threading
 import time
+import zlib
 from dataclasses import dataclass
 from typing import Callable
 
@@ -42,15 +51,21 @@ from nianbao.demo.messages import Request, Response
 from nianbao.demo.site import Portal
 
 FAULTS = ("timeout", "reset", "http-500", "http-503", "http-429", "truncated", "bad-length",
-          "redirect-loop", "huge", "binary", "render-crash", "render-hang")
+          "redirect-loop", "huge", "binary", "render-crash", "render-hang", "empty", "gzip-bomb",
+          "long-url", "robots-503", "robots-huge")
 RENDER_FAULTS = ("render-crash", "render-hang")
 HTTP_FAULTS = tuple(k for k in FAULTS if k not in RENDER_FAULTS)    # no browser needed
+# robots.txt faults hit a whole site: the portal whose robots.txt they answer. A robots.txt
+# that answers 503 keeps the crawler off the whole site (RFC 9309), so it goes to a portal no
+# page fault uses; a huge one keeps its real rules first, so page faults on it still happen.
+SITE_FAULTS = {"robots-503": "pdf", "robots-huge": "trs"}
 # How many answers in a row are faulty by default (None: all): transient faults show the
 # crawler's retries, permanent ones its failure records.
 DEFAULT_TIMES: dict[str, int | None] = {
     "timeout": None, "reset": 1, "http-500": None, "http-503": 1, "http-429": 1,
     "truncated": None, "bad-length": 1, "redirect-loop": None, "huge": None, "binary": None,
-    "render-crash": None, "render-hang": None,
+    "render-crash": None, "render-hang": None, "empty": None, "gzip-bomb": None, "long-url": None,
+    "robots-503": None, "robots-huge": None,
 }
 HTTP_PORTALS = ("trs", "hanweb", "ssi", "big5", "tw")   # static families: plain HTTP faults
 RENDER_PORTAL = "spa"
@@ -84,7 +99,9 @@ class FaultMode:
     """The `fault` hook of `SamplePortals`: `(portal, request) -> Response | None`."""
 
     def __init__(self, kinds: tuple[str, ...] | list[str] = FAULTS, *, times: dict | None = None,
-                 hang: float = 40.0, huge_bytes: int = 80 * 1024 * 1024, retry_after: int = 1):
+                 hang: float = 40.0, huge_bytes: int = 80 * 1024 * 1024, retry_after: int = 1,
+                 bomb_bytes: int = 128 * 1024 * 1024, long_url: int = 100_000,
+                 robots_bytes: int = 50 * 1024 * 1024):
         unknown = set(kinds) - set(FAULTS)
         if unknown:
             raise ValueError(f"unknown fault kind(s) {sorted(unknown)}; known: {', '.join(FAULTS)}")
@@ -93,6 +110,10 @@ class FaultMode:
         self.hang = hang
         self.huge_bytes = huge_bytes
         self.retry_after = retry_after
+        self.bomb_bytes = bomb_bytes
+        self.long_url = long_url
+        self.robots_bytes = robots_bytes
+        self._bomb: bytes | None = None
         self._plan: dict[tuple[str, str], Target] | None = None
         self._hits: dict[tuple[str, str], int] = {}
         self._lock = threading.Lock()
@@ -119,6 +140,11 @@ class FaultMode:
         spa = sorted(reach.get(RENDER_PORTAL, []), key=lambda g: g.url)
         plan = {}
         for kind in self.kinds:
+            if kind in SITE_FAULTS:
+                portal = hub.portal(SITE_FAULTS[kind])
+                plan[(portal.name, "/robots.txt")] = Target(kind, portal.name, "/robots.txt",
+                                                            portal.url("/robots.txt"), self.times.get(kind))
+                continue
             pool = spa if kind in RENDER_FAULTS else static
             if not pool:
                 raise ValueError(f"no reachable report left for fault {kind!r}")
@@ -234,6 +260,47 @@ class FaultMode:
         rnd = random.Random(t.url)
         body = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(rnd.getrandbits(8) for _ in range(16 * 1024))
         return Response(200, body, {"Content-Type": "text/html; charset=utf-8"})
+
+    def _empty(self, t, portal, req):
+        return Response(200, b"", {"Content-Type": "text/html; charset=utf-8"})
+
+    def _gzip_bomb(self, t, portal, req):
+        with self._lock:
+            if self._bomb is None:            # made once: a few hundred KiB of compressed spaces
+                z = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+                block = b" " * (1 << 20)
+                parts = [z.compress(b"<html><body><p>")]
+                parts += [z.compress(block) for _ in range(max(1, self.bomb_bytes >> 20))]
+                self._bomb = b"".join(parts + [z.compress(b"</p></body></html>"), z.flush()])
+        return Response(200, self._bomb, {"Content-Type": "text/html; charset=utf-8",
+                                          "Content-Encoding": "gzip"})
+
+    def _long_url(self, t, portal, req):
+        normal = portal.handle(req)
+        # a CMS that put the file's name, percent-encoded, into its URL again and again
+        stem = portal.base_url + "/upload/"
+        name = "%E9%99%84%E4%BB%B6" * ((self.long_url - len(stem)) // 18 + 1)
+        link = f'<p>附件：<a href="{stem}{name}.pdf">附件.pdf</a></p>'.encode(portal.encoding, "xmlcharrefreplace")
+        return Response(normal.status, normal.body.replace(b"</body>", link + b"</body>", 1), normal.headers)
+
+    def _robots_503(self, t, portal, req):
+        return Response(503, b"<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>",
+                        {"Content-Type": "text/html; charset=utf-8", "Retry-After": str(self.retry_after)})
+
+    def _robots_huge(self, t, portal, req):
+        rules = portal.robots_txt().encode()
+
+        def write(h):
+            _head(h, 200, {"Content-Type": "text/plain"}, self.robots_bytes)
+            h.wfile.write(rules)
+            sent, n = len(rules), 0
+            while sent < self.robots_bytes:
+                lines = "".join(f"Disallow: /cms/preview/{i:09d}.html\n" for i in range(n, n + 2048))
+                n += 2048
+                chunk = lines.encode()[: self.robots_bytes - sent]
+                h.wfile.write(chunk)
+                sent += len(chunk)
+        return RawResponse(write)
 
     def _render_hang(self, t, portal, req):
         shell = portal.handle(Request("GET", "/", {}))

@@ -28,6 +28,9 @@ _BOMS = [(codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codec
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]
 # A candidate whose text has at least this share of common characters is accepted at once.
 PLAUSIBLE = 0.9
+# A decode with replacement characters is considered while they are below this share of the
+# non-ASCII characters: corrupt runs, not a wrong codec (which replaces nearly everything).
+MAX_REPLACED = 0.25
 
 
 def normalize_charset(name: str | None) -> str | None:
@@ -142,13 +145,16 @@ def decode_body(body: bytes, headers: dict | None = None) -> tuple[str, str]:
         text = _try(body, guess)
         if text is not None:
             scored.append((plausibility(text), -len(candidates), guess, text))
-    # A few corrupt bytes in an otherwise clean page (a broken include): replace them.
+    # Corrupt runs in an otherwise clean page (an include saved in another encoding, a
+    # broken upload): replaced, as a browser does. Replacements cost score, but a page that
+    # reads as Chinese around a few hundred of them beats a single-byte codepage that
+    # "decodes" anything (a detector's guess for such a page) into gibberish.
     for i, codec in enumerate(candidates):
         text = body.decode(codec, "replace")
         bad = text.count("\ufffd")
-        nonascii = max(1, len(_NON_ASCII.findall(text)))
-        if bad / nonascii < 0.01:
-            scored.append((plausibility(text.replace("\ufffd", "")) - 5 * bad / nonascii, -i - 10,
+        share = bad / max(1, len(_NON_ASCII.findall(text)))
+        if share < MAX_REPLACED:
+            scored.append((plausibility(text.replace("\ufffd", "")) - 2 * share, -i - 10,
                            codec + "+replace", text))
     if scored:
         score, _, codec, text = max(scored)

@@ -18,7 +18,7 @@ from .html.main import extract_main
 from .html.shell import looks_like_shell
 from .tables import extract_figures
 
-EXTRACTOR_VERSION = "1.1.0"
+EXTRACTOR_VERSION = "1.1.1"
 _WS = re.compile(r"\s+")
 
 

@@ -22,6 +22,11 @@ Scrapy already retries timeouts, resets and data loss (RetryMiddleware) and caps
   `TruncatedBody`), retries a crashed render once in a fresh browser context, and reports
   a hung or crashed render as `RenderHung` / `RenderCrashed`.
 
+Two more faults are raised elsewhere: `DecompressedTooLarge` (a body that inflates past the
+size cap; crawler/middlewares/compression.py) and `UrlTooLong` (a link over URLLENGTH_LIMIT;
+crawler/middlewares/urllength.py). An empty 2xx body is an error of the spider's own
+(`EmptyBody`, crawler/spiders/captures.py).
+
 The spider's errback stores each as a failed capture: "<ExceptionName>: <reason>".
 Counts go to the stats as `nianbao/faults/<name>`.
 """
@@ -55,6 +60,14 @@ class ResponseTooLarge(FetchFault):
 
 class TruncatedBody(FetchFault):
     pass
+
+
+class DecompressedTooLarge(FetchFault):
+    """A compressed body that inflates past the size cap (crawler/middlewares/compression.py)."""
+
+
+class UrlTooLong(FetchFault):
+    """A link whose URL is over URLLENGTH_LIMIT, never requested (crawler/middlewares/urllength.py)."""
 
 
 class RenderCrashed(FetchFault):

@@ -19,11 +19,15 @@ def now() -> str:
 
 def http_error(response) -> str | None:
     """Why an answer is not a page: a refusal (its reason, judged by the refusal middleware,
-    also for a firewall page served with 200), or an HTTP error status."""
+    also for a firewall page served with 200), an HTTP error status, or a 2xx with an empty body."""
     refused = response.meta.get(M.REFUSED)
     if refused:
         return refused
-    return f"HTTP {response.status}" if response.status >= 400 else None
+    if response.status >= 400:
+        return f"HTTP {response.status}"
+    if 200 <= response.status < 300 and not response.body:
+        return f"EmptyBody: the server answered {response.status} with an empty body (0 bytes)"
+    return None
 
 
 def header_dict(h) -> dict[str, str]:

@@ -211,7 +211,8 @@ class ReportSpider(scrapy.Spider):
             return
         reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
         self._stat(site, "failed")
-        logger.info("fetch failed: %s (%s)", request.url, reason)
+        url = request.url if len(request.url) <= 300 else request.url[:300] + "…"
+        logger.info("fetch failed: %s (%s)", url, reason)
         if meta.get("nianbao_kind") not in STORED_KINDS:
             return
         yield captures.from_failure(request, site, reason, self.names)

@@ -15,6 +15,7 @@ show that the CMS families above do not:
 | trspager | a TRS list that defines `createPageHTML` itself before calling it; page 2 has a report |
 | twzixun | a short Traditional-script report titled 政府資訊公開 (the Taiwan phrasing) |
 | jschallenge | a firewall's JavaScript challenge before every page (412, a script that sets a clearance cookie and reloads), as 加速乐 serves: a browser passes it, a plain HTTP client never does |
+| badbytes | a UTF-8 site whose article template pulls in a block saved in GBK: a few hundred bytes of every report page are no UTF-8 |
 | blocked | answers normally, or, when blocked (`SamplePortals.block`), refuses every visitor: a 403 WAF page, or a 412 JavaScript challenge that never yields content |
 
 Portals with names (`*.gov.test`) are reached through the crawler's test resolver
@@ -372,6 +373,23 @@ class TaiwanPhrasePortal(RealWebPortal):
                                    gold_text="\n".join(paras), fmt=None, script="traditional", conv=to_tw)
 
 
+# -- broken bytes -------------------------------------------------------------------------------
+class BadBytesPortal(RealWebPortal):
+    """A UTF-8 site whose article template includes a source-and-contact block saved in GBK
+    (an include file edited on a GBK workstation): a few hundred bytes above the report's text
+    that are no UTF-8, in a page that says `charset=utf-8`. The report is still a report."""
+
+    case = "invalid UTF-8 runs in a report page"
+    include = ("信息来源：{site}办公室　发布机构：{site}　责任编辑：综合信息科　联系电话：0571-87654321　"
+               "通讯地址：{site}行政中心三号楼　邮政编码：311100　本栏目内容由{site}负责维护，转载请注明出处。")
+
+    def render_article(self, art, state):
+        resp = super().render_article(art, state)
+        block = f'<div class="source">{self.include.format(site=self.site_name)}</div>'.encode("gbk")
+        body = resp.body.replace(b'<div class="TRS_Editor">', block + b'<div class="TRS_Editor">', 1)
+        return Response(resp.status, body, resp.headers)
+
+
 # -- refusing visitors --------------------------------------------------------------------------
 class BlockablePortal(RealWebPortal):
     case = "blocked, then open again"
@@ -440,5 +458,6 @@ def build_all() -> list[RealWebPortal]:
     tw = make(TaiwanPhrasePortal, "twzixun", "新竹县人民政府", [])
     tw.short_report(tw.columns["nb"], "新竹县人民政府", 2022, "2023-03-16", 46)
     make(ChallengePortal, "jschallenge", "松江区人民政府", [(2022, "2021", 49, "2023-03-26")])
+    make(BadBytesPortal, "badbytes", "余杭区人民政府", [(2022, "2021", 53, "2023-03-24")])
     make(BlockablePortal, "blocked", "长林区人民政府", [(2022, "2021", 47, "2023-03-19"), (2021, "2021", 48, "2022-03-19")])
     return made

@@ -29,8 +29,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fault", metavar="MODE", action="append", default=[],
                    help="fault mode: 'all', or fault kinds separated by commas (repeatable): "
                         "timeout, reset, http-500, http-503, http-429, truncated, bad-length, "
-                        "redirect-loop, huge, binary, render-crash, render-hang; each hits one "
-                        "report page, listed at start (see demo/faults.py)")
+                        "redirect-loop, huge, binary, render-crash, render-hang, empty, "
+                        "gzip-bomb, long-url (each hits one report page), robots-503, "
+                        "robots-huge (a whole site's robots.txt); listed at start "
+                        "(see demo/faults.py)")
     p.add_argument("--fault-hang", type=float, default=40.0, metavar="SECONDS",
                    help="how long the 'timeout' fault holds a request (default: 40, past "
                         "the crawler's default 30 s timeout)")

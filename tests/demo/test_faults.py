@@ -2,14 +2,16 @@
 fault mode produces each fault it names, on the pages its plan says."""
 from __future__ import annotations
 
+import gzip
 import http.client
+import re
 import socket
 import time
 from urllib.parse import urlsplit
 
 import pytest
 
-from nianbao.demo.faults import FAULTS, HTTP_FAULTS, RENDER_FAULTS, FaultMode
+from nianbao.demo.faults import FAULTS, HTTP_FAULTS, RENDER_FAULTS, SITE_FAULTS, FaultMode
 from nianbao.demo.server import SamplePortals
 from tests.support.http import fetch
 
@@ -77,7 +79,8 @@ def raw_get(url: str, timeout: float = 5.0) -> tuple[bytes, str | None]:
 
 @pytest.fixture(scope="module")
 def faulty():
-    fm = FaultMode(hang=1.5, huge_bytes=3 * 1024 * 1024, times={"http-503": 2})
+    fm = FaultMode(hang=1.5, huge_bytes=3 * 1024 * 1024, times={"http-503": 2},
+                   bomb_bytes=6 * 1024 * 1024, robots_bytes=2 * 1024 * 1024)
     with SamplePortals(port=0, fault=fm) as p:
         yield p, fm, {t.kind: t for t in fm.targets(p)}
 
@@ -86,8 +89,13 @@ def test_plan_covers_every_fault_on_distinct_reachable_reports(faulty):
     p, fm, targets = faulty
     assert set(targets) == set(FAULTS)
     reachable = {g.url for g in p.gold_reports() if not g.robots_disallowed}
-    assert {t.url for t in targets.values()} <= reachable
-    assert len({t.url for t in targets.values()}) == len(FAULTS)
+    pages = {k: t for k, t in targets.items() if k not in SITE_FAULTS}
+    assert {t.url for t in pages.values()} <= reachable
+    assert len({t.url for t in pages.values()}) == len(pages)
+    # robots.txt faults hit whole sites; the one that closes its site leaves no page fault unseen
+    assert {k: t.url for k, t in targets.items() if k in SITE_FAULTS} == \
+        {k: p.portal(name).base_url + "/robots.txt" for k, name in SITE_FAULTS.items()}
+    assert not any(t.portal == SITE_FAULTS["robots-503"] for t in pages.values())
     assert all(t.portal == "spa" for k, t in targets.items() if k in RENDER_FAULTS)
     assert not any(t.portal == "spa" for k, t in targets.items() if k not in RENDER_FAULTS)
 
@@ -123,6 +131,25 @@ def test_http_faults_on_the_wire(faulty):
     st, headers, body = fetch(t["binary"].url)
     assert st == 200 and headers["Content-Type"].startswith("text/html") and b"\x00" in body
     assert body.startswith(b"\x89PNG")
+    st, headers, body = fetch(t["empty"].url)
+    assert st == 200 and headers["Content-Length"] == "0" and body == b""
+
+
+def test_bombs_long_urls_and_broken_robots_txt(faulty):
+    p, fm, t = faulty
+    st, headers, body = fetch(t["gzip-bomb"].url)
+    assert st == 200 and headers["Content-Encoding"] == "gzip" and len(body) < 64 * 1024
+    assert len(gzip.decompress(body)) > 6 * 1024 * 1024
+    st, _, body = fetch(t["long-url"].url)
+    assert st == 200 and p.portal(t["long-url"].portal).site_name.encode() in body
+    (href,) = re.findall(rb'href="([^"]*/upload/[^"]*)"', body)
+    assert len(href) >= 100_000 and href.endswith(b".pdf")
+    st, headers, _ = fetch(t["robots-503"].url)
+    assert st == 503 and headers["Retry-After"] == "1"
+    st, headers, body = fetch(t["robots-huge"].url)
+    rules = p.portal(t["robots-huge"].portal).robots_txt().encode()
+    assert st == 200 and len(body) == int(headers["Content-Length"]) == 2 * 1024 * 1024
+    assert body.startswith(rules) and body[len(rules):].startswith(b"Disallow: /cms/preview/")
 
 
 def test_huge_body_streams_past_any_cap(faulty):

@@ -48,7 +48,7 @@ def world(tmp_path_factory):
 
 
 CASES = ["redirect301", "hostalias", "metarefresh", "jsredirect", "jsreplace", "gzip", "filehost",
-         "postlist", "sitemap", "trspager", "twzixun", "jschallenge", "blocked"]
+         "postlist", "sitemap", "trspager", "twzixun", "jschallenge", "badbytes", "blocked"]
 
 
 @pytest.mark.parametrize("name", CASES)

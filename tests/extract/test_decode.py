@@ -2,6 +2,14 @@
 a clean and plausible decode, wrong declarations, truncated bytes."""
 from __future__ import annotations
 
+import random
+from functools import lru_cache
+
+import pytest
+
+from nianbao.demo.messages import Request
+from nianbao.demo.portals.realweb import build_all
+from nianbao.extract import extract_document
 from nianbao.extract.decode import decode_body, header_charset, meta_charset, normalize_charset, plausibility
 
 TEXT = "沈阳市发展和改革委员会2017年度政府信息公开工作报告：全年主动公开信息4480余条，镕铸阳光政务。"
@@ -62,6 +70,42 @@ def test_a_few_bad_bytes_in_utf8_are_replaced_not_mojibake():
     body = page("utf-8").encode("utf-8").replace(b"<p>", b"<p>" + "广告".encode("gbk"))
     text, enc = decode_body(body)
     assert enc == "utf-8+replace" and TEXT in text
+
+
+@lru_cache(maxsize=None)
+def _report_page(portal: str):
+    """A report page of a sample portal as it serves it (UTF-8, charset in the HTTP header)."""
+    p = next(p for p in build_all() if p.name == portal)
+    art = next(a for c in p.columns.values() for a in c.articles if a.kind == "report")
+    resp = p.handle(Request("GET", art.path, {}))
+    return art, resp.body, resp.headers
+
+
+def test_a_report_page_with_an_include_saved_in_gbk_is_utf8_with_replacements():
+    # the badbytes sample portal: a few hundred bytes above the report are GBK in a UTF-8 page;
+    # a detector took the page for ptcp154 (mojibake) and the report was lost
+    art, body, headers = _report_page("badbytes")
+    assert body.decode("utf-8", "replace").count("\ufffd") >= 100
+    text, enc = decode_body(body, headers)
+    assert enc == "utf-8+replace" and text == body.decode("utf-8", "replace")
+    doc = extract_document(body, "http://badbytes.test" + art.path, headers)
+    assert doc.is_report and doc.title.startswith("余杭区人民政府2022年")
+
+
+@pytest.mark.parametrize("runs,size", [(1, 300), (3, 100), (10, 30), (30, 10), (300, 1)])
+@pytest.mark.parametrize("seed", range(4))
+def test_invalid_byte_runs_in_a_utf8_report_page_are_replaced_not_mojibake(runs, size, seed):
+    art, body, headers = _report_page("redirect301")
+    rnd = random.Random(seed)
+    start = body.index(b"</h1>")                 # the title stays whole, the report text takes the hits
+    bad = bytearray(body)
+    for _ in range(runs):
+        at = rnd.randrange(start, len(bad))
+        bad[at:at] = bytes(rnd.randrange(0x80, 0x100) for _ in range(size))
+    bad = bytes(bad)
+    text, enc = decode_body(bad, headers)
+    assert enc == "utf-8+replace" and text == bad.decode("utf-8", "replace")
+    assert extract_document(bad, "http://redirect301.test" + art.path, headers).is_report
 
 
 def test_helpers():

@@ -92,6 +92,8 @@ FAILED_REASON = {
     "binary": "BinaryBody",
     "render-crash": "RenderCrashed",
     "render-hang": "RenderHung",
+    "empty": "EmptyBody",
+    "gzip-bomb": "DecompressedTooLarge",
 }
 RETRIED = ("reset", "http-503", "http-429", "bad-length")
 
@@ -107,7 +109,8 @@ def test_every_fault_is_survived_with_the_right_record(tmp_path):
                          "--set", "DOWNLOAD_MAXSIZE=1048576", "--set", "NIANBAO_BACKOFF_BASE=0.5",
                          "--set", "NIANBAO_RENDER_WATCHDOG=6", "--set", "RETRY_TIMES=1", timeout=300)
         assert proc.returncode == 0, proc.stderr[-4000:]
-        gold = {g.url for g in portals.gold_reports() if not g.robots_disallowed}
+        gold_all = portals.gold_reports()
+        gold = {g.url for g in gold_all if not g.robots_disallowed}
         hits = {k: fm.hits(t) for k, t in targets.items()}
 
     def captures(url):
@@ -128,8 +131,18 @@ def test_every_fault_is_survived_with_the_right_record(tmp_path):
     assert loop and all((r[0] is None and "RedirectLoop" in r[1]) or (r[0] == 302 and r[2] == "redirect")
                         for r in loop), loop
     assert fm.hits(targets["redirect-loop"]) <= 3
-    # the crawl went on: every report that was not faulted permanently is archived
+    # every capture that failed says why
+    assert query(db, "SELECT url, status FROM captures WHERE (status IS NULL OR status >= 400 "
+                     "OR outcome = 'failed') AND coalesce(error, '') = ''") == []
+    # a link too long to request is a failed capture of its own; its page is archived
+    (too_long,) = query(db, "SELECT error FROM captures WHERE parent_url = ? AND status IS NULL",
+                        (targets["long-url"].url,))
+    assert too_long[0].startswith("UrlTooLong: URL of ")
+    # the crawl went on: every report that was not faulted permanently is archived, except
+    # on the site whose robots.txt answers 503 (not crawled at all)
     permanent = {targets[k].url for k in FAILED_REASON} | {targets["redirect-loop"].url}
+    closed = {g.url for g in gold_all if g.portal == targets["robots-503"].portal}
     archived = {u for (u,) in query(db, "SELECT url FROM reports")}
-    assert gold - permanent <= archived
-    assert not (archived & permanent)
+    assert gold - permanent - closed <= archived
+    assert not (archived & (permanent | closed))
+    assert targets["long-url"].url in archived
