@@ -29,6 +29,7 @@ class SiteStats:
     def __init__(self, crawler=None):
         self.crawler = crawler
         self._rows: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        self._reasons: dict[str, str] = {}     # site -> why it was not crawled (first said)
         if crawler is not None:
             crawler.signals.connect(self.publish, signal=signals.spider_closed)
 
@@ -48,6 +49,14 @@ class SiteStats:
 
     def get(self, site: str, name: str) -> int:
         return self._rows.get(site, {}).get(name, 0)
+
+    def note(self, site: str, reason: str) -> None:
+        """Why a site gave no pages though no fetch of a page failed (its robots.txt could
+        not be fetched): the crawl's exit code and summary name it."""
+        self._reasons.setdefault(site, reason)
+
+    def reasons(self) -> dict[str, str]:
+        return dict(self._reasons)
 
     def add_rows(self, rows: dict[str, dict[str, int]]) -> None:
         """Counts made elsewhere (a distributed worker's rows) added to these."""

@@ -151,5 +151,8 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
     def _unreachable(self, request, netloc: str, reason: str) -> Unreachable:
         logger.warning("%s: %s: site not crawled (%s)", netloc, reason, RFC)
         self._stats.inc_value("nianbao/robots/unreachable")
-        SiteStats.of(self.crawler).inc(request.meta.get(M.SITE) or netloc, "robots_unreachable")
+        site_stats = SiteStats.of(self.crawler)
+        site = request.meta.get(M.SITE) or netloc
+        site_stats.inc(site, "robots_unreachable")
+        site_stats.note(site, f"{reason}: site not crawled")
         return Unreachable(f"{reason}: site not crawled ({RFC})")

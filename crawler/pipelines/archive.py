@@ -183,7 +183,7 @@ class ArchivePipeline:
         self.result = {"run_id": self.run_id, "db": str(self.db_path), "sites": sites, "totals": total,
                        "failed_sites": sorted(s for s, r in sites.items() if not r.get("fetched")),
                        "report_urls": self.tally.urls(), "table": table, "reason": reason,
-                       "site_reasons": dict(self.first_error)}
+                       "site_reasons": {**SiteStats.of(self.crawler).reasons(), **self.first_error}}
         print(table, file=sys.stderr)
         if self.stopped == "archive_full":
             self.archive.open_reserve()

@@ -23,3 +23,10 @@ def test_table_has_one_line_per_site_and_totals():
     assert lines[0].split()[:4] == ["site", "pages", "rendered", "reports"]
     assert lines[1].split()[:4] == ["a.gov.cn", "3", "0", "1"]
     assert lines[3].split()[:4] == ["total", "5", "0", "1"]
+
+
+def test_a_site_keeps_the_first_reason_it_was_not_crawled():
+    sites = SiteStats()
+    sites.note("a.gov.cn", "robots.txt answered 503: site not crawled")
+    sites.note("a.gov.cn", "a later reason")
+    assert sites.reasons() == {"a.gov.cn": "robots.txt answered 503: site not crawled"}
