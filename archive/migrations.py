@@ -388,3 +388,27 @@ def m007_report_rows_region(db: sqlite_utils.Database) -> None:
 def m008_archive_meta(db: sqlite_utils.Database) -> None:
     """Facts about the archive itself (the signature of the derived objects it holds)."""
     db.execute("CREATE TABLE archive_meta (key TEXT PRIMARY KEY, value TEXT)")
+
+
+@migrations()
+def m011_report_divisions(db: sqlite_utils.Database) -> None:
+    """`reports` gains `prefecture`, `county` and `adcode` (GB/T 2260) beside `region`,
+    stored and indexed (column facets); versions keep the page's 网站标识码, whose first
+    six digits name the site sponsor's division."""
+    for stmt in statements("""
+        ALTER TABLE report_rows ADD COLUMN prefecture TEXT;
+        ALTER TABLE report_rows ADD COLUMN county TEXT;
+        ALTER TABLE report_rows ADD COLUMN adcode TEXT;
+        CREATE INDEX report_rows_prefecture ON report_rows(prefecture);
+        CREATE INDEX report_rows_county ON report_rows(county);
+        CREATE INDEX report_rows_adcode ON report_rows(adcode);
+        ALTER TABLE versions ADD COLUMN site_code TEXT
+    """):
+        db.execute(stmt)
+
+
+@migrations()
+def m012_version_tables(db: sqlite_utils.Database) -> None:
+    """Versions keep their tables as published (cells with rowspan/colspan, JSON), so a
+    reading page shows real tables rather than tab-separated lines."""
+    db.execute("ALTER TABLE versions ADD COLUMN tables TEXT")

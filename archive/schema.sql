@@ -166,7 +166,7 @@ CREATE TABLE report_rows (
             attachment_document_id INTEGER,
             no_text_layer INTEGER,
             content_type TEXT
-        , region TEXT);
+        , region TEXT, prefecture TEXT, county TEXT, adcode TEXT);
 
 CREATE TABLE runs (
     id INTEGER PRIMARY KEY,
@@ -237,7 +237,7 @@ CREATE TABLE versions (
     identity_ok INTEGER,
     warnings TEXT NOT NULL DEFAULT '[]',
     extractor_version TEXT,
-    extracted_at TEXT,
+    extracted_at TEXT, site_code TEXT, tables TEXT,
     UNIQUE(document_id, seq)
 );
 
@@ -272,7 +272,13 @@ CREATE INDEX report_figure_rows_identity_ok ON report_figure_rows(identity_ok);
 
 CREATE INDEX report_figure_rows_year ON report_figure_rows(year);
 
+CREATE INDEX report_rows_adcode ON report_rows(adcode);
+
 CREATE INDEX report_rows_agency ON report_rows(agency);
+
+CREATE INDEX report_rows_county ON report_rows(county);
+
+CREATE INDEX report_rows_prefecture ON report_rows(prefecture);
 
 CREATE INDEX report_rows_region ON report_rows(region);
 
@@ -320,4 +326,4 @@ WHERE d.merged_into IS NULL
 
 CREATE VIEW report_figures AS SELECT url, agency, year, format, requests_new, requests_carried_over, granted, partially_granted, denied, unable_to_provide, not_processed, other_processed, handled_total, carried_forward, reconsideration_total, litigation_total, identity_ok, checks_failed, document_id, version_id FROM report_figure_rows;
 
-CREATE VIEW reports AS SELECT r.url, r.site, r.title, r.agency, r.year, r.published, r.script, coalesce(r.joined_text, (SELECT v.text FROM versions v WHERE v.id = r.version_id)) AS text, r.versions, r.first_seen, r.last_seen, r.removed, r.document_id, r.version_id, r.attachment_document_id, r.no_text_layer, r.content_type, r.region FROM report_rows r;
+CREATE VIEW reports AS SELECT r.url, r.site, r.title, r.agency, r.year, r.published, r.script, coalesce(r.joined_text, (SELECT v.text FROM versions v WHERE v.id = r.version_id)) AS text, r.versions, r.first_seen, r.last_seen, r.removed, r.document_id, r.version_id, r.attachment_document_id, r.no_text_layer, r.content_type, r.region, r.prefecture, r.county, r.adcode FROM report_rows r;

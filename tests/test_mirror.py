@@ -27,7 +27,6 @@ COVERED_BY = {
     "nianbao.archive.datasette.databases": "tests/archive/datasette/test_plugin.py",
     "nianbao.archive.datasette.pages": "tests/archive/datasette/test_plugin.py",
     "nianbao.archive.datasette.serve": "tests/archive/datasette/test_plugin.py",
-    "nianbao.archive.datasette.regions": "tests/archive/test_regions.py",
     "nianbao.crawler.browser": "tests/crawler/middlewares/test_render.py",
     "nianbao.crawler.download_handler": "tests/crawler/middlewares/test_faults.py",
     "nianbao.crawler.settings": "tests/crawler/middlewares/test_render.py",

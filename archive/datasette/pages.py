@@ -16,7 +16,7 @@ from nianbao.archive import blobs, search
 from nianbao.archive.datasette import charts
 from nianbao.archive.datasette.databases import is_archive
 from nianbao.archive.datasette.diff import diff_texts
-from nianbao.archive.datasette.regions import region
+
 
 OUTCOMES = [
     ("granted", "予以公开 granted"),
@@ -121,7 +121,7 @@ async def report_page(datasette, request):
         "db_name": db.name,
         "doc": dict(doc),
         "report": dict(report) if report else None,
-        "region": region(report["site"], report["agency"]) if report else None,
+        "region": report["region"] if report else None,
         "versions": version_rows,
         "attachments": [{**dict(a), "page_url": _link(datasette, "/-/nianbao/report", db=db.name,
                                                        doc=a["id"])} for a in attachments],
