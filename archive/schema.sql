@@ -276,6 +276,8 @@ CREATE INDEX report_rows_adcode ON report_rows(adcode);
 
 CREATE INDEX report_rows_agency ON report_rows(agency);
 
+CREATE INDEX report_rows_agency_year ON report_rows(agency, year, published);
+
 CREATE INDEX report_rows_county ON report_rows(county);
 
 CREATE INDEX report_rows_prefecture ON report_rows(prefecture);
@@ -293,6 +295,39 @@ CREATE INDEX search_orphans_document ON search_orphans(document_id);
 CREATE INDEX versions_document ON versions(document_id);
 
 CREATE VIEW listing_links AS SELECT l.id AS listing_id, u.url FROM listings l JOIN link_set_urls u ON u.set_id = l.link_set_id;
+
+CREATE VIEW report_coverage AS
+WITH RECURSIVE span(last) AS (SELECT max(year) FROM report_rows),
+agencies AS (
+    SELECT agency, min(year) AS first_year, max(region) AS region,
+           max(prefecture) AS prefecture, max(county) AS county
+    FROM report_rows WHERE agency IS NOT NULL AND year IS NOT NULL GROUP BY agency),
+years(year) AS (
+    SELECT min(year) FROM report_rows
+    UNION ALL SELECT year + 1 FROM years, span WHERE year < span.last)
+SELECT
+    a.agency,
+    a.region,
+    a.prefecture,
+    a.county,
+    y.year,
+    CASE WHEN a.agency LIKE '%政府' THEN 'government' ELSE 'department' END AS kind,
+    CASE WHEN a.agency LIKE '%政府' THEN (y.year + 1) || '-03-31' ELSE (y.year + 1) || '-01-31' END AS deadline,
+    (SELECT count(*) FROM report_rows r WHERE r.agency = a.agency AND r.year = y.year) AS reports,
+    (SELECT min(r.document_id) FROM report_rows r WHERE r.agency = a.agency AND r.year = y.year)
+        AS document_id,
+    (SELECT min(r.published) FROM report_rows r WHERE r.agency = a.agency AND r.year = y.year)
+        AS published,
+    CASE
+        WHEN NOT EXISTS (SELECT 1 FROM report_rows r WHERE r.agency = a.agency AND r.year = y.year)
+            THEN 'missing'
+        WHEN (SELECT min(r.published) FROM report_rows r WHERE r.agency = a.agency AND r.year = y.year)
+            IS NULL THEN 'date unknown'
+        WHEN (SELECT min(r.published) FROM report_rows r WHERE r.agency = a.agency AND r.year = y.year)
+            <= CASE WHEN a.agency LIKE '%政府' THEN (y.year + 1) || '-03-31' ELSE (y.year + 1) || '-01-31' END THEN 'on time'
+        ELSE 'late'
+    END AS status
+FROM agencies a JOIN years y ON y.year >= a.first_year;
 
 CREATE VIEW report_documents AS 
 SELECT
