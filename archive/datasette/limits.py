@@ -24,7 +24,7 @@ import threading
 import urllib.parse
 from collections import OrderedDict
 
-MAX_VALUE_BYTES = 4_000_000          # the longest report text is a few hundred kB
+MAX_VALUE_BYTES = 16_000_000         # the longest report texts are a few MB
 MAX_RESULT_BYTES = 64_000_000        # 1,000 report texts of 60 kB
 MAX_PRINTF_WIDTH = 10_000
 MAX_SEARCH_CHARS = 200

@@ -126,7 +126,7 @@ async def page(datasette, request):
     original = request.args.get("script") == "original" and bool(version.get("text_original"))
     shown_text = version["text_original"] if original else version["text"]
     diff = previous = None
-    if not current or request.args.get("diff"):
+    if seq is not None or request.args.get("diff"):          # a version URL shows its diff
         previous = await _version(db, doc_id, version["seq"] - 1) if version["seq"] > 1 else None
         if previous:
             diff = await diff_cached((db.name, previous["id"], version["id"]), previous["text"], version["text"])
