@@ -8,6 +8,8 @@ last response of the same URL.
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import sqlite3
 from datetime import datetime, timezone
@@ -47,7 +49,7 @@ def export_warc(conn: sqlite3.Connection, out: str | Path) -> dict:
     """Write all captures to `out` (gzip per record when it ends in .gz); return counts."""
     out = Path(out)
     counts = {"captures": 0, "request": 0, "response": 0, "metadata": 0, "revisit": 0}
-    last_response: dict[str, tuple[str, str]] = {}     # URL -> (record id, WARC-Date)
+    last_response: dict[str, tuple[str, str, str]] = {}     # URL -> (record id, WARC-Date, payload digest)
     with open(out, "wb") as fh:
         writer = WARCWriter(fh, gzip=out.suffix == ".gz")
         writer.write_record(writer.create_warcinfo_record(
@@ -94,7 +96,7 @@ def export_warc(conn: sqlite3.Connection, out: str | Path) -> dict:
             earlier = last_response.get(target)
             if not_modified and earlier and not body:
                 response = writer.create_revisit_record(
-                    target, digest=None, refers_to_uri=target, refers_to_date=earlier[1],
+                    target, digest=earlier[2], refers_to_uri=target, refers_to_date=earlier[1],
                     http_headers=http, warc_headers_dict={**resp_extra, "WARC-Refers-To": earlier[0]})
                 response.rec_headers.replace_header("WARC-Profile", NOT_MODIFIED_PROFILE)
                 kind = "revisit"
@@ -104,7 +106,8 @@ def export_warc(conn: sqlite3.Connection, out: str | Path) -> dict:
                 response = writer.create_warc_record(target, "response", payload=BytesIO(body),
                                                      length=len(body), http_headers=http,
                                                      warc_headers_dict=resp_extra)
-                last_response[target] = (response.rec_headers.get_header("WARC-Record-ID"), date)
+                last_response[target] = (response.rec_headers.get_header("WARC-Record-ID"), date,
+                                         "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode())
                 kind = "response"
             request.rec_headers.add_header("WARC-Concurrent-To",
                                            response.rec_headers.get_header("WARC-Record-ID"))

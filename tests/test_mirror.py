@@ -15,6 +15,7 @@ COVERED_BY = {
     "nianbao.due": "tests/crawler/middlewares/test_conditional.py",       # --due on a real archive
     "nianbao.commands.check": "tests/archive/test_check.py",
     "nianbao.commands.export_warc": "tests/archive/test_warc.py",
+    "nianbao.commands.export_wacz": "tests/nianbao/commands/test_snapshot.py",
     "nianbao.commands.reextract": "tests/archive/test_reextract.py",
     "nianbao.commands.serve": "tests/archive/datasette/test_plugin.py",
     "nianbao.archive.blobs": "tests/archive/test_store.py",
