@@ -80,10 +80,11 @@ def test_a_researcher_reads_cites_downloads_searches_and_checks_coverage(served,
             ranks = [int(t) for t in page.locator("td.col-rank").all_inner_texts()]
             assert ranks == sorted(ranks) and ranks[0] == 1
             assert page.locator("mark", has_text="公开").count() >= 1
+            page.locator("p.nianbao-sortbar").scroll_into_view_if_needed()
+            page.screenshot(path=str(tmp_path / "1-search.png"), full_page=False)
             page.click("a:has-text('newest first')")
             page.wait_for_url(re.compile(r"_sort_desc=published"))
             _fits(page)
-            page.screenshot(path=str(tmp_path / "1-search.png"), full_page=False)
 
             # the reading page: the end of the text, a table with a known cell
             page.goto(base + f"/-/nianbao/report/{table_doc}", wait_until="load")
