@@ -240,7 +240,8 @@ def test_an_archive_of_the_previous_release_gets_region_and_new_migration_names(
     # migrations recorded under their old names
     conn = sqlite3.connect(path)
     later = [m.name for m in migrations._migrations][7:]
-    conn.executescript("DROP VIEW report_figures; DROP VIEW reports; DROP INDEX report_rows_region; "
+    conn.executescript("DROP VIEW report_coverage; DROP VIEW report_figures; DROP VIEW reports; "
+                       "DROP INDEX report_rows_region; DROP INDEX report_rows_agency_year; "
                        "DROP INDEX report_rows_prefecture; DROP INDEX report_rows_county; "
                        "DROP INDEX report_rows_adcode; ALTER TABLE report_rows DROP COLUMN prefecture; "
                        "ALTER TABLE report_rows DROP COLUMN county; ALTER TABLE report_rows DROP COLUMN adcode; "
