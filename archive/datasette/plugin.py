@@ -39,6 +39,9 @@ SEARCH_TABLES = ("reports", "report_figures")
 # Tables and queries whose rows are figures: the only ones offered as XLSX.
 XLSX_TABLES = frozenset({"report_figures", "figures", "checks", "report_coverage", "year_figures",
                          "report_figures_long", "identity_failures", "requests_by_year", "reports_map"})
+# Ranking every match of a word in nearly every report (公开) costs bm25 for all of them:
+# past this many matches a search is shown unranked unless `_sort=rank` is asked for.
+RANK_MAX_MATCHES = 30_000
 # The query string of the request being rendered: render_cell gets no request in 0.65.
 _current_query: contextvars.ContextVar[dict] = contextvars.ContextVar("nianbao_query", default={})
 
@@ -109,10 +112,11 @@ def _configured_facets(datasette, database: str, table: str) -> set[str]:
     return {f for f in facets if isinstance(f, str)}
 
 
-def rewrite_query(datasette, path: str, query: str) -> str:
+def rewrite_query(datasette, path: str, query: str, matches: int | None = None) -> str:
     """The query string Datasette should see: `_facet=` params it would compute twice
     dropped (`_facet_region=` of older links becomes `_facet=region`), and `_sort=rank`
-    added to a search of `reports` that names no sort."""
+    added to a search of `reports` that names no sort (and has at most
+    RANK_MAX_MATCHES `matches`, when they are known)."""
     where = _table_path(path)
     if where is None:
         return query
@@ -135,7 +139,8 @@ def rewrite_query(datasette, path: str, query: str) -> str:
         pairs = kept
     if (table == "reports" and database in getattr(datasette, "_nianbao_archives", ())
             and any(k == "_search" and v.strip() for k, v in pairs)
-            and not keys & {"_sort", "_sort_desc", "_sort_by_desc"}):
+            and not keys & {"_sort", "_sort_desc", "_sort_by_desc"}
+            and (matches is None or matches <= RANK_MAX_MATCHES)):
         pairs.append(("_sort", "rank"))
         changed = True
     return urllib.parse.urlencode(pairs) if changed else query
@@ -165,7 +170,7 @@ def asgi_wrapper(datasette):
                 response = _error_response(path, error)
                 await response.asgi_send(send)
                 return
-            query = rewrite_query(datasette, path, raw)
+            query = rewrite_query(datasette, path, raw, await _matches(datasette, where, raw))
             if query != raw:
                 scope = dict(scope, query_string=query.encode("latin-1"))
             qs = {k: v[-1] for k, v in urllib.parse.parse_qs(query).items()}
@@ -178,6 +183,24 @@ def asgi_wrapper(datasette):
         return add_query
 
     return wrap
+
+
+async def _matches(datasette, where, raw: str) -> int | None:
+    """How many reports a search of the reports table matches (the page reuses the match)."""
+    if not where or where[1] != "reports" or "_search=" not in raw or "_sort" in raw:
+        return None
+    query = urllib.parse.parse_qs(raw).get("_search", [""])[-1].strip()
+    expr = search.match_expression(query) if query else None
+    if expr is None or where[0] not in getattr(datasette, "_nianbao_archives", ()):
+        return None
+    db = datasette.get_database(where[0])
+    if not await has_search_index(db):
+        return None
+    try:
+        rows = (await db.execute(f"SELECT json_array_length({search.IDS_FUNCTION}(:e))", {"e": expr})).rows
+    except Exception:                        # the page itself will say what is wrong
+        return None
+    return rows[0][0] if rows else None
 
 
 @hookimpl
