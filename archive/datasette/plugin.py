@@ -234,7 +234,8 @@ def filters_from_request(request, database, table, datasette):
                 wheres.append("0")
                 descriptions.append(f'search "{query}" has nothing to search for')
             elif await has_search_index(db):
-                wheres.append(search.cached_where_clause("nianbao_search"))
+                ranked = table == "reports" and request.args.get("_sort") == "rank"
+                wheres.append(search.cached_where_clause("nianbao_search", ranked=ranked))
                 params["nianbao_search"] = expr
                 descriptions.append(f'search matches "{query}"')
             else:

@@ -111,10 +111,13 @@ IDS_FUNCTION = "nianbao_search_ids"
 RANK_FUNCTION = "nianbao_search_rank"
 
 
-def cached_where_clause(param: str = "search", id_column: str = "document_id") -> str:
+def cached_where_clause(param: str = "search", id_column: str = "document_id", ranked: bool = False) -> str:
     """Like where_clause, through a connection's MatchCache (MatchCache.register): every
-    query of one page (rows, count, each facet) reuses one run of the full-text match."""
-    return f"{id_column} IN (SELECT value FROM json_each({IDS_FUNCTION}(:{param})))"
+    query of one page (rows, count, each facet) reuses one run of the full-text match.
+    `ranked`: the page sorts by relevance, so `nianbao_search_rank` answers (otherwise it
+    gives NULL and the costly ranking is never computed)."""
+    flag = ", 1" if ranked else ""
+    return f"{id_column} IN (SELECT value FROM json_each({IDS_FUNCTION}(:{param}{flag})))"
 
 
 class MatchCache:
@@ -125,7 +128,8 @@ class MatchCache:
 
     `nianbao_search_rank(document_id)` gives a matching report's place in the relevance
     order (bm25, title weighted; 1 is best) of the last search its connection filtered
-    by, so a page can sort by it; the ranking is computed only when asked for, once."""
+    by with ranking asked for (`cached_where_clause(..., ranked=True)`), so a page can
+    sort by it; the ranking is computed only then, once; otherwise it is NULL."""
 
     def __init__(self, size: int = 32):
         self.size = size
@@ -140,8 +144,8 @@ class MatchCache:
             self._ranks.clear()
 
     def rank(self, conn: sqlite3.Connection, document_id) -> int | None:
-        key = self._last.get(id(conn))
-        if key is None or document_id is None:
+        key, ranked = self._last.get(id(conn), (None, False))
+        if key is None or not ranked or document_id is None:
             return None
         with self._lock:
             ranks = self._ranks.get(key)
@@ -158,9 +162,9 @@ class MatchCache:
                     self._ranks.popitem(last=False)
         return ranks.get(int(document_id))
 
-    def ids_json(self, conn: sqlite3.Connection, database: str, expr: str) -> str:
+    def ids_json(self, conn: sqlite3.Connection, database: str, expr: str, ranked: bool = False) -> str:
         key = (database, meta(conn, "version", "0"), expr)
-        self._last[id(conn)] = key
+        self._last[id(conn)] = (key, bool(ranked))
         with self._lock:
             if key in self._entries:
                 self._entries.move_to_end(key)
@@ -179,7 +183,7 @@ class MatchCache:
         `nianbao_search_rank(document_id)` available on `conn`."""
         row = conn.execute("PRAGMA database_list").fetchone()
         database = row[2] if row else ""
-        conn.create_function(IDS_FUNCTION, 1, lambda expr: self.ids_json(conn, database, expr))
+        conn.create_function(IDS_FUNCTION, -1, lambda expr, ranked=0: self.ids_json(conn, database, expr, ranked))
         conn.create_function(RANK_FUNCTION, 1, lambda doc: self.rank(conn, doc))
 
 
