@@ -4,9 +4,14 @@ it came out by the legal deadline (the rule and the `report_coverage` view: arch
 A page shows `PAGE_SIZE` agencies (by name) against the archive's years, narrowed by
 region, prefecture, county or a part of the agency's name, optionally only agencies
 with a gap or a late report; the totals above cover every agency the filters select.
-Each query reads the stored report rows through their (agency, year, published) index.
+Each query reads the stored report rows through their (agency, year, published) index;
+the totals (a pass over every selected row) are kept per filter until the archive's
+reports change (the search index's version token, bumped by every refresh).
 """
 from __future__ import annotations
+
+import threading
+from collections import OrderedDict
 
 from datasette.utils.asgi import Response
 
@@ -15,6 +20,8 @@ from nianbao.archive.datasette.common import archive_db, first_archive_name, lin
 from nianbao.archive.datasette.limits import ClientError
 
 PAGE_SIZE = 50
+_totals: OrderedDict[tuple, dict] = OrderedDict()
+_lock = threading.Lock()
 MAX_PAGE = 10_000
 FILTERS = ("region", "prefecture", "county")
 SHOW = ("all", "gaps", "late")
@@ -32,6 +39,15 @@ def _where(request) -> tuple[str, dict]:
         where.append("instr(agency, :agency) > 0")
         params["agency"] = agency[:100]
     return " AND ".join(where), params
+
+
+async def _data_version(db) -> str:
+    """A token that changes whenever the archive's reports do (the search index's version)."""
+    try:
+        rows = (await db.execute("SELECT value FROM search_meta WHERE key = 'version'")).rows
+    except Exception:                       # no search index yet: no caching across changes
+        return str(id(object()))
+    return rows[0][0] if rows else "0"
 
 
 def _late_sql(published: str, agency: str, year: str) -> str:
@@ -58,14 +74,28 @@ async def page(datasette, request):
         "ag AS (SELECT agency, min(year) AS first_year, count(*) AS found, "
         f"sum({_late_sql('published', 'agency', 'year')}) AS late, "
         "sum(published IS NULL) AS unknown FROM ay GROUP BY agency)")
-    totals = (await db.execute(
-        f"WITH {per_agency} SELECT count(*) AS agencies, coalesce(sum(found), 0) AS found, "
-        f"coalesce(sum(:last - first_year + 1), 0) AS expected, coalesce(sum(late), 0) AS late, "
-        f"coalesce(sum(unknown), 0) AS unknown FROM ag", params)).rows[0]
-    having = {"all": "1", "gaps": "found < :last - first_year + 1", "late": "late > 0"}[show]
-    agencies = (await db.execute(
-        f"WITH {per_agency} SELECT agency, first_year, found, late FROM ag WHERE {having} "
-        f"ORDER BY agency LIMIT {PAGE_SIZE + 1} OFFSET {(page_no - 1) * PAGE_SIZE}", params)).rows
+    version = await _data_version(db)
+    key = (db.name, version, where, tuple(sorted(params.items())))
+    with _lock:
+        totals = _totals.get(key)
+    if totals is None:
+        totals = dict((await db.execute(
+            f"WITH {per_agency} SELECT count(*) AS agencies, coalesce(sum(found), 0) AS found, "
+            f"coalesce(sum(:last - first_year + 1), 0) AS expected, coalesce(sum(late), 0) AS late, "
+            f"coalesce(sum(unknown), 0) AS unknown FROM ag", params)).rows[0])
+        with _lock:
+            _totals[key] = totals
+            while len(_totals) > 256:
+                _totals.popitem(last=False)
+    limit = f"ORDER BY agency LIMIT {PAGE_SIZE + 1} OFFSET {(page_no - 1) * PAGE_SIZE}"
+    if show == "all":                          # streams through the index, stops after a page
+        agencies = (await db.execute(
+            f"SELECT agency, min(year) AS first_year FROM report_rows WHERE {where} GROUP BY agency {limit}",
+            params)).rows
+    else:
+        having = {"gaps": "found < :last - first_year + 1", "late": "late > 0"}[show]
+        agencies = (await db.execute(
+            f"WITH {per_agency} SELECT agency, first_year FROM ag WHERE {having} {limit}", params)).rows
     more = len(agencies) > PAGE_SIZE
     agencies = agencies[:PAGE_SIZE]
     names = [a["agency"] for a in agencies]
@@ -105,7 +135,7 @@ async def page(datasette, request):
     regions = [r["region"] for r in (await db.execute(
         "SELECT DISTINCT region FROM report_rows WHERE region IS NOT NULL ORDER BY region")).rows]
     context = {
-        "db_name": db.name, "years": years, "rows": rows, "totals": dict(totals),
+        "db_name": db.name, "years": years, "rows": rows, "totals": totals,
         "missing": totals["expected"] - totals["found"], "show": show, "args": args,
         "regions": regions, "page": page_no,
         "prev_url": link(datasette, "/-/nianbao/coverage", **args, page=page_no - 1) if page_no > 1 else None,
