@@ -135,6 +135,7 @@ def test_a_researcher_reads_cites_downloads_searches_and_checks_coverage(served,
             page.wait_for_url(re.compile(r"prefecture="))
             assert page.locator("table.rows-and-columns tbody tr").count() == 1
             _fits(page)
+            page.locator("table.rows-and-columns").scroll_into_view_if_needed()
             shot = tmp_path / "5-facet.png"
             page.screenshot(path=str(shot), full_page=False)
             assert shot.stat().st_size > 10_000
