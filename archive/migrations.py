@@ -391,6 +391,32 @@ def m008_archive_meta(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
+def m011_report_divisions(db: sqlite_utils.Database) -> None:
+    """`reports` gains `prefecture`, `county` and `adcode` (GB/T 2260) beside `region`,
+    stored and indexed (column facets); an index by agency and year serves coverage by
+    division (one scan of it, no sort); versions keep the page's 网站标识码, whose first
+    six digits name the site sponsor's division."""
+    for stmt in statements("""
+        ALTER TABLE report_rows ADD COLUMN prefecture TEXT;
+        ALTER TABLE report_rows ADD COLUMN county TEXT;
+        ALTER TABLE report_rows ADD COLUMN adcode TEXT;
+        CREATE INDEX report_rows_prefecture ON report_rows(prefecture);
+        CREATE INDEX report_rows_county ON report_rows(county);
+        CREATE INDEX report_rows_adcode ON report_rows(adcode);
+        CREATE INDEX report_rows_agency_year ON report_rows(agency, year, published);
+        ALTER TABLE versions ADD COLUMN site_code TEXT
+    """):
+        db.execute(stmt)
+
+
+@migrations()
+def m012_version_tables(db: sqlite_utils.Database) -> None:
+    """Versions keep their tables as published (cells with rowspan/colspan, JSON), so a
+    reading page shows real tables rather than tab-separated lines."""
+    db.execute("ALTER TABLE versions ADD COLUMN tables TEXT")
+
+
+@migrations()
 def m013_redirects_and_site_names(db: sqlite_utils.Database) -> None:
     """A capture keeps where its URL sent the fetch (the redirect chain); a site keeps the
     other names it goes by (a host its home page redirected to) and its preferred form,

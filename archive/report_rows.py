@@ -24,12 +24,14 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from nianbao.archive.regions import region
+from nianbao.archive.regions import division_field
 from nianbao.extract.report_schema import WIDE_COLUMNS
 
 TABLE = "report_rows"
-# The SQL name of archive.regions.region: the stored `region` column is derived with it.
-REGION_FUNCTION = "nianbao_region"
+# The SQL name of archive.regions.division_field: the stored `region`, `prefecture`,
+# `county` and `adcode` columns are derived with it.
+DIVISION_FUNCTION = "nianbao_division"
+DIVISION_COLUMNS = ("region", "prefecture", "county", "adcode")
 FIGURES_TABLE = "report_figure_rows"
 
 
@@ -71,12 +73,14 @@ WHERE d.merged_into IS NULL
   )"""
 
 
-def computed_reports_sql(where: str = "1", with_region: bool = False) -> str:
+def computed_reports_sql(where: str = "1") -> str:
     """The reference definition of `reports` rows (what the view computed until the
-    rows were stored), for the documents `where` (alias `d`) selects. `with_region` adds
-    the province-level region (migration 6; needs `register_functions(conn)`)."""
-    region_column = (f",\n    {REGION_FUNCTION}(s.host, coalesce(v.agency, av.agency)) AS region"
-                     if with_region else "")
+    rows were stored), for the documents `where` (alias `d`) selects. The divisions come
+    from the agency, the site and the page's 网站标识码 (archive/regions.py; needs
+    `register_functions(conn)`)."""
+    division_columns = "".join(
+        f",\n    {DIVISION_FUNCTION}(s.host, coalesce(v.agency, av.agency), "
+        f"coalesce(v.site_code, av.site_code), '{col}') AS {col}" for col in DIVISION_COLUMNS)
     return f"""
 SELECT
     rd.url,
@@ -108,7 +112,7 @@ SELECT
     rd.version_id,
     rd.main_attachment_id AS attachment_document_id,
     CAST(coalesce(v.no_text_layer, 0) OR coalesce(av.no_text_layer, 0) AS INTEGER) AS no_text_layer,
-    coalesce(v.content_type, 'html') AS content_type{region_column}
+    coalesce(v.content_type, 'html') AS content_type{division_columns}
 FROM ({report_documents_sql(where)}) rd
 JOIN sites s ON s.id = rd.site_id
 JOIN versions v ON v.id = rd.version_id
@@ -184,7 +188,7 @@ class StoredView:
 
 REPORT_COLUMNS = ("url", "site", "title", "agency", "year", "published", "script", "text",
                   "versions", "first_seen", "last_seen", "removed", "document_id", "version_id",
-                  "attachment_document_id", "no_text_layer", "content_type", "region")
+                  "attachment_document_id", "no_text_layer", "content_type", *DIVISION_COLUMNS)
 FIGURE_COLUMNS = ("url", "agency", "year", "format", *WIDE_COLUMNS, "identity_ok",
                   "checks_failed", "document_id", "version_id")
 
@@ -194,7 +198,7 @@ REPORTS = StoredView(
     columns=REPORT_COLUMNS,
     stored=tuple("joined_text" if c == "text" else c for c in REPORT_COLUMNS),
     id_column="d.id",
-    computed=lambda where: computed_reports_sql(where, with_region=True),
+    computed=computed_reports_sql,
     # the text is stored only when it is not simply the current version's text
     stored_form=", ".join(
         "CASE WHEN c.text IS (SELECT v.text FROM versions v WHERE v.id = c.version_id) "
@@ -223,7 +227,7 @@ STORED_VIEWS = (REPORTS, FIGURES)
 
 def register_functions(conn: sqlite3.Connection) -> None:
     """Make the SQL functions the computed rows use available on this connection."""
-    conn.create_function(REGION_FUNCTION, 2, region, deterministic=True)
+    conn.create_function(DIVISION_FUNCTION, 4, division_field, deterministic=True)
 
 
 def affected(conn: sqlite3.Connection, doc_ids: Iterable[int]) -> set[int]:

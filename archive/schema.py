@@ -11,7 +11,7 @@ import sqlite3
 
 import sqlite_utils
 
-from . import regions, report_rows
+from . import coverage, regions, report_rows
 from .migrations import LEGACY_NAMES, MIGRATION_SET, migrations
 
 DERIVED_KEY = "derived_signature"
@@ -19,10 +19,10 @@ DERIVED_KEY = "derived_signature"
 
 def derived_views_sql() -> list[str]:
     """The views, as the live code defines them, in dependency order."""
-    return ["DROP VIEW IF EXISTS report_figures", "DROP VIEW IF EXISTS reports",
-            "DROP VIEW IF EXISTS report_documents",
+    return ["DROP VIEW IF EXISTS report_coverage", "DROP VIEW IF EXISTS report_figures",
+            "DROP VIEW IF EXISTS reports", "DROP VIEW IF EXISTS report_documents",
             f"CREATE VIEW report_documents AS {report_rows.report_documents_sql()}",
-            report_rows.REPORTS.view_sql, report_rows.FIGURES.view_sql]
+            report_rows.REPORTS.view_sql, report_rows.FIGURES.view_sql, coverage.VIEW_SQL]
 
 
 def derived_signature() -> str:

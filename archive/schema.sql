@@ -166,7 +166,7 @@ CREATE TABLE report_rows (
             attachment_document_id INTEGER,
             no_text_layer INTEGER,
             content_type TEXT
-        , region TEXT);
+        , region TEXT, prefecture TEXT, county TEXT, adcode TEXT);
 
 CREATE TABLE run_sites (
         run_id INTEGER NOT NULL REFERENCES runs(id),
@@ -257,7 +257,7 @@ CREATE TABLE versions (
     identity_ok INTEGER,
     warnings TEXT NOT NULL DEFAULT '[]',
     extractor_version TEXT,
-    extracted_at TEXT,
+    extracted_at TEXT, site_code TEXT, tables TEXT,
     UNIQUE(document_id, seq)
 );
 
@@ -292,7 +292,15 @@ CREATE INDEX report_figure_rows_identity_ok ON report_figure_rows(identity_ok);
 
 CREATE INDEX report_figure_rows_year ON report_figure_rows(year);
 
+CREATE INDEX report_rows_adcode ON report_rows(adcode);
+
 CREATE INDEX report_rows_agency ON report_rows(agency);
+
+CREATE INDEX report_rows_agency_year ON report_rows(agency, year, published);
+
+CREATE INDEX report_rows_county ON report_rows(county);
+
+CREATE INDEX report_rows_prefecture ON report_rows(prefecture);
 
 CREATE INDEX report_rows_region ON report_rows(region);
 
@@ -309,6 +317,39 @@ CREATE INDEX search_orphans_document ON search_orphans(document_id);
 CREATE INDEX versions_document ON versions(document_id);
 
 CREATE VIEW listing_links AS SELECT l.id AS listing_id, u.url FROM listings l JOIN link_set_urls u ON u.set_id = l.link_set_id;
+
+CREATE VIEW report_coverage AS
+WITH RECURSIVE span(last) AS (SELECT max(year) FROM report_rows),
+agencies AS (
+    SELECT agency, min(year) AS first_year, max(region) AS region,
+           max(prefecture) AS prefecture, max(county) AS county
+    FROM report_rows WHERE agency IS NOT NULL AND year IS NOT NULL GROUP BY agency),
+years(year) AS (
+    SELECT min(year) FROM report_rows
+    UNION ALL SELECT year + 1 FROM years, span WHERE year < span.last)
+SELECT
+    a.agency,
+    a.region,
+    a.prefecture,
+    a.county,
+    y.year,
+    CASE WHEN a.agency LIKE '%政府' THEN 'government' ELSE 'department' END AS kind,
+    CASE WHEN a.agency LIKE '%政府' THEN (y.year + 1) || '-03-31' ELSE (y.year + 1) || '-01-31' END AS deadline,
+    (SELECT count(*) FROM report_rows r WHERE r.agency = a.agency AND r.year = y.year) AS reports,
+    (SELECT min(r.document_id) FROM report_rows r WHERE r.agency = a.agency AND r.year = y.year)
+        AS document_id,
+    (SELECT min(r.published) FROM report_rows r WHERE r.agency = a.agency AND r.year = y.year)
+        AS published,
+    CASE
+        WHEN NOT EXISTS (SELECT 1 FROM report_rows r WHERE r.agency = a.agency AND r.year = y.year)
+            THEN 'missing'
+        WHEN (SELECT min(r.published) FROM report_rows r WHERE r.agency = a.agency AND r.year = y.year)
+            IS NULL THEN 'date unknown'
+        WHEN (SELECT min(r.published) FROM report_rows r WHERE r.agency = a.agency AND r.year = y.year)
+            <= CASE WHEN a.agency LIKE '%政府' THEN (y.year + 1) || '-03-31' ELSE (y.year + 1) || '-01-31' END THEN 'on time'
+        ELSE 'late'
+    END AS status
+FROM agencies a JOIN years y ON y.year >= a.first_year;
 
 CREATE VIEW report_documents AS 
 SELECT
@@ -342,4 +383,4 @@ WHERE d.merged_into IS NULL
 
 CREATE VIEW report_figures AS SELECT url, agency, year, format, requests_new, requests_carried_over, granted, partially_granted, denied, unable_to_provide, not_processed, other_processed, handled_total, carried_forward, reconsideration_total, litigation_total, identity_ok, checks_failed, document_id, version_id FROM report_figure_rows;
 
-CREATE VIEW reports AS SELECT r.url, r.site, r.title, r.agency, r.year, r.published, r.script, coalesce(r.joined_text, (SELECT v.text FROM versions v WHERE v.id = r.version_id)) AS text, r.versions, r.first_seen, r.last_seen, r.removed, r.document_id, r.version_id, r.attachment_document_id, r.no_text_layer, r.content_type, r.region FROM report_rows r;
+CREATE VIEW reports AS SELECT r.url, r.site, r.title, r.agency, r.year, r.published, r.script, coalesce(r.joined_text, (SELECT v.text FROM versions v WHERE v.id = r.version_id)) AS text, r.versions, r.first_seen, r.last_seen, r.removed, r.document_id, r.version_id, r.attachment_document_id, r.no_text_layer, r.content_type, r.region, r.prefecture, r.county, r.adcode FROM report_rows r;

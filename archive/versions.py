@@ -50,6 +50,9 @@ def extracted_fields(document: Document) -> dict:
         "index_no": document.index_no,
         "publisher": document.publisher,
         "doc_no": document.doc_no,
+        "site_code": document.site_code,
+        "tables": json.dumps([t.to_json() for t in document.published_tables], ensure_ascii=False)
+        if document.published_tables else None,
         "figures_format": fs.format,
         "image_tables": int(bool(fs.image_tables)),
         "identity_ok": _bool(identity),

@@ -2,10 +2,14 @@
 
 The body is stored decoded (Scrapy undoes Content-Encoding and chunking), so those
 headers are renamed `X-Archive-Orig-*` and Content-Length is set to the stored body:
-the records then replay correctly in standard WARC readers.
+the records then replay correctly in standard WARC readers. A recrawl answered 304 Not
+Modified is a `revisit` record (WARC 1.1 profile server-not-modified) that refers to the
+last response of the same URL.
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import sqlite3
 from datetime import datetime, timezone
@@ -20,6 +24,7 @@ from warcio.warcwriter import WARCWriter
 from . import blobs
 
 _REWRITE = {"content-encoding", "transfer-encoding", "content-length"}
+NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 
 
 def _warc_date(iso: str) -> str:
@@ -43,7 +48,8 @@ def _reason(status: int) -> str:
 def export_warc(conn: sqlite3.Connection, out: str | Path) -> dict:
     """Write all captures to `out` (gzip per record when it ends in .gz); return counts."""
     out = Path(out)
-    counts = {"captures": 0, "request": 0, "response": 0, "metadata": 0}
+    counts = {"captures": 0, "request": 0, "response": 0, "metadata": 0, "revisit": 0}
+    last_response: dict[str, tuple[str, str, str]] = {}     # URL -> (record id, WARC-Date, payload digest)
     with open(out, "wb") as fh:
         writer = WARCWriter(fh, gzip=out.suffix == ".gz")
         writer.write_record(writer.create_warcinfo_record(
@@ -87,15 +93,26 @@ def export_warc(conn: sqlite3.Connection, out: str | Path) -> dict:
             resp_extra = dict(extra)
             if rendered:
                 resp_extra["WARC-X-Rendered"] = "browser"
-            if not_modified:
-                resp_extra["WARC-X-Not-Modified"] = "true"
-            response = writer.create_warc_record(target, "response", payload=BytesIO(body),
-                                                 length=len(body), http_headers=http,
-                                                 warc_headers_dict=resp_extra)
+            earlier = last_response.get(target)
+            if not_modified and earlier and not body:
+                response = writer.create_revisit_record(
+                    target, digest=earlier[2], refers_to_uri=target, refers_to_date=earlier[1],
+                    http_headers=http, warc_headers_dict={**resp_extra, "WARC-Refers-To": earlier[0]})
+                response.rec_headers.replace_header("WARC-Profile", NOT_MODIFIED_PROFILE)
+                kind = "revisit"
+            else:
+                if not_modified:
+                    resp_extra["WARC-X-Not-Modified"] = "true"
+                response = writer.create_warc_record(target, "response", payload=BytesIO(body),
+                                                     length=len(body), http_headers=http,
+                                                     warc_headers_dict=resp_extra)
+                last_response[target] = (response.rec_headers.get_header("WARC-Record-ID"), date,
+                                         "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode())
+                kind = "response"
             request.rec_headers.add_header("WARC-Concurrent-To",
                                            response.rec_headers.get_header("WARC-Record-ID"))
             writer.write_record(response)
             writer.write_record(request)
-            counts["response"] += 1
+            counts[kind] += 1
             counts["request"] += 1
     return counts

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from .published import PublishedTable
+
 
 @dataclass
 class Figure:
@@ -80,11 +82,14 @@ class Document:
     index_no: str | None = None     # 索引号
     publisher: str | None = None    # 发布机构
     doc_no: str | None = None       # 文号
+    site_code: str | None = None    # 政府网站标识码 of the page's site (its sponsor's division)
     is_report: bool = False         # an OGI annual report, not a trap
     is_shell: bool = False          # a JavaScript loading shell: needs a browser
     is_not_found: bool = False      # a "页面不存在" page served with 200
     no_text_layer: bool = False     # a scanned PDF: recorded as such, not as an empty report
     tables: list[list[list[str]]] = field(default_factory=list)  # grids, spans expanded
+    # the same tables as published (cells once, with spans) and placed in `text`'s lines
+    published_tables: list[PublishedTable] = field(default_factory=list)
     figures: FigureSet = field(default_factory=FigureSet)
     warnings: list[str] = field(default_factory=list)
     extractor_version: str = ""

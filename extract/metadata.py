@@ -49,6 +49,7 @@ class PageMeta:
     index_no: str | None = None
     publisher: str | None = None
     doc_no: str | None = None
+    site_code: str | None = None     # 政府网站标识码
 
 
 def label_text(html: str) -> str:
@@ -234,6 +235,9 @@ def page_fields(tree, html: str, url: str) -> tuple[PageMeta, str]:
     if v:
         v = _cut_at_next_label(v)
         pm.doc_no = v if v and not re.fullmatch(r"[-—无/\s]*", v) else None
+    pm.site_code = next((meta[n].strip() for n in rules.SITE_CODE_META_NAMES
+                         if re.fullmatch(r"\s*[0-9A-Za-z]{10}\s*", meta.get(n, ""))), None) \
+        or _labelled(lt, rules.SITE_CODE_LABELS, r"[0-9A-Za-z]{10}(?![0-9A-Za-z])")
     return pm, lt
 
 

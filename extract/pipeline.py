@@ -16,9 +16,10 @@ from .document import Document, FigureSet
 from .html.dom import parse_html
 from .html.main import extract_main
 from .html.shell import looks_like_shell
+from .published import PublishedTable, place
 from .tables import extract_figures
 
-EXTRACTOR_VERSION = "1.1.1"
+EXTRACTOR_VERSION = "1.2.1"
 _WS = re.compile(r"\s+")
 
 
@@ -30,8 +31,12 @@ def _figures(grids, text: str, html: str | None, doc: Document) -> FigureSet:
         return FigureSet()
 
 
-def _finish(doc: Document, lines: list[str], grids, title: str, html: str | None = None) -> Document:
-    """Script detection and conversion, agency, year, report decision, figures."""
+def _finish(doc: Document, lines: list[str], grids, title: str, html: str | None = None,
+            tables: list[PublishedTable] | None = None) -> Document:
+    """Script detection and conversion, agency, year, report decision, figures, and the
+    published tables placed in the final text."""
+    tables = tables or []
+    place(tables, lines)
     text_orig = sc.strip_pinyin("\n".join(lines))
     title_orig = sc.strip_pinyin(title)
     doc.text_original, doc.title_original = text_orig, title_orig
@@ -44,11 +49,15 @@ def _finish(doc: Document, lines: list[str], grids, title: str, html: str | None
         doc.source = sc.to_simplified(doc.source, cfg) if doc.source else doc.source
         doc.publisher = sc.to_simplified(doc.publisher, cfg) if doc.publisher else doc.publisher
         grids = [[[sc.to_simplified(sc.strip_pinyin(c), cfg) for c in row] for row in g] for g in grids]
+        for t in tables:
+            t.rows = [[[sc.to_simplified(sc.strip_pinyin(c[0]), cfg), *c[1:]] for c in row] for row in t.rows]
     else:
         doc.text, doc.title = text_orig, title_orig
         if grids and any("(" in c or "（" in c for g in grids for row in g for c in row):
             grids = [[[sc.strip_pinyin(c) for c in row] for row in g] for g in grids]
     doc.tables = grids
+    if len(doc.text.splitlines()) == len(lines):      # the placements index these lines
+        doc.published_tables = tables
     text_lines = doc.text.splitlines()
     doc.agency = meta.find_agency(doc.title, text_lines, doc.publisher, doc.source)
     doc.agency_original = _original_form(doc.agency, doc) if doc.agency else None
@@ -85,6 +94,7 @@ def _html_document(body: bytes, url: str, headers: dict | None) -> Document:
     tree = parse_html(html)
     pm, _ = meta.page_fields(tree, html, url)
     doc.source, doc.index_no, doc.publisher, doc.doc_no = pm.source, pm.index_no, pm.publisher, pm.doc_no
+    doc.site_code = pm.site_code
     main = extract_main(tree, pm.title)
     lines = main.lines
     doc.published = pm.published or meta.signature_date(lines)
@@ -92,7 +102,7 @@ def _html_document(body: bytes, url: str, headers: dict | None) -> Document:
         doc.is_shell = looks_like_shell(html, headers)
     if main.method == "empty":
         doc.warnings.append("html: no main text found")
-    return _finish(doc, lines, main.grids, pm.title, html)
+    return _finish(doc, lines, main.grids, pm.title, html, main.tables)
 
 
 def _attachment_document(body: bytes, url: str, kind: str) -> Document:
@@ -103,7 +113,7 @@ def _attachment_document(body: bytes, url: str, kind: str) -> Document:
     lines = att.lines
     title = att.title or _title_from_url(url)
     doc.published = meta.url_date(url) or meta.signature_date(lines)
-    return _finish(doc, lines, att.grids, title)
+    return _finish(doc, lines, att.grids, title, tables=att.tables)
 
 
 def _text_document(body: bytes, url: str, headers: dict | None) -> Document:

@@ -188,6 +188,11 @@ DATE_META_NAMES = ["pubdate", "publishdate", "firstpublishedtime", "dcterms.crea
 DATE_LABELS = r"(?:发布时间|发布日期|公开日期|成文日期|发文日期|生成日期|日期|时间)"
 SOURCE_META_NAMES = ["contentsource", "source", "dc.source"]
 SOURCE_LABELS = r"(?:信息来源|文章来源|来源|稿源)"
+# The 政府网站标识码 every government site shows (ten characters; for a local site the
+# first six digits are the GB/T 2260 code of its sponsor's division): a meta tag of the
+# page-design standard, else the footer's label.
+SITE_CODE_META_NAMES = ["siteidcode", "sitecode"]
+SITE_CODE_LABELS = r"(?:政府网站标识码|网站标识码|网站识别码)"
 
 # What makes a title an OGI annual report, and the traps that look like one.
 REPORT_TITLE_PATTERNS: list[str] = [

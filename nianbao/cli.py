@@ -10,7 +10,8 @@ import importlib
 import sys
 
 # Order is the order `nianbao --help` shows.
-COMMANDS = ["crawl", "serve", "demo", "portals", "extract", "reextract", "export_warc", "check"]
+COMMANDS = ["crawl", "serve", "demo", "portals", "extract", "reextract", "export_warc", "export_wacz",
+            "snapshot", "check"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -6,7 +6,10 @@ found by Datasette): the hooks live in `plugin.py` and are re-exported here.
 from .plugin import (  # noqa: F401  (hook implementations, found by attribute)
     asgi_wrapper,
     extra_css_urls,
+    extra_js_urls,
+    extra_template_vars,
     filters_from_request,
+    handle_exception,
     menu_links,
     prepare_connection,
     register_routes,

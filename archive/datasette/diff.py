@@ -4,11 +4,25 @@ Report text has one paragraph or table row a line, so a line diff finds the chan
 paragraphs; inside a replaced pair of lines a character diff marks what changed (Chinese
 has no spaces, so a word diff would mark whole paragraphs). Output is plain data; the
 page template escapes it.
+
+Diffs are bounded and kept off the event loop (`diff_cached`): at most `MAX_LINES` lines
+a side are compared, characters are compared only in lines of up to `MAX_LINE_CHARS`
+and for at most `MAX_CHAR_BUDGET` characters a diff (two long versions once took 10 s
+of a request loop everyone waits on), and the result is cached by the versions' keys.
 """
 from __future__ import annotations
 
+import asyncio
 import difflib
+import threading
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+
+MAX_LINES = 20_000
+MAX_LINE_CHARS = 3_000
+MAX_CHAR_BUDGET = 200_000
+CACHE_SIZE = 64
 
 
 @dataclass
@@ -32,6 +46,7 @@ class TextDiff:
     removed: int
     chars_added: int
     chars_removed: int
+    truncated: bool = False                    # longer than MAX_LINES: the rest not compared
 
     @property
     def unchanged(self) -> bool:
@@ -61,6 +76,9 @@ def diff_texts(old: str | None, new: str | None, context: int = 2) -> TextDiff:
     """Line diff of two texts with `context` unchanged lines around each change."""
     a = (old or "").splitlines()
     b = (new or "").splitlines()
+    truncated = len(a) > MAX_LINES or len(b) > MAX_LINES
+    a, b = a[:MAX_LINES], b[:MAX_LINES]
+    budget = MAX_CHAR_BUDGET
     sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
     hunks: list[Hunk] = []
     lines_added = lines_removed = chars_added = chars_removed = 0
@@ -78,7 +96,13 @@ def diff_texts(old: str | None, new: str | None, context: int = 2) -> TextDiff:
             paired = min(len(old_lines), len(new_lines)) if tag == "replace" else 0
             removed_out, added_out = [], []
             for k in range(paired):
-                ap, bp, ca, cr = _char_pieces(old_lines[k], new_lines[k])
+                size = len(old_lines[k]) + len(new_lines[k])
+                if size > 2 * MAX_LINE_CHARS or size > budget:       # whole lines, not characters
+                    ap, bp = [(old_lines[k], True)], [(new_lines[k], True)]
+                    ca, cr = len(new_lines[k]), len(old_lines[k])
+                else:
+                    budget -= size
+                    ap, bp, ca, cr = _char_pieces(old_lines[k], new_lines[k])
                 chars_added += ca
                 chars_removed += cr
                 removed_out.append(DiffLine("removed", i1 + k + 1, None, ap))
@@ -97,4 +121,25 @@ def diff_texts(old: str | None, new: str | None, context: int = 2) -> TextDiff:
         first_old = next((ln.old_no for ln in hunk.lines if ln.old_no), prev_end + 1)
         hunk.skipped_before = max(0, first_old - 1 - prev_end)
         prev_end = max((ln.old_no for ln in hunk.lines if ln.old_no), default=prev_end)
-    return TextDiff(hunks, lines_added, lines_removed, chars_added, chars_removed)
+    return TextDiff(hunks, lines_added, lines_removed, chars_added, chars_removed, truncated)
+
+
+_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nianbao-diff")
+_cache: OrderedDict[tuple, TextDiff] = OrderedDict()
+_lock = threading.Lock()
+
+
+async def diff_cached(key: tuple, old: str | None, new: str | None, context: int = 2) -> TextDiff:
+    """`diff_texts` in a worker thread, cached by `key` (say the two versions' ids: a
+    version's text never changes)."""
+    full = (*key, context)
+    with _lock:
+        if full in _cache:
+            _cache.move_to_end(full)
+            return _cache[full]
+    result = await asyncio.get_running_loop().run_in_executor(_POOL, diff_texts, old, new, context)
+    with _lock:
+        _cache[full] = result
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return result

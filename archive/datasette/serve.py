@@ -15,6 +15,7 @@ import copy
 import socket
 import sqlite3
 from pathlib import Path
+from urllib.parse import quote
 
 import yaml
 
@@ -124,19 +125,35 @@ def make_server(ds, sock: socket.socket):
     return uvicorn.Server(config)
 
 
+def examples(base: str, name: str) -> list[str]:
+    """Lines that show where to start, each working when pasted into a shell (search
+    words percent-encoded, or sent by curl -G --data-urlencode)."""
+    return [f"reports:  {base}/{name}/reports",
+            f"search:   {base}/{name}/reports?_search={quote('复议')}   (复议, ranked by relevance)",
+            f"coverage: {base}/-/nianbao/coverage",
+            f"JSON:     curl -G '{base}/{name}/reports.json' --data-urlencode '_search=复议' "
+            f"--data-urlencode '_shape=array'"]
+
+
 def serve(db_path, *, host: str = "127.0.0.1", port: int = 8001, immutable: bool = False,
-          refresh: bool = True, log=print) -> int:
-    """Run the server until interrupted (uvicorn, one process); returns an exit code."""
+          refresh: bool = True, log=print, sock: socket.socket | None = None) -> int:
+    """Run the server until interrupted (uvicorn, one process); returns an exit code.
+    `sock`: a socket the caller bound already (nianbao demo takes its port before crawling)."""
     if not Path(db_path).is_file():
         log(f"no database at {db_path}")
         return 2
+    if sock is None:
+        try:
+            sock = bind(host, port)
+        except OSError as exc:
+            log(f"port {port} on {host} is not free ({exc.strerror}): choose another with --port")
+            return 2
     if refresh:
         try:
             log(refresh_index(db_path))
         except (sqlite3.Error, ArchiveError) as exc:   # a read-only file, a busy writer: serve anyway
             log(f"search index not refreshed ({exc}); search may miss recent reports")
     ds = build_datasette([db_path], immutable=immutable)
-    sock = bind(host, port)
     actual = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     log(f"serving {db_path} read-only at http://{shown}:{actual}/  (Ctrl-C to stop)")

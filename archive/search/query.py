@@ -106,33 +106,65 @@ def where_clause(param: str = "search", id_column: str = "document_id") -> str:
     return f"{id_column} IN ({matching_ids_sql(param)})"
 
 
-# The SQL function a MatchCache is registered under (see MatchCache.register).
+# The SQL functions a MatchCache is registered under (see MatchCache.register).
 IDS_FUNCTION = "nianbao_search_ids"
+RANK_FUNCTION = "nianbao_search_rank"
 
 
-def cached_where_clause(param: str = "search", id_column: str = "document_id") -> str:
+def cached_where_clause(param: str = "search", id_column: str = "document_id", ranked: bool = False) -> str:
     """Like where_clause, through a connection's MatchCache (MatchCache.register): every
-    query of one page (rows, count, each facet) reuses one run of the full-text match."""
-    return f"{id_column} IN (SELECT value FROM json_each({IDS_FUNCTION}(:{param})))"
+    query of one page (rows, count, each facet) reuses one run of the full-text match.
+    `ranked`: the page sorts by relevance, so `nianbao_search_rank` answers (otherwise it
+    gives NULL and the costly ranking is never computed)."""
+    flag = ", 1" if ranked else ""
+    return f"{id_column} IN (SELECT value FROM json_each({IDS_FUNCTION}(:{param}{flag})))"
 
 
 class MatchCache:
     """The document ids matching recent match expressions, as JSON arrays, per database
     file and index version (a fresh token whenever refresh() changes the index): a Datasette page runs the same search
     filter for its rows, its count and every facet, and a phrase's FTS5 match is the
-    costly part, so it runs once. Results are exact: a new index version is a new key."""
+    costly part, so it runs once. Results are exact: a new index version is a new key.
+
+    `nianbao_search_rank(document_id)` gives a matching report's place in the relevance
+    order (bm25, title weighted; 1 is best) of the last search its connection filtered
+    by with ranking asked for (`cached_where_clause(..., ranked=True)`), so a page can
+    sort by it; the ranking is computed only then, once; otherwise it is NULL."""
 
     def __init__(self, size: int = 32):
         self.size = size
         self._entries: OrderedDict[tuple, str] = OrderedDict()
+        self._ranks: OrderedDict[tuple, dict[int, int]] = OrderedDict()
+        self._last: dict[int, tuple] = {}          # id(conn) -> key of its last search
         self._lock = threading.Lock()
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._ranks.clear()
 
-    def ids_json(self, conn: sqlite3.Connection, database: str, expr: str) -> str:
+    def rank(self, conn: sqlite3.Connection, document_id) -> int | None:
+        key, ranked = self._last.get(id(conn), (None, False))
+        if key is None or not ranked or document_id is None:
+            return None
+        with self._lock:
+            ranks = self._ranks.get(key)
+            if ranks is not None:
+                self._ranks.move_to_end(key)
+        if ranks is None:
+            ranks = {doc: i for i, (doc,) in enumerate(conn.execute(
+                f"SELECT rowid % {GENERATION} FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? AND rowid "
+                f"NOT IN (SELECT rowid FROM {ORPHANS_TABLE}) ORDER BY bm25({FTS_TABLE}, 10.0, 3.0, 1.0)",
+                (key[2],)), start=1)}
+            with self._lock:
+                self._ranks[key] = ranks
+                while len(self._ranks) > self.size // 4:
+                    self._ranks.popitem(last=False)
+        return ranks.get(int(document_id))
+
+    def ids_json(self, conn: sqlite3.Connection, database: str, expr: str, ranked: bool = False) -> str:
         key = (database, meta(conn, "version", "0"), expr)
+        self._last[id(conn)] = (key, bool(ranked))
         with self._lock:
             if key in self._entries:
                 self._entries.move_to_end(key)
@@ -147,10 +179,12 @@ class MatchCache:
         return ids
 
     def register(self, conn: sqlite3.Connection) -> None:
-        """Make `nianbao_search_ids(expr)` (cached_where_clause) available on `conn`."""
+        """Make `nianbao_search_ids(expr)` (cached_where_clause) and
+        `nianbao_search_rank(document_id)` available on `conn`."""
         row = conn.execute("PRAGMA database_list").fetchone()
         database = row[2] if row else ""
-        conn.create_function(IDS_FUNCTION, 1, lambda expr: self.ids_json(conn, database, expr))
+        conn.create_function(IDS_FUNCTION, -1, lambda expr, ranked=0: self.ids_json(conn, database, expr, ranked))
+        conn.create_function(RANK_FUNCTION, 1, lambda doc: self.rank(conn, doc))
 
 
 # ---------------------------------------------------------------- snippets

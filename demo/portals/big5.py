@@ -114,7 +114,8 @@ class Big5Portal(Portal):
 
 
 def build(news_count: int = 50) -> Big5Portal:
-    p = Big5Portal("big5", "白沙县人民政府", "白沙县人民政府", news_count=news_count, icp="湘ICP备10002345号")
+    p = Big5Portal("big5", "白沙县人民政府", "白沙县人民政府", news_count=news_count, icp="湘ICP备10002345号",
+                   site_code="4301000003")
     p.col_dirs = {"nb": "/xxgk/nb/", "tzgg": "/xxgk/tzgg/", "wzndbb": "/xxgk/wzndbb/",
                   "xwzx": "/xwzx/", "hist": "/hist/xxgk/"}
     rep = p.add_column("nb", "政府信息公开年度报告", ("信息公开", "xxgk"))

@@ -164,7 +164,7 @@ class HanwebPortal(Portal):
 
 def build(news_count: int = 50) -> HanwebPortal:
     p = HanwebPortal("hanweb", "南屏县人民政府", "南屏县人民政府", news_count=news_count,
-                     icp="浙ICP备12034567号")
+                     icp="浙ICP备12034567号", site_code="3305000002")
     rep = p.add_column("101", "政府信息公开年度报告", ("信息公开", "100"))
     news = p.add_column("102", "新闻动态")
     tzgg = p.add_column("103", "通知公告", ("信息公开", "100"))

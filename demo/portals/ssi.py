@@ -97,7 +97,8 @@ class SsiPortal(Portal):
 
 
 def build(news_count: int = 50) -> SsiPortal:
-    p = SsiPortal("ssi", "临江省人民政府", "临江省人民政府", news_count=news_count, icp="京ICP备05070218号")
+    p = SsiPortal("ssi", "临江省人民政府", "临江省人民政府", news_count=news_count, icp="京ICP备05070218号",
+                  site_code="1101000004")
     p.col_dirs = {"nb": "/xxgk/zfxxgknb/", "tzgg": "/xxgk/tzgg/", "wzndbb": "/xxgk/zfwzndbb/",
                   "yaowen": "/yaowen/", "bak": "/bak/xxgk/"}
     rep = p.add_column("nb", "政府信息公开年报", ("政府信息公开", "xxgk"))

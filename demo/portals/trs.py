@@ -122,7 +122,8 @@ class TrsPortal(Portal):
 
 
 def build(news_count: int = 50) -> TrsPortal:
-    p = TrsPortal("trs", "云溪市人民政府", "云溪市人民政府", news_count=news_count, icp="辽ICP备05001234号")
+    p = TrsPortal("trs", "云溪市人民政府", "云溪市人民政府", news_count=news_count, icp="辽ICP备05001234号",
+                  site_code="2101000001")
     p.col_dirs = {"zfxxgknb": "/zwgk/zfxxgknb/", "tzgg": "/zwgk/tzgg/", "wzndbb": "/zwgk/wzndbb/",
                   "ywdt": "/xwzx/ywdt/", "lsda": "/zwgk/lsda/"}
     zwgk = ("政务公开", "zwgk")

@@ -18,6 +18,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from .. import rules
+from ..published import PublishedTable, published_rows
 from .text import AttachmentText, split_title
 
 _PAGE_NO = re.compile(r"^[-—–－\s]*(第\s*)?\d{1,4}(\s*页)?[-—–－\s]*$|^\d+\s*/\s*\d+$")
@@ -32,7 +33,7 @@ def pdf_text(body: bytes) -> AttachmentText:
     (`rules.TEXT_TABLE_CELLS`) at their place in the text, page numbers dropped."""
     res = AttachmentText()
     try:
-        pages, grids, chars = read_pdf(body)
+        pages, grids, chars, tables = read_pdf(body)
     except Exception as e:  # a broken PDF is a fact to record, not a crash
         res.warnings.append(f"pdf: cannot read ({type(e).__name__}: {e})")
         return res
@@ -42,7 +43,7 @@ def pdf_text(body: bytes) -> AttachmentText:
     res.title, res.lines = split_title(paragraphs(pages))
     if not res.title:
         res.title = pdf_info_title(body)
-    res.grids = grids
+    res.grids, res.tables = grids, tables
     return res
 
 
@@ -80,9 +81,9 @@ def pdf_info_title(body: bytes) -> str:
     return ""
 
 
-def read_pdf(body: bytes) -> tuple[list[Page], list[list[list[str]]], int]:
-    """Pages (lines and table rows in reading order), expanded table grids, and the
-    number of text characters (0 for a scan)."""
+def read_pdf(body: bytes) -> tuple[list[Page], list[list[list[str]]], int, list[PublishedTable]]:
+    """Pages (lines and table rows in reading order), expanded table grids, the number
+    of text characters (0 for a scan), and the tables as published."""
     from pdfminer.converter import PDFPageAggregator
     from pdfminer.layout import LTChar, LTCurve, LTLine, LTRect, LTFigure
     from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
@@ -93,6 +94,7 @@ def read_pdf(body: bytes) -> tuple[list[Page], list[list[list[str]]], int]:
     interp = PDFPageInterpreter(rsrc, device)
     pages: list[Page] = []
     grids: list[list[list[str]]] = []
+    tables: list[PublishedTable] = []
     nchars = 0
     for pdf_page in PDFPage.get_pages(io.BytesIO(body)):
         interp.process_page(pdf_page)
@@ -132,17 +134,18 @@ def read_pdf(body: bytes) -> tuple[list[Page], list[list[list[str]]], int]:
                 prose.append(ch)
         page.lines = _lines(prose, top)
         for x0, y0, x1, y1, h_comp, v_comp, tchars in boxes:
-            rows, grid = _table(h_comp, v_comp, tchars)
+            rows, grid, published = _table(h_comp, v_comp, tchars)
             if rows:
                 page.lines.append(Line(top - y1, x0, x1, 0.0, "", table=rows))
                 grids.append(grid)
+                tables.append(PublishedTable(rows=published, text_lines=rows))
         page.lines.sort(key=lambda l: l.y)
         text_lines = [l for l in page.lines if l.table is None]
         if text_lines:
             page.left = min(l.x0 for l in text_lines)
             page.right = max(l.x1 for l in text_lines)
         pages.append(page)
-    return pages, grids, nchars
+    return pages, grids, nchars, tables
 
 
 def _lines(chars, top: float) -> list[Line]:
@@ -176,20 +179,20 @@ def _lines(chars, top: float) -> list[Line]:
     return out
 
 
-def _table(hs, vs, chars) -> tuple[list[str], list[list[str]]]:
-    """Text rows (merged cells written as `rules.TEXT_TABLE_CELLS` says) and the
-    span-expanded grid of one ruled table. Merged cells are found from the rules: two
-    neighbouring grid positions with no rule between them are one cell."""
+def _table(hs, vs, chars) -> tuple[list[str], list[list[str]], list[list[list]]]:
+    """Text rows (merged cells written as `rules.TEXT_TABLE_CELLS` says), the
+    span-expanded grid and the published cells of one ruled table. Merged cells are found
+    from the rules: two neighbouring grid positions with no rule between them are one cell."""
     keys, cell = cell_layout(hs, vs, chars)
     if not keys:
-        return [], []
+        return [], [], []
     grid = [[cell.get(k, "") for k in row] for row in keys]
     rows = []
     for line in _row_cells(keys, rules.TEXT_TABLE_CELLS):
         cells = [cell.get(k, "") for k, _ in line]
         if any(cell.get(k, "") for k, counts in line if counts):
             rows.append("\t".join(cells))
-    return rows, [row for row in grid if any(row)]
+    return rows, [row for row in grid if any(row)], published_rows(keys, lambda k: cell.get(k, ""))
 
 
 def _row_cells(keys: list[list[int]], mode: str) -> list[list[tuple[int, bool]]]:

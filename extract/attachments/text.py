@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..published import PublishedTable
+
 WS = re.compile(r"[ \t\u3000\xa0]+")
 
 
@@ -11,6 +13,7 @@ WS = re.compile(r"[ \t\u3000\xa0]+")
 class AttachmentText:
     lines: list[str] = field(default_factory=list)
     grids: list[list[list[str]]] = field(default_factory=list)
+    tables: list[PublishedTable] = field(default_factory=list)    # the grids' tables as published
     title: str = ""
     no_text_layer: bool = False
     warnings: list[str] = field(default_factory=list)

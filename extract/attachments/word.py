@@ -7,6 +7,7 @@ import shutil
 import subprocess
 
 from .. import rules
+from ..published import PublishedTable, published_rows
 from .text import WS, AttachmentText, first_title, split_title
 
 
@@ -27,16 +28,20 @@ def docx_text(body: bytes) -> AttachmentText:
             if t:
                 res.lines.append(t)
         elif tag == "tbl":
-            grid = []
+            grid, ids, texts, start = [], [], {}, len(res.lines)
             for row in Table(child, d).rows:
                 cells = [WS.sub(" ", c.text.replace("\n", " ")).strip() for c in row.cells]
                 if any(cells):
                     grid.append(cells)
+                    ids.append([c._tc for c in row.cells])
+                    texts.update(zip(ids[-1], cells))
                 line = _row_line(row)
                 if line is not None:
                     res.lines.append(line)
             if grid:
                 res.grids.append(grid)
+                res.tables.append(PublishedTable(rows=published_rows(ids, texts.__getitem__),
+                                                 text_lines=res.lines[start:]))
     title, rest = split_title(res.lines)
     core = (d.core_properties.title or "").strip()
     if title:

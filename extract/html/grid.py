@@ -52,6 +52,11 @@ def _placement(table) -> tuple[list, dict[int, int]]:
     return grid, start
 
 
+def table_cells(table) -> list[list]:
+    """Per `<tr>`, the cell element at each grid column (None for a hole)."""
+    return _placement(table)[0]
+
+
 def table_to_grid(table) -> list[list[str]]:
     """Grid of an lxml `<table>` element; nested tables are read as their own grids."""
     grid, _ = _placement(table)

@@ -15,6 +15,7 @@ from lxml import etree
 from .. import rules
 from .chrome import clean_lines, is_chrome_line, remove_chrome
 from .dom import WS, SelectorSet, norm_inline, text_len
+from ..published import PublishedTable
 from .render import BLOCK_TAGS, DOC_LINK, render_lines
 
 CONTENT = SelectorSet(rules.CONTENT_SELECTORS)
@@ -28,6 +29,7 @@ class MainText:
     lines: list[str] = field(default_factory=list)
     grids: list[list[list[str]]] = field(default_factory=list)
     method: str = ""                     # 'container:<selector>' | 'trafilatura+dom' | 'trafilatura' | 'empty'
+    tables: list[PublishedTable] = field(default_factory=list)   # the grids' tables as published
 
     @property
     def text(self) -> str:
@@ -210,32 +212,34 @@ def extract_main(tree, title: str = "") -> MainText:
         sel, containers = found
         lines: list[str] = []
         grids: list = []
+        tables: list = []
         for c in containers:
             remove_chrome(c, local=True)
-            l, g = render_lines(c)
+            l, g, t = render_lines(c)
             lines += l
             grids += g
-        return MainText(clean_lines(lines, title), grids, f"container:{sel}")
+            tables += t
+        return MainText(clean_lines(lines, title), grids, f"container:{sel}", tables)
     remove_chrome(tree, local=False)
     traf = _trafilatura_text(tree)
     tlines = _traf_lines(traf)
     if not tlines:
-        lines, grids = render_lines(body)
+        lines, grids, tables = render_lines(body)
         lines = clean_lines(lines, title)
-        return MainText(lines, grids, "dom" if lines else "empty")
+        return MainText(lines, grids, "dom" if lines else "empty", tables)
     el = _locate(tree, tlines, title)
     content_len = sum(len(p) for p in _anchor_pieces(tlines))
     if el is not None:
-        lines, grids = render_lines(el, drop_link_lines=True)
+        lines, grids, tables = render_lines(el, drop_link_lines=True)
         lines = clean_lines(lines, title)
         olen = sum(len(WS.sub("", l)) for l in lines)
         tlen = sum(len(WS.sub("", l)) for l in tlines)
         if 0.8 * content_len <= olen <= 2.5 * tlen + 200:
-            return MainText(lines, grids, "trafilatura+dom")
+            return MainText(lines, grids, "trafilatura+dom", tables)
     el = densest_block(body)
     if el is not None:
-        lines, grids = render_lines(el, drop_link_lines=True)
+        lines, grids, tables = render_lines(el, drop_link_lines=True)
         lines = clean_lines(lines, title)
         if sum(len(WS.sub("", l)) for l in lines) >= 0.8 * content_len:
-            return MainText(lines, grids, "dense-block")
+            return MainText(lines, grids, "dense-block", tables)
     return MainText(clean_lines(tlines, title), [], "trafilatura")

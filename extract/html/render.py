@@ -7,8 +7,9 @@ import re
 from lxml import etree
 
 from .. import rules
+from ..published import PublishedTable, published_rows
 from .dom import WS, norm_inline
-from .grid import table_rows, table_to_grid
+from .grid import table_cells, table_rows, table_to_grid
 
 BLOCK_TAGS = frozenset(
     "p div br h1 h2 h3 h4 h5 h6 li ul ol dl dt dd tr table tbody thead tfoot section article "
@@ -63,6 +64,7 @@ class _Renderer:
         self.lines: list[str] = []
         self.link_share: list[float] = []
         self.grids: list[list[list[str]]] = []
+        self.tables: list[PublishedTable] = []
         self._cur: list[str] = []
         self._link_chars = 0
         self._in_link = 0
@@ -92,6 +94,12 @@ class _Renderer:
         if not grid:
             return
         self.grids.append(grid)
+        start = len(self.lines)
+        self._table_lines(table, grid)
+        rows = published_rows(table_cells(table), lambda cell: norm_inline(cell.text_content()))
+        self.tables.append(PublishedTable(rows=rows, text_lines=self.lines[start:]))
+
+    def _table_lines(self, table, grid):
         mode = rules.TEXT_TABLE_CELLS
         if mode == "expanded":
             for row in grid:
@@ -138,14 +146,15 @@ class _Renderer:
         return self
 
 
-def render_lines(el, drop_link_lines: bool = False) -> tuple[list[str], list[list[list[str]]]]:
-    """Lines and grids of an element; `drop_link_lines` leaves out navigation-like lines
-    (mostly link text, no sentence punctuation, not a document link)."""
+def render_lines(el, drop_link_lines: bool = False) -> tuple[list[str], list[list[list[str]]],
+                                                              list[PublishedTable]]:
+    """Lines, grids and published tables of an element; `drop_link_lines` leaves out
+    navigation-like lines (mostly link text, no sentence punctuation, not a document link)."""
     r = _Renderer().render(el)
     if not drop_link_lines:
-        return r.lines, r.grids
+        return r.lines, r.grids, r.tables
     lines = [l for l, share in zip(r.lines, r.link_share)
              if share < 0.6 or DOC_LINK.search(l) or any(p in l for p in "。；")]
-    return lines, r.grids
+    return lines, r.grids, r.tables
 
 

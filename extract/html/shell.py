@@ -32,7 +32,7 @@ def _visible_content(tree) -> tuple[int, int, str]:
     for el in list(body.iter("script", "style", "noscript", "template")):
         if el.getparent() is not None:
             el.getparent().remove(el)
-    lines, _ = render_lines(body)
+    lines, _, _ = render_lines(body)
     kept = [l for l in lines if not is_chrome_line(l)]
     n = sum(len(WS.sub("", l)) for l in kept)
     prose = sum(len(WS.sub("", l)) for l in kept if len(l) >= 15 and _PROSE_MARK.search(l))

@@ -3,7 +3,10 @@
 Read-only: the database is opened with mode=ro (or immutable=1 with --immutable), canned
 queries cannot write, SQL is time-limited, raw captures are served only as downloads.
 Before serving, the Chinese search index is brought up to date when it is missing or
-stale (skip with --no-refresh). Search: /<db>/reports?_search=公开 (and .json).
+stale (skip with --no-refresh). A busy port is a one-line error (exit 2). Search, ranked by
+relevance: /<db>/reports?_search=%E5%A4%8D%E8%AE%AE (复议), or from a shell
+curl -G http://127.0.0.1:8001/<db>/reports.json --data-urlencode '_search=复议'. Reading
+pages: /-/nianbao/report/<id>; coverage: /-/nianbao/coverage.
 """
 from __future__ import annotations
 

@@ -236,13 +236,20 @@ def test_an_archive_of_the_previous_release_gets_region_and_new_migration_names(
         expected = sorted(ar.conn.execute("SELECT url, region FROM reports"))
     assert [r for _, r in expected] == ["浙江省", "中央"]
     # the shape the previous release left before its region migration: no region column,
-    # no index, views without it, no archive_meta, migrations recorded under their old names
+    # no index, views without it, no archive_meta, no later migration's columns,
+    # migrations recorded under their old names
     conn = sqlite3.connect(path)
-    conn.executescript("DROP VIEW report_figures; DROP VIEW reports; DROP INDEX report_rows_region; "
+    later = [m.name for m in migrations._migrations][7:]
+    conn.executescript("DROP VIEW report_coverage; DROP VIEW report_figures; DROP VIEW reports; "
+                       "DROP INDEX report_rows_region; DROP INDEX report_rows_agency_year; "
+                       "DROP INDEX report_rows_prefecture; DROP INDEX report_rows_county; "
+                       "DROP INDEX report_rows_adcode; ALTER TABLE report_rows DROP COLUMN prefecture; "
+                       "ALTER TABLE report_rows DROP COLUMN county; ALTER TABLE report_rows DROP COLUMN adcode; "
+                       "ALTER TABLE versions DROP COLUMN site_code; ALTER TABLE versions DROP COLUMN tables; "
                        "ALTER TABLE report_rows DROP COLUMN region; DROP TABLE archive_meta; "
                        "DROP TABLE site_names; ALTER TABLE captures DROP COLUMN redirects; DROP TABLE run_sites; "
                        "DELETE FROM _sqlite_migrations WHERE name IN ('m007_report_rows_region', "
-                       "'m008_archive_meta', 'm013_redirects_and_site_names', 'm014_run_sites'); "
+                       + ", ".join(f"'{n}'" for n in later) + "); "
                        "UPDATE _sqlite_migrations SET name = 'm004_recrawls_cost_only_capture_rows' "
                        "WHERE name = 'm005_recrawls_cost_only_capture_rows'; "
                        "UPDATE _sqlite_migrations SET name = 'm005_stored_report_rows' "

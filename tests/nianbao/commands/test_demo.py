@@ -1,6 +1,8 @@
-"""`nianbao demo --no-serve`: the sample portals crawled into an archive, in one command."""
+"""`nianbao demo --no-serve`: the sample portals crawled into an archive, in one command;
+a second run gives the same archive; a busy port is a one-line error before any crawl."""
 from __future__ import annotations
 
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -12,17 +14,67 @@ from nianbao.demo.server import SamplePortals
 pytestmark = pytest.mark.slow      # a whole crawl in a subprocess
 
 
-def test_demo_crawls_every_sample_portal(tmp_path):
-    db = tmp_path / "demo.db"
-    proc = subprocess.run([sys.executable, "-m", "nianbao", "demo", "--db", str(db), "--no-serve"],
+def _free_range(n: int) -> int:
+    """A first port with n free ports after it (checked by binding them)."""
+    for start in range(20100, 30000, 50):
+        socks = []
+        try:
+            for p in range(start, start + n):
+                s = socket.socket()
+                s.bind(("127.0.0.1", p))
+                socks.append(s)
+            return start
+        except OSError:
+            continue
+        finally:
+            for s in socks:
+                s.close()
+    raise AssertionError("no free port range")
+
+
+def _demo(db, *args):
+    return subprocess.run([sys.executable, "-m", "nianbao", "demo", "--db", str(db), *args],
                           capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "Sample portals:" in proc.stdout and proc.stdout.count("http://127.0.0.1:") >= 7
-    assert ".gov.test:" in proc.stdout              # the real-web portals under their host names
+
+
+def _counts(db):
     conn = sqlite3.connect(db)
-    reports = conn.execute("SELECT count(*) FROM reports").fetchone()[0]
-    sites = conn.execute("SELECT count(DISTINCT site) FROM reports").fetchone()[0]
+    out = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+           for t in ("reports", "documents", "versions", "sites")}
+    out["report_sites"] = conn.execute("SELECT count(DISTINCT site) FROM reports").fetchone()[0]
+    out["regions"] = conn.execute("SELECT count(*) FROM reports WHERE region IN ('未知', '中央') "
+                                  "OR prefecture IS NULL").fetchone()[0]
     conn.close()
+    return out
+
+
+def test_demo_crawls_every_sample_portal_and_a_rerun_keeps_the_counts(tmp_path):
+    db = tmp_path / "demo.db"
     with SamplePortals(port=0) as portals:           # the same portals, for their gold
+        n = len(portals.portals)
         gold = [g for g in portals.gold_reports() if not g.robots_disallowed]
-    assert (reports, sites) == (len(gold), len({g.portal for g in gold}))
+    port = str(_free_range(n))
+    proc = _demo(db, "--no-serve", "--portals-port", port)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Sample portals:" in proc.stdout and proc.stdout.count(f"http://127.0.0.1:{port[:3]}") >= 7
+    assert ".gov.test:" in proc.stdout              # the real-web portals under their host names
+    first = _counts(db)
+    assert (first["reports"], first["report_sites"]) == (len(gold), len({g.portal for g in gold}))
+    assert first["regions"] == 0                 # every report: a province and a prefecture
+    proc = _demo(db, "--no-serve", "--portals-port", port)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert _counts(db) == first
+
+
+def test_a_busy_port_is_a_one_line_error_before_any_crawl(tmp_path):
+    db = tmp_path / "demo.db"
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = str(busy.getsockname()[1])
+        proc = _demo(db, "--port", port)
+        assert proc.returncode == 2
+        assert proc.stderr.strip().count("\n") == 0 and f"port {port} is not free" in proc.stderr
+        proc = _demo(db, "--no-serve", "--portals-port", port)
+        assert proc.returncode == 2 and "--portals-port" in proc.stderr
+    assert not db.exists() or _counts(db)["reports"] == 0
