@@ -13,6 +13,7 @@ import io
 import json
 import sqlite3
 import tempfile
+import warnings
 from pathlib import Path
 
 from .warc import _warc_date, export_warc
@@ -27,10 +28,18 @@ def _pages(conn: sqlite3.Connection) -> list[dict]:
             for title, text, url, at in rows]
 
 
+def _wacz_main():
+    """The `wacz` command's entry point. Its indexer pulls in Py3AMF, whose import of
+    pkg_resources prints a setuptools deprecation notice that no user of ours can act on."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
+        from wacz.main import main
+    return main
+
+
 def export_wacz(conn: sqlite3.Connection, out: str | Path, title: str = "nianbao archive") -> dict:
     """Write the WACZ at `out`; returns counts (captures, records, pages)."""
-    from wacz.main import main as wacz_main
-
+    wacz_main = _wacz_main()
     out = Path(out)
     with tempfile.TemporaryDirectory(prefix="nianbao-wacz-") as tmp:
         warc = Path(tmp) / "data.warc.gz"
@@ -55,7 +64,7 @@ def export_wacz(conn: sqlite3.Connection, out: str | Path, title: str = "nianbao
 
 def validate_wacz(path: str | Path) -> tuple[bool, str]:
     """The `wacz` package's own validator: (valid, what it said)."""
-    from wacz.main import main as wacz_main
+    wacz_main = _wacz_main()
 
     log = io.StringIO()
     with contextlib.redirect_stdout(log):
