@@ -2,7 +2,8 @@
 (trs): its normal robots.txt, then one of `--mb` MB (the fault mode's `robots-huge`: the
 real rules first, then line after line of Disallow rules), then one that answers 503
 (`robots-503`, on the pdf portal). Per case: the crawl process's peak resident memory
-(ru_maxrss, from wait4), its wall time, the robots.txt bytes the portal was asked for and
+(its own high-water mark, as the crawl logs it in `runs.stats`: ru_maxrss from wait4 would
+include this process's memory, which survives fork and exec), its wall time, the robots.txt bytes the portal was asked for and
 the reports archived. Prints one table.
 
     python bench/robots.py [--mb 50]
@@ -10,6 +11,7 @@ the reports archived. Prints one table.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sqlite3
 import subprocess
@@ -42,15 +44,19 @@ class Asked:
 
 
 def crawl_peak(url: str, db: Path) -> tuple[int, float, float]:
-    """Exit code, peak RSS (MB) and wall seconds of one `nianbao crawl` of `url`."""
+    """Exit code, peak RSS (MB, the crawl's own) and wall seconds of one `nianbao crawl` of `url`."""
     argv = [sys.executable, "-m", "nianbao", "crawl", url, "--db", str(db), "--progress", "off",
             "--set", "AUTOTHROTTLE_ENABLED=false"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     t0 = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, usage.ru_maxrss / 1024, time.perf_counter() - t0
+    proc = subprocess.run(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wall = time.perf_counter() - t0
+    conn = sqlite3.connect(db)
+    try:
+        (stats,) = conn.execute("SELECT stats FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+    finally:
+        conn.close()
+    return proc.returncode, json.loads(stats)["ops"]["nianbao/progress/peak_rss_mb"], wall
 
 
 def measure(case: str, portal: str, fault: FaultMode | None, workdir: Path) -> dict:

@@ -39,7 +39,9 @@ class Portal:
         self.agency = agency
         self.news_count = news_count
         self.icp = icp or f"辽ICP备{zlib.crc32(name.encode()) % 90000000 + 10000000}号"
-        self.site_code = site_code or str(2100000000 + zlib.crc32(name.encode()) % 99999)
+        # 网站标识码: its first six digits name the sponsor's division (archive/regions.py reads
+        # them), so a portal without its own code gets the "bm" form, which names none
+        self.site_code = site_code or f"bm{zlib.crc32(name.encode()) % 10 ** 8:08d}"
         self.hub = hub
         self.base_url = ""
         self.columns: dict[str, Column] = {}

@@ -6,6 +6,8 @@ import pytest
 
 import io
 import json
+import subprocess
+import sys
 
 from scrapy import Spider
 from scrapy.http import HtmlResponse, Request
@@ -98,3 +100,15 @@ def test_crawl_log_has_machine_readable_stats(tmp_path):
     reports = query(db, "SELECT count(*) FROM reports")[0][0]
     assert ops["nianbao/progress/reports"] == reports > 0
     assert ops["nianbao/progress/pages"] >= reports and ops["nianbao/progress/pages_per_s"] > 0
+
+
+@pytest.mark.slow
+def test_peak_memory_is_the_crawls_own_not_its_parents():
+    """ru_maxrss survives fork and exec: a crawl started by a process holding 400 MB would
+    report 400 MB. The peak is the process's own."""
+    ballast = bytearray(400 * 1024 * 1024)
+    ballast[::4096] = b"x" * len(ballast[::4096])              # touch every page: resident
+    out = subprocess.run([sys.executable, "-c", "from nianbao.crawler.extensions.progress import peak_rss_mb; "
+                          "print(peak_rss_mb())"], capture_output=True, text=True, check=True).stdout
+    del ballast
+    assert 0 < float(out) < 300
