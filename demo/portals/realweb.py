@@ -425,7 +425,9 @@ class ChallengePortal(RealWebPortal):
 
 
 def build_all() -> list[RealWebPortal]:
-    """Every real-web portal with its reports (agencies, years and seeds of its own)."""
+    """Every real-web portal with its reports (agencies, years and seeds of its own). Where
+    an agency's name alone names several places (青山区, 西湖区) or none today (北塘区,
+    merged in 2015), its site's 网站标识码 says which, as on the real gov.cn sites."""
     made = []
 
     def make(cls, name, site, specs, *, names=(), per_page=15, **attrs):
@@ -437,11 +439,13 @@ def build_all() -> list[RealWebPortal]:
         made.append(p)
         return p
 
-    make(Redirect301Portal, "redirect301", "青山区人民政府", [(2022, "2021", 31, "2023-03-20")])
+    make(Redirect301Portal, "redirect301", "青山区人民政府", [(2022, "2021", 31, "2023-03-20")],
+         site_code="4201070001")
     make(HostAliasPortal, "hostalias", "虹桥镇人民政府",
          [(2022, "2021", 32, "2023-03-25"), (2021, "2021", 33, "2022-03-18")],
-         names=("www.hongqiao.gov.test", "hongqiao.gov.test", "xxgk.hongqiao.gov.test"))
-    make(MetaRefreshPortal, "metarefresh", "白沙县人民政府", [(2022, "2021", 34, "2023-03-10")])
+         names=("www.hongqiao.gov.test", "hongqiao.gov.test", "xxgk.hongqiao.gov.test"), site_code="3303820002")
+    make(MetaRefreshPortal, "metarefresh", "白沙县人民政府", [(2022, "2021", 34, "2023-03-10")],
+         site_code="4690250001")
     make(ScriptRedirectPortal, "jsredirect", "石门县人民政府", [(2022, "2021", 35, "2023-03-15")])
     make(ScriptRedirectPortal, "jsreplace", "清河区人民政府", [(2021, "2021", 36, "2022-03-12")],
          script='location.replace("{path}");')
@@ -450,8 +454,9 @@ def build_all() -> list[RealWebPortal]:
               names=("www.donggang.gov.test", "oss.gov-files.test"))
     fh.pdf_report(fh.columns["nb"], generate_report("东港区人民政府", 2022, "2021", seed=38, published="2023-03-28"))
     make(PostListPortal, "postlist", "西湖区人民政府",
-         [(2022, "2021", 39, "2023-03-21"), (2021, "2021", 40, "2022-03-21"), (2020, "2019", 41, "2021-03-20")])
-    make(SitemapPortal, "sitemap", "北塘区人民政府", [(2022, "2021", 42, "2023-03-17")])
+         [(2022, "2021", 39, "2023-03-21"), (2021, "2021", 40, "2022-03-21"), (2020, "2019", 41, "2021-03-20")],
+         site_code="3301060001")
+    make(SitemapPortal, "sitemap", "北塘区人民政府", [(2022, "2021", 42, "2023-03-17")], site_code="3202000003")
     make(TrsPagerPortal, "trspager", "东城区统计局",
          [(2022, "2021", 43, "2023-01-20"), (2021, "2021", 44, "2022-01-21"), (2020, "2019", 45, "2021-01-22")],
          per_page=2)
@@ -459,5 +464,6 @@ def build_all() -> list[RealWebPortal]:
     tw.short_report(tw.columns["nb"], "新竹县人民政府", 2022, "2023-03-16", 46)
     make(ChallengePortal, "jschallenge", "松江区人民政府", [(2022, "2021", 49, "2023-03-26")])
     make(BadBytesPortal, "badbytes", "余杭区人民政府", [(2022, "2021", 53, "2023-03-24")])
-    make(BlockablePortal, "blocked", "长林区人民政府", [(2022, "2021", 47, "2023-03-19"), (2021, "2021", 48, "2022-03-19")])
+    make(BlockablePortal, "blocked", "长林区人民政府", [(2022, "2021", 47, "2023-03-19"), (2021, "2021", 48, "2022-03-19")],
+         site_code="2201000005")
     return made

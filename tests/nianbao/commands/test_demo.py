@@ -48,6 +48,11 @@ def _counts(db, family_sites=()):
     marks = ", ".join("?" * len(family_sites))
     out["regions"] = conn.execute(f"SELECT count(*) FROM reports WHERE site IN ({marks}) AND "
                                   "(region IN ('未知', '中央') OR prefecture IS NULL)", family_sites).fetchone()[0]
+    # the rest: a prefecture, or a county where none lies between (白沙, a county under
+    # Hainan itself); only 新竹县 is outside GB/T 2260's divisions (Taiwan is one code, 710000)
+    out["unplaced"] = [a for (a,) in conn.execute(
+        "SELECT DISTINCT agency FROM reports WHERE region IN ('未知', '中央') OR "
+        "(prefecture IS NULL AND county IS NULL) ORDER BY agency")]
     out["family_reports"] = conn.execute(f"SELECT count(*) FROM reports WHERE site IN ({marks})",
                                          family_sites).fetchone()[0]
     conn.close()
@@ -71,6 +76,7 @@ def test_demo_crawls_every_sample_portal_and_a_rerun_keeps_the_counts(tmp_path):
     assert (first["reports"], first["report_sites"]) == (len(gold), len({g.portal for g in gold}))
     assert first["family_reports"] == len(family_gold)
     assert first["regions"] == 0                 # every family report: a province and a prefecture
+    assert first["unplaced"] == ["新竹县人民政府"]
     proc = _demo(db, "--no-serve", "--portals-port", port)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert _counts(db, family_sites) == first
