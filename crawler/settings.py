@@ -121,6 +121,8 @@ NIANBAO_RENDER_DEADLINE = 0         # seconds any browser download may take (0: 
 NIANBAO_REDIS_URL = None            # redis://HOST:PORT/DB of the shared frontier; None: a local crawl
 NIANBAO_REDIS_PREFIX = "nianbao"    # key prefix of one crawl in Redis
 NIANBAO_REDIS_MAX_BACKLOG = 2000    # items a worker lets wait for the archive writer before it pauses
+NIANBAO_REDIS_LEASE_TTL = 30.0      # seconds a dead worker's requests and site places stay leased
+NIANBAO_REDIS_WRITE_BATCH = 200     # pages the archive writer stores in one transaction, at most
 NIANBAO_WORKER_ID = None            # this worker's name (default: host-pid-random)
 NIANBAO_JOIN_WAIT = 120.0           # seconds a --join worker waits for a writer to prepare the crawl
 

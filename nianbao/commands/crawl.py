@@ -105,4 +105,6 @@ def run(args) -> int:
     print(f"archive {result.get('db')}: run {result.get('run_id')}, {t.get('fetched', 0)} pages, "
           f"{t.get('reports', 0)} reports ({t.get('new', 0)} new, {t.get('changed', 0)} changed), "
           f"{t.get('failed', 0)} failed, {t.get('rendered', 0)} rendered")
+    if result.get("reason") == "incomplete":      # a distributed crawl whose workers all died
+        return 1
     return 0 if t.get("fetched", 0) else 1
