@@ -37,7 +37,6 @@ COVERED_BY = {
     "nianbao.crawler.distributed.history": "tests/crawler/distributed/test_writer.py",
     "nianbao.crawler.distributed.client": "tests/crawler/distributed/test_frontier.py",
     "nianbao.crawler.distributed.keys": "tests/crawler/distributed/test_writer.py",   # the namespace cleared
-    "nianbao.crawler.distributed.leases": "tests/crawler/distributed/test_frontier.py",
     "nianbao.crawler.distributed.pipeline": "tests/crawler/distributed/test_writer.py",
     "nianbao.crawler.spiders.reports": "tests/e2e/test_crawl.py",
     "nianbao.crawler.spiders.captures": "tests/e2e/test_crawl.py",

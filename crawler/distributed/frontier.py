@@ -283,8 +283,11 @@ class WorkerCoordinator:
         self.beat.start(self.interval, now=False)
 
     def heartbeat(self):
-        self.server.set(self.key(keys.ALIVE, self.wid),
-                        json.dumps({"pid": os.getpid(), "host": socket.gethostname()}), ex=ALIVE_TTL)
+        pipe = self.server.pipeline()
+        pipe.set(self.key(keys.ALIVE, self.wid),
+                 json.dumps({"pid": os.getpid(), "host": socket.gethostname()}), ex=ALIVE_TTL)
+        pipe.sadd(self.key(keys.WORKERS), self.wid)     # also for a writer resumed meanwhile
+        pipe.execute()
         f = self.frontier
         if f is None:
             return

@@ -26,8 +26,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import pickle
+import socket
 import sys
+import threading
 import time
 from collections import defaultdict
 from dataclasses import asdict
@@ -43,7 +46,7 @@ from nianbao.crawler.portals import Portal
 
 logger = logging.getLogger(__name__)
 
-WRITER_TTL = 30            # seconds the writer lock outlives a writer that died
+WRITER_TTL = 10            # seconds the writer lock outlives a writer that died
 
 # ARGV: most; KEYS: items, processing -> how many items moved
 _MORE = """
@@ -93,6 +96,7 @@ class ArchiveWriter:
         self.resumed: dict | None = None
         self._more = self.server.register_script(_MORE)
         self._restore = self.server.register_script(_RESTORE)
+        self._lock_done = threading.Event()       # set: stop refreshing the writer lock
 
     def key(self, name: str, *parts: str) -> str:
         return keys.key(self.prefix, name, *parts)
@@ -100,14 +104,15 @@ class ArchiveWriter:
     # -- before the workers ----------------------------------------------------------------
     def prepare(self, portals: list[Portal] | None, options: dict, *, resume: bool = False) -> list[Portal]:
         """Open the run and publish what workers need; returns the crawl's portals."""
-        if not self.server.set(self.key(keys.WRITER), str(time.time()), nx=True, ex=WRITER_TTL):
-            raise RuntimeError(f"another archive writer is already draining {self.prefix!r}")
+        self._take_lock(wait=resume)
         existing = read_plan(self.server, self.prefix) if resume else None
         writer_mark = self.server.get(self.key(keys.WRITER))
         if existing is None:
             clear_namespace(self.server, self.prefix)
         else:
-            self.server.delete(*(self.key(k) for k in keys.RUN_SCOPED))
+            # who ran before is forgotten (a busy mark of a dead worker would hold up the end)
+            self.server.delete(*(self.key(k) for k in keys.RUN_SCOPED),
+                               *self.server.scan_iter(self.key(keys.BUSY, "*"), count=500))
             back = self._restore(keys=[self.key(keys.PROCESSING), self.key(keys.ITEMS)])
             self.resumed = {"queued": self.queued(), "leased": self.server.zcard(self.key(keys.LEASES)),
                             "items": self.server.llen(self.key(keys.ITEMS)), "batch_restored": back}
@@ -137,6 +142,31 @@ class ArchiveWriter:
                     self.run_id, len(sites), published, self.prefix)
         return plan
 
+    def _take_lock(self, *, wait: bool) -> None:
+        """Become the crawl's one writer. The lock of a writer that died expires WRITER_TTL
+        seconds after its last beat; a resumed crawl (`wait`) waits for that."""
+        me = json.dumps({"host": socket.gethostname(), "pid": os.getpid()})
+        deadline = time.monotonic() + WRITER_TTL + 5
+        while not self.server.set(self.key(keys.WRITER), me, nx=True, ex=WRITER_TTL):
+            if not wait or time.monotonic() > deadline:
+                raise RuntimeError(f"another archive writer is already draining {self.prefix!r}")
+            time.sleep(0.2)
+        # kept alive by a thread, so no phase (publishing a big history, a long batch, the
+        # search index refresh at the end) outlasts it
+        self._lock_done.clear()
+        threading.Thread(target=self._keep_lock, daemon=True, name="writer-lock").start()
+
+    def _keep_lock(self) -> None:
+        while not self._lock_done.wait(WRITER_TTL / 4):
+            try:
+                self.server.expire(self.key(keys.WRITER), WRITER_TTL)
+            except Exception as exc:      # Redis unreachable: the drain loop will say so
+                logger.debug("could not refresh the writer lock: %s", exc)
+
+    def _release_lock(self) -> None:
+        self._lock_done.set()
+        self.server.delete(self.key(keys.WRITER))
+
     # -- the drain loop ----------------------------------------------------------------------
     def drain(self, *, wait_for_workers: float = 300.0, poll: float = 0.5, progress: bool = False,
               workers_exited=lambda: False) -> dict:
@@ -145,12 +175,9 @@ class ArchiveWriter:
         for a first worker to join is pointless)."""
         started_wait = self.started = time.monotonic()
         self.busy_seconds = 0.0             # time spent storing (the writer's own load)
-        shown = beat = 0.0
+        shown = 0.0
         while True:
             now = time.monotonic()
-            if now - beat >= WRITER_TTL / 3:        # the writer lock lives as long as the writer
-                beat = now
-                self.server.expire(self.key(keys.WRITER), WRITER_TTL)
             if progress and now - shown >= 1.0:
                 shown = now
                 self._progress_line()
@@ -263,6 +290,7 @@ class ArchiveWriter:
             status="finished" if reason == "finished" else reason)
         self.archive.close()
         self.archive = None
+        self._lock_done.set()
         clear_namespace(self.server, self.prefix)
         return {"run_id": self.run_id, "db": self.db_path, "sites": sites, "totals": total,
                 "table": table, "archive": log, "distributed": distributed, "reason": reason,
@@ -282,7 +310,7 @@ class ArchiveWriter:
     def abort(self) -> None:
         """Stop without finishing: the run stays 'running' (marked interrupted by the next
         run); the crawl's Redis keys stay for `--resume`, only the writer lock goes."""
-        self.server.delete(self.key(keys.WRITER))
+        self._release_lock()
         if self.archive is not None:
             self.archive.close()
             self.archive = None
