@@ -101,6 +101,9 @@ EXTENSIONS = {
     "nianbao.crawler.extensions.progress.CrawlProgress": 500,
 }
 SPIDER_MIDDLEWARES = {}
+# Scrapy starts CONCURRENT_ITEMS tasks for every response's output, however small: 100 by
+# default (~10% of a crawl's CPU); a page yields at most a capture and a listing
+CONCURRENT_ITEMS = 8
 ITEM_PIPELINES = {
     "nianbao.crawler.pipelines.archive.ArchivePipeline": 300,
 }
