@@ -23,6 +23,8 @@ Archive writer (crawler.distributed.writer, .history):
     processing        list         the batch the writer is storing (back to items if it dies)
     writer            string       the writer's lock, with a TTL
     plan, ready, run_id, history, known_reports
+Spider (crawler.distributed.findings):
+    found             set          sites that gave any worker a report candidate
 """
 from __future__ import annotations
 
@@ -34,11 +36,12 @@ WORKERS, WORKERS_STARTED, EXPECT, FINISHED, WORKER_STATS = (
 ALIVE, BUSY = "alive", "busy"
 ITEMS, PROCESSING, WRITER = "items", "processing", "writer"
 PLAN, READY, RUN_ID, HISTORY, KNOWN_REPORTS = "plan", "ready", "run_id", "history", "known_reports"
+FOUND = "found"
 
 # one key each
 SINGLE = (SITES, DUPEFILTER, LEASES, LEASED, LEASED_FROM, WORKERS, WORKERS_STARTED, EXPECT,
           FINISHED, WORKER_STATS, ITEMS, PROCESSING, WRITER, PLAN, READY, RUN_ID, HISTORY,
-          KNOWN_REPORTS)
+          KNOWN_REPORTS, FOUND)
 # one key a site or a worker: `name:*`
 FAMILIES = (REQUESTS, TAKEN, WIRE, PACE, ALIVE, BUSY)
 # what a crawl started afresh forgets about who ran before (a resumed crawl keeps the rest)

@@ -27,6 +27,7 @@ from nianbao.crawler import linkscore as ls
 from nianbao.archive.urls import canonical_url, fetch_url, is_gateway, site_of, ungateway
 from nianbao.crawler.extensions.history import CrawlHistoryExtension
 from nianbao.crawler.extensions.sitestats import SiteStats
+from nianbao.crawler.distributed.findings import SitesWithReports
 from nianbao.crawler.discovery import (
     Link, dataproxy_records, dedupe_links, find_dataproxy, find_pager, json_links,
     json_next_pages, page_links, page_titles, parse_html, parse_json_list,
@@ -68,7 +69,7 @@ class ReportSpider(scrapy.Spider):
         self.site_state: dict[str, SiteState] = {}
         for p in plist:
             for s in p.all_sites():
-                self.site_state.setdefault(s, SiteState(portal=p))
+                self.site_state.setdefault(s, SiteState(portal=p, site=s))
         self.sites = set(self.site_state)
         self.seen: set[str] = set()
         self._seq = itertools.count()
@@ -86,6 +87,7 @@ class ReportSpider(scrapy.Spider):
         spider.explore_depth = s.getint("NIANBAO_EXPLORE_DEPTH")
         spider.render_default = s.get("NIANBAO_RENDER")
         spider.store_all = s.getbool("NIANBAO_STORE_ALL")
+        spider.cluster = SitesWithReports.from_settings(s)
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         return spider
 
@@ -109,7 +111,7 @@ class ReportSpider(scrapy.Spider):
             req = self._request(url, kind=REPORT, priority=ls.PRIORITY[ls.REPORT] - 50,
                                 extra_meta={"nianbao_revisit": True})
             if req is not None:
-                self.site_state[site_of(req.url)].candidates.add(canonical_url(url))
+                self._candidate(self.site_state[site_of(req.url)], url)
                 yield req
 
     # -- request building ----------------------------------------------------------------
@@ -316,8 +318,14 @@ class ReportSpider(scrapy.Spider):
         """The request for a report link (none when already seen), counted as a candidate."""
         req = self._request(s.link.url, kind=REPORT, priority=s.priority, link=s.link)
         if req is not None:
-            st.candidates.add(canonical_url(s.link.url))
+            self._candidate(st, s.link.url)
             yield req
+
+    def _candidate(self, st: SiteState, url: str) -> None:
+        """A report candidate of a site: the site needs no exploring, in any worker."""
+        st.candidates.add(canonical_url(url))
+        if self.cluster is not None:
+            self.cluster.add(st.site)
 
     @staticmethod
     def _listing(url: str, site: str, report_links: list[ls.Scored]) -> Listing:
@@ -402,6 +410,8 @@ class ReportSpider(scrapy.Spider):
         for site, st in self.site_state.items():
             if st.candidates or st.explored >= self.explore_budget or not st.parked:
                 continue
+            if self.cluster is not None and self.cluster.has(site):
+                continue                  # another worker found its reports
             while st.parked and st.explored < self.explore_budget:
                 negprio, depth, _, kw = heapq.heappop(st.parked)
                 req = self._request(kw["url"], kind=EXPLORE, priority=-negprio - 100, link=kw["link"],
