@@ -30,13 +30,13 @@ from nianbao.demo.site import Portal
 FaultHook = Callable[[Portal, Request], "Response | None"]
 
 
-def build_portals(scale: int = 1, sites: int | None = None,
+def build_portals(scale: float = 1, sites: int | None = None,
                   families: tuple[str, ...] | None = None) -> list[Portal]:
     """One portal per family, or `sites` portals taking the families in turn (named
     `trs`, …, `trs-2`, …); `families` picks families by portal name (`trs`, `spa`, …);
-    `scale` multiplies the news columns' length."""
+    `scale` multiplies the news columns' length (50 articles; 0.2: 10, for many small sites)."""
     from nianbao.demo.portals import ALL
-    news = 50 * max(1, scale)
+    news = max(1, round(50 * scale))
     mods = [m for m in ALL if families is None or m.__name__.rsplit(".", 1)[1] in families]
     if not mods:
         raise ValueError(f"no sample portal family among {families!r}")
@@ -125,7 +125,7 @@ class SamplePortals:
     """Start every portal on 127.0.0.1: the first on `port` and the rest on the following
     ports, or each on a free port when `port` is 0."""
 
-    def __init__(self, port: int = 0, host: str = "127.0.0.1", scale: int = 1,
+    def __init__(self, port: int = 0, host: str = "127.0.0.1", scale: float = 1,
                  fault: FaultHook | None = None, latency: float = 0.0, sites: int | None = None,
                  families: tuple[str, ...] | None = None):
         self.host = host
