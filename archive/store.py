@@ -15,7 +15,7 @@ import socket
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 from urllib.parse import urlsplit
 
 import sqlite_utils
@@ -89,6 +89,7 @@ class Archive:
         self.removal_after = int(removal_after)
         self.max_bytes = 0
         self.conn = None
+        self._batch = False              # store_pages holds the write transaction
         # documents whose `report_rows` row the current write may have changed
         self.docs: Documents | None = None
         try:
@@ -151,6 +152,10 @@ class Archive:
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One short write transaction, taken up front so it cannot deadlock mid-way."""
+        if self._batch:                  # inside store_pages: one savepoint of its transaction
+            with self._savepoint():
+                yield self.conn
+            return
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
@@ -329,6 +334,32 @@ class Archive:
                 return StoreResult(capture_id, found[0] if found else None, False, False)
             c.execute("RELEASE extracted")
             return result
+
+    def store_pages(self, run_id: int | None,
+                    entries: Iterable[tuple[Capture, Document | None] | Listing]) -> list:
+        """Store many fetches and listings in one transaction: each as `store_page` /
+        `store_listing` would (results in order: a StoreResult or a listing id), all
+        committed together or, when the process dies first, none. Cheaper per page than a
+        transaction each (a distributed crawl's single writer stores what all workers fetch)."""
+        with self._write():
+            self._batch = True
+            try:
+                return [self.store_listing(run_id, e) if isinstance(e, Listing)
+                        else self.store_page(run_id, *e) for e in entries]
+            finally:
+                self._batch = False
+
+    @contextmanager
+    def _savepoint(self) -> Iterator[None]:
+        """One page of a batch: undone alone when it fails, before the failure goes on."""
+        self.conn.execute("SAVEPOINT page")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK TO page")
+            self.conn.execute("RELEASE page")
+            raise
+        self.conn.execute("RELEASE page")
 
     # -- listings ---------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ of those are fetched and stored once.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 import tldextract
@@ -50,6 +51,12 @@ def netloc_of(scheme: str, host: str, port: int | None) -> str:
     return f"{host}:{port}"
 
 
+# The same URLs come back on every page of a site (navigation, columns, pagers), and a
+# crawl asks for a URL's site and forms many times: remembered (pure functions of a string)
+_CACHE = 1 << 16
+
+
+@lru_cache(maxsize=_CACHE)
 def site_of(url: str) -> str:
     """The site a URL belongs to: `host` or `host:port` (default ports omitted)."""
     parts = urlsplit(url.strip())
@@ -103,6 +110,7 @@ def _route_fragment(fragment: str) -> bool:
     return fragment.startswith(("/", "!"))
 
 
+@lru_cache(maxsize=_CACHE)
 def canonical_url(url: str) -> str:
     """The identity of the document at `url`.
 
@@ -127,6 +135,7 @@ def canonical_url(url: str) -> str:
     return urlunsplit((scheme, netloc, path, query, fragment))
 
 
+@lru_cache(maxsize=_CACHE)
 def fetch_url(url: str) -> str:
     """The URL to request: the canonical one minus nothing a server needs.
 

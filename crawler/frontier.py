@@ -32,13 +32,12 @@ import sqlite3
 from collections import defaultdict
 from pathlib import Path
 
-from scrapy import Request, signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.request import request_from_dict
-from twisted.python.failure import Failure
 
 from nianbao.archive.urls import site_of
 from nianbao.crawler import meta
+from nianbao.crawler.tracking import OutputTracker
 
 logger = logging.getLogger(__name__)
 
@@ -104,14 +103,9 @@ class JournalScheduler:
         self._memory: list = []                          # (-priority, seq, request): re-issues
         self._slots: dict[str, list] = defaultdict(list)  # slot -> heap of (-priority, seq, id)
         self._queued = 0
-        # done-tracking: items still in the pipelines, outputs still being consumed
-        self._pending_items: dict[int, int] = defaultdict(int)
-        self._output_open: set[int] = set()
-        self._item_fid: dict[int, int] = {}
+        self.tracker = OutputTracker(crawler, self._done)
         self._logged_unserializable = False
         self._session = 0
-        for sig in (signals.item_scraped, signals.item_dropped, signals.item_error):
-            crawler.signals.connect(self._item_finished, signal=sig)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -219,7 +213,7 @@ class JournalScheduler:
         self.conn.execute("UPDATE requests SET state = ? WHERE id = ?", (IN_FLIGHT, rid))
         request = request_from_dict(pickle.loads(data), spider=self.spider)
         request.meta[FID] = rid
-        self._track(request, rid)
+        self.tracker.track(request, rid)
         self.stats.inc_value("scheduler/dequeued/disk")
         self.stats.inc_value("scheduler/dequeued")
         return request
@@ -236,82 +230,7 @@ class JournalScheduler:
             return (busy, self._slots[slot][0][0], self._slots[slot][0][1])
         return min(self._slots, key=load)
 
-    # -- done tracking -------------------------------------------------------------------------
-    def _track(self, request, rid: int) -> None:
-        """Wrap callback and errback so the journal learns when their output is consumed."""
-        for attr in ("callback", "errback"):
-            fn = getattr(request, attr)
-            if attr == "callback" and fn is None:
-                fn = getattr(self.spider, "parse", None)
-            if fn is None or getattr(fn, "_nianbao_tracked", False):
-                continue
-            wrapped = self._wrap(fn, rid)
-            setattr(request, attr, wrapped)
-
-    def _wrap(self, fn, rid: int):
-        sched = self
-
-        def tracked(result, *args, **kwargs):
-            sched._output_open.add(rid)
-            try:
-                out = fn(result, *args, **kwargs)
-            except BaseException:
-                sched._output_closed(rid)
-                raise
-            return sched._follow_output(rid, out)
-        tracked._nianbao_tracked = True
-        tracked.__name__ = getattr(fn, "__name__", "tracked")
-        return tracked
-
-    def _follow_output(self, rid: int, out):
-        if out is None or isinstance(out, Failure):
-            self._output_closed(rid)
-            return out
-        if hasattr(out, "__aiter__"):
-            return self._follow_async(rid, out)
-        if hasattr(out, "__iter__") and not isinstance(out, (Request, dict, str, bytes)):
-            return self._follow_sync(rid, out)
-        # a single item or request returned directly
-        self._count(rid, out)
-        self._output_closed(rid)
-        return out
-
-    def _follow_sync(self, rid, out):
-        try:
-            for x in out:
-                self._count(rid, x)
-                yield x
-        finally:
-            self._output_closed(rid)
-
-    async def _follow_async(self, rid, out):
-        try:
-            async for x in out:
-                self._count(rid, x)
-                yield x
-        finally:
-            self._output_closed(rid)
-
-    def _count(self, rid: int, x) -> None:
-        if x is not None and _is_item(x):
-            self._pending_items[rid] += 1
-            self._item_fid[id(x)] = rid
-
-    def _output_closed(self, rid: int) -> None:
-        self._output_open.discard(rid)
-        if not self._pending_items.get(rid):
-            self._done(rid)
-
-    def _item_finished(self, item, response=None, spider=None, **kw):
-        rid = self._item_fid.pop(id(item), None)
-        if rid is None:
-            return
-        self._pending_items[rid] -= 1
-        if self._pending_items[rid] <= 0:
-            self._pending_items.pop(rid, None)
-            if rid not in self._output_open:
-                self._done(rid)
-
+    # -- done tracking (crawler.tracking) -----------------------------------------------------
     def _done(self, rid: int) -> None:
         try:
             self.conn.execute("UPDATE requests SET state = ?, data = NULL WHERE id = ?", (DONE, rid))
@@ -327,6 +246,3 @@ def downloader_slots(crawler) -> dict:
     except (AttributeError, RuntimeError):
         return {}
 
-
-def _is_item(x) -> bool:
-    return not isinstance(x, Request)

@@ -102,49 +102,55 @@ def classify(link: Link, page_is_report: bool = False) -> Scored:
     `page_is_report`: the page holding the link is itself a report (its title says so, or
     the link that led to it did): its file attachments are part of the report.
     """
-    label = simplified(link.label)
-    url = link.url
+    return Scored(link, *_verdict(link.url, link.label, page_is_report))
+
+
+# the same links come back on every page of a site (navigation, columns): remembered
+@lru_cache(maxsize=1 << 16)
+def _verdict(url: str, raw_label: str, page_is_report: bool) -> tuple[str, int, str]:
+    """(kind, priority, reason) of a link: a pure function of its URL and label."""
+    label = simplified(raw_label)
     path = unquote(urlsplit(url).path + "?" + urlsplit(url).query)
     report_label = bool(label) and extract.is_report_title(label)
 
     if is_attachment_url(url):
         if page_is_report:
-            return Scored(link, ATTACHMENT, PRIORITY[ATTACHMENT], "file on a report page")
+            return (ATTACHMENT, PRIORITY[ATTACHMENT], "file on a report page")
         if report_label:
-            return Scored(link, REPORT, PRIORITY[REPORT] + 10, "report-titled file")
-        return Scored(link, SKIP, PRIORITY[SKIP], "file elsewhere")
+            return (REPORT, PRIORITY[REPORT] + 10, "report-titled file")
+        return (SKIP, PRIORITY[SKIP], "file elsewhere")
     if report_label:
         if not _DOC_WITH_YEAR.search(label) and len(label) <= 16:
             # "政府信息公开年度报告" with no year names the column, not one report
-            return Scored(link, SECTION, PRIORITY[SECTION] + 50, "report column label")
-        return Scored(link, REPORT, PRIORITY[REPORT], "report title")
+            return (SECTION, PRIORITY[SECTION] + 50, "report column label")
+        return (REPORT, PRIORITY[REPORT], "report title")
     if label and _REPORTISH.search(label) and _DOC_WITH_YEAR.search(label):
-        return Scored(link, SKIP, PRIORITY[SKIP], "trap: a dated report that is not an OGI report")
+        return (SKIP, PRIORITY[SKIP], "trap: a dated report that is not an OGI report")
     if _SEARCH_URL.search(path):
-        return Scored(link, SKIP, PRIORITY[SKIP], "search or login")
+        return (SKIP, PRIORITY[SKIP], "search or login")
     if label and len(label) > 40:
         # a long label is a document title, and not a report's: an article, skip it
-        return Scored(link, SKIP, PRIORITY[SKIP], "other document")
+        return (SKIP, PRIORITY[SKIP], "other document")
     if _ARTICLE_URL.search(path):
-        return Scored(link, SKIP, PRIORITY[SKIP], "article that is not a report")
+        return (SKIP, PRIORITY[SKIP], "article that is not a report")
     if label and _NEGATIVE_LABEL.search(label) and not _STRONG_LABEL.search(label):
-        return Scored(link, SKIP, PRIORITY[SKIP], "negative label")
+        return (SKIP, PRIORITY[SKIP], "negative label")
     if label and _STRONG_LABEL.search(label) and not _COLUMN_TRAP.search(label):
-        return Scored(link, SECTION, PRIORITY[SECTION] + 50, "report column label")
+        return (SECTION, PRIORITY[SECTION] + 50, "report column label")
     if _STRONG_URL.search(path) and not _NEGATIVE_URL.search(path):
-        return Scored(link, SECTION, PRIORITY[SECTION] + 40, "report column url")
+        return (SECTION, PRIORITY[SECTION] + 40, "report column url")
     if label and _MEDIUM_LABEL.search(label) and len(label) <= SECTION_LABEL_MAX \
             and not _DOCUMENT_ENDING.search(label):
         if _WEAK_SECTION_LABEL.search(label):
-            return Scored(link, EXPLORE, PRIORITY[EXPLORE] + 20, "disclosure aside")
-        return Scored(link, SECTION, PRIORITY[SECTION], "disclosure section label")
+            return (EXPLORE, PRIORITY[EXPLORE] + 20, "disclosure aside")
+        return (SECTION, PRIORITY[SECTION], "disclosure section label")
     if _NEGATIVE_URL.search(path):
-        return Scored(link, SKIP, PRIORITY[SKIP], "negative url")
+        return (SKIP, PRIORITY[SKIP], "negative url")
     if label and _DOCUMENT_ENDING.search(label):
-        return Scored(link, SKIP, PRIORITY[SKIP], "a notice or other document")
+        return (SKIP, PRIORITY[SKIP], "a notice or other document")
     if _MEDIUM_URL.search(path):
-        return Scored(link, EXPLORE, PRIORITY[EXPLORE] + 30, "disclosure url")
-    return Scored(link, EXPLORE, PRIORITY[EXPLORE], "unscored")
+        return (EXPLORE, PRIORITY[EXPLORE] + 30, "disclosure url")
+    return (EXPLORE, PRIORITY[EXPLORE], "unscored")
 
 
 def classify_url(url: str) -> Scored:

@@ -37,6 +37,7 @@ names). A key's value lives only as long as its request and the requests made fr
 | nianbao_conditional | conditional | conditional | the request carries validators |
 | nianbao_frontier_id | journal frontier | journal frontier | the request's row in the crawl journal |
 | nianbao_worker | Redis frontier | Redis frontier | the worker that took the request from Redis |
+| nianbao_lease | Redis frontier | Redis frontier, leased download handler | the request's lease token in Redis (kept by its retries, renders, redirects) |
 """
 KIND = "nianbao_kind"
 SITE = "nianbao_site"
@@ -69,5 +70,6 @@ ROBOTS_BYTES = "nianbao_robots_bytes"
 CONDITIONAL = "nianbao_conditional"
 FRONTIER_ID = "nianbao_frontier_id"
 WORKER = "nianbao_worker"
+LEASE = "nianbao_lease"
 
 ALL = frozenset(v for k, v in dict(globals()).items() if k.isupper() and isinstance(v, str))

@@ -6,6 +6,10 @@
         portals.gold_reports(); portals.traps(); portals.set_state("second")
 
 Responses are rendered once per (state, path) and cached, so concurrent crawls are fast.
+`sites=N` serves N portals (the families in turn: `trs`, `hanweb`, …, then `trs-2`, …), a
+model of a crawl over many sites; `latency` makes every answer wait as across a network.
+Each portal counts the requests it is answering at once (`max_in_flight()`): what a site
+operator sees of a crawler's politeness.
 `fault` is the fault mode's seam (demo/faults.py: timeouts, resets, 5xx, 429…): a callable
 (portal, request) -> Response | None consulted before normal dispatch; a response with a
 `write_to(handler)` method writes its own bytes (broken framing, resets, stalls).
@@ -27,12 +31,28 @@ from nianbao.demo.site import Portal
 FaultHook = Callable[[Portal, Request], "Response | None"]
 
 
-def build_portals(scale: int = 1) -> list[Portal]:
-    """All portals: one per CMS family (`scale` multiplies their news columns' length),
-    then the small portals of the real web around the pages (demo/portals/realweb.py)."""
+def build_portals(scale: float = 1, sites: int | None = None,
+                  families: tuple[str, ...] | None = None) -> list[Portal]:
+    """One portal per family, then the small portals of the real web around the pages
+    (demo/portals/realweb.py); or `sites` portals taking the families in turn (named `trs`,
+    …, `trs-2`, …), a model of a crawl over many sites; `families` picks families by portal
+    name (`trs`, `spa`, …); `scale` multiplies the news columns' length (50 articles; 0.2:
+    10, for many small sites)."""
     from nianbao.demo.portals import ALL, realweb
-    news = 50 * max(1, scale)
-    return [mod.build(news_count=news) for mod in ALL] + realweb.build_all()
+    news = max(1, round(50 * scale))
+    mods = [m for m in ALL if families is None or m.__name__.rsplit(".", 1)[1] in families]
+    if not mods:
+        raise ValueError(f"no sample portal family among {families!r}")
+    out = []
+    for i in range(sites or len(mods)):
+        portal = mods[i % len(mods)].build(news_count=news)
+        copy = i // len(mods)
+        if copy:
+            portal.name = f"{portal.name}-{copy + 1}"
+        out.append(portal)
+    if sites is None and families is None:
+        out += realweb.build_all()
+    return out
 
 
 class _Server(ThreadingHTTPServer):
@@ -57,6 +77,26 @@ def _handler_for(hub: "SamplePortals", portal: Portal):
             pass
 
         def _serve(self, method: str) -> None:
+            # counted from the request's arrival until the answer starts going out: the
+            # client can send its next request only once the answer has arrived
+            hub.count_in_flight(portal, +1)
+            try:
+                resp = self._respond(method)
+                write_to = getattr(resp, "write_to", None)
+                if write_to is not None:      # a fault that writes its own (broken) answer
+                    write_to(self)
+                    return
+            finally:
+                hub.count_in_flight(portal, -1)
+            self.send_response(resp.status)
+            for k, v in resp.headers.items():
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(resp.body)))
+            self.end_headers()
+            if method != "HEAD":
+                self.wfile.write(resp.body)
+
+        def _respond(self, method: str) -> Response:
             if hub.latency:
                 time.sleep(hub.latency)       # a server across a network, not on loopback
             length = int(self.headers.get("Content-Length") or 0)
@@ -72,17 +112,7 @@ def _handler_for(hub: "SamplePortals", portal: Portal):
                     resp = portal.handle(req)
             except Exception as exc:  # a demo bug must show as a 500, never hang a crawl
                 resp = Response(500, f"internal error: {exc!r}".encode(), {"Content-Type": "text/plain"})
-            write_to = getattr(resp, "write_to", None)
-            if write_to is not None:          # a fault that writes its own (broken) answer
-                write_to(self)
-                return
-            self.send_response(resp.status)
-            for k, v in resp.headers.items():
-                self.send_header(k, v)
-            self.send_header("Content-Length", str(len(resp.body)))
-            self.end_headers()
-            if method != "HEAD":
-                self.wfile.write(resp.body)
+            return resp
 
         def do_GET(self):
             self._serve("GET")
@@ -104,20 +134,27 @@ class SamplePortals:
     """Start every portal on 127.0.0.1: the first on `port` and the rest on the following
     ports, or each on a free port when `port` is 0."""
 
-    def __init__(self, port: int = 0, host: str = "127.0.0.1", scale: int = 1,
-                 fault: FaultHook | None = None, latency: float = 0.0):
+    def __init__(self, port: int = 0, host: str = "127.0.0.1", scale: float = 1,
+                 fault: FaultHook | None = None, latency: float = 0.0, sites: int | None = None,
+                 families: tuple[str, ...] | None = None):
         self.host = host
         self.port = port
         self.scale = scale
         self.fault = fault
         self.latency = latency           # seconds each answer waits, as over a real network
+        self.sites = sites               # how many portals (default: one per family)
+        self.families = families         # which families (default: all)
         self.state = "first"
+        self._count_lock = threading.Lock()
+        self._in_flight: dict[str, int] = {}
+        self._max_in_flight: dict[str, int] = {}
+        self._served: dict[str, int] = {}
         self._portals: list[Portal] = []
         self._servers: list[tuple[_Server, threading.Thread]] = []
 
     # -- lifecycle -------------------------------------------------------------------
     def start(self) -> "SamplePortals":
-        self._portals = build_portals(self.scale)
+        self._portals = build_portals(self.scale, self.sites, self.families)
         try:
             for i, portal in enumerate(self._portals):
                 portal.hub = self
@@ -181,6 +218,32 @@ class SamplePortals:
         if state not in STATES:
             raise ValueError(f"state must be one of {STATES}, not {state!r}")
         self.state = state
+
+    def count_in_flight(self, portal: Portal, step: int) -> None:
+        """A request to `portal` arrived (+1) or was answered (-1)."""
+        with self._count_lock:
+            n = self._in_flight.get(portal.name, 0) + step
+            self._in_flight[portal.name] = n
+            if step > 0:
+                self._served[portal.name] = self._served.get(portal.name, 0) + 1
+                if n > self._max_in_flight.get(portal.name, 0):
+                    self._max_in_flight[portal.name] = n
+
+    def max_in_flight(self) -> dict[str, int]:
+        """Per portal name: the most requests it was answering at one moment."""
+        with self._count_lock:
+            return dict(self._max_in_flight)
+
+    def served(self) -> dict[str, int]:
+        """Per portal name: the requests it received."""
+        with self._count_lock:
+            return dict(self._served)
+
+    def reset_counts(self) -> None:
+        """Forget the counts so far (between two crawls of the same portals)."""
+        with self._count_lock:
+            self._max_in_flight.clear()
+            self._served.clear()
 
     def gold_reports(self) -> list[GoldReport]:
         return [g for p in self._portals for g in p.gold(self.state)]

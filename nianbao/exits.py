@@ -6,7 +6,7 @@
 | 1 | the crawl finished, but no site gave a real answer: all blocked or failing (5xx) |
 | 2 | bad input: an option, the registry, `--db` (not an archive, its directory missing), or start URLs that cannot be reached at all (no such host, connection refused) |
 | 74 | stopped because the archive could not grow: its disk is full or its size cap was reached (EX_IOERR) |
-| 75 | stopped because another process holds the archive's write lock or the crawl journal (EX_TEMPFAIL: run it again later) |
+| 75 | stopped because another process holds the archive's write lock or the crawl journal, or (`--redis`) every crawler process ended with requests left (EX_TEMPFAIL: run it again later, or `--resume`) |
 | 130, 143 | interrupted by SIGINT / SIGTERM, after saving what it had (128 + the signal) |
 
 `crawl_outcome(result)` gives the code and, when it is not 0, the one line that says why.
@@ -23,6 +23,8 @@ _STOPPED = {
     "archive_busy": (TEMP_FAIL, "stopped: another process holds the archive's write lock; "
                                 "what was stored is kept, run again later"),
     "archive_error": (BAD_INPUT, "the archive cannot be written"),
+    "incomplete": (TEMP_FAIL, "stopped: every crawler process ended with requests left in Redis; "
+                              "what was stored is kept, `--resume` continues the crawl"),
 }
 
 

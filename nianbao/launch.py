@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -96,9 +97,14 @@ def run_in_process(job: CrawlJob) -> dict:
     from nianbao.crawler.pipelines.archive import ArchivePipeline
     from nianbao.crawler.spiders.reports import ReportSpider
 
-    process = _process_class()(job.scrapy_settings())
+    settings = job.scrapy_settings()
+    process = _process_class()(settings)
     crawler = process.create_crawler(ReportSpider)
     process.crawl(crawler, portals=job.portals)
+    # Scrapy leaves the root logger at NOTSET and filters in its handler, so every debug
+    # call below LOG_LEVEL (pdfminer makes thousands a PDF) still builds a LogRecord: the
+    # root logger's own level skips them (output unchanged)
+    logging.root.setLevel(settings.get("LOG_LEVEL"))
     process.start()
     for cls in (ArchivePipeline, RedisItemPipeline):
         try:

@@ -144,11 +144,15 @@ def make_plan(req: CrawlRequest) -> "LocalPlan | DistributedPlan | int":
 def worker_settings(redis_url: str, prefix: str, wid: str) -> dict:
     """Scrapy settings that turn a crawl into a worker of the Redis crawl `prefix`."""
     from nianbao.crawler import settings as defaults
+    leased = "nianbao.crawler.distributed.politeness.LeasedDownloadHandler"
     return {
         "SCHEDULER": "nianbao.crawler.distributed.frontier.RedisFrontier",
         "ITEM_PIPELINES": {"nianbao.crawler.distributed.pipeline.RedisItemPipeline": 300},
         "EXTENSIONS": {**defaults.EXTENSIONS,
+                       "nianbao.crawler.distributed.politeness.SiteLeases": 505,
                        "nianbao.crawler.distributed.frontier.WorkerCoordinator": 510},
+        # every download inside a lease of its site, shared by all workers
+        "DOWNLOAD_HANDLERS": {**defaults.DOWNLOAD_HANDLERS, "http": leased, "https": leased},
         "NIANBAO_REDIS_URL": redis_url,
         "NIANBAO_REDIS_PREFIX": prefix,
         "NIANBAO_WORKER_ID": wid,
@@ -191,8 +195,11 @@ class DistributedPlan:
     def run(self) -> dict:
         from nianbao.crawler.distributed.writer import ArchiveWriter
         req = self.req
+        settings = self.job.scrapy_settings()
         writer = ArchiveWriter(req.redis, req.redis_prefix, req.db,
-                               removal_after=req.options.get("removal_after") or 3)
+                               removal_after=settings.getint("NIANBAO_REMOVAL_AFTER"),
+                               busy_timeout=settings.getfloat("NIANBAO_BUSY_TIMEOUT"),
+                               batch=settings.getint("NIANBAO_REDIS_WRITE_BATCH"))
         procs: list[subprocess.Popen] = []
         try:
             writer.prepare(self.job.portals, {**req.options, "robots": req.robots}, resume=req.resume)
@@ -220,6 +227,9 @@ class DistributedPlan:
         for p in procs:
             p.wait()
         result["worker_exit_codes"] = [p.returncode for p in procs]
+        if result["reason"] == "incomplete":
+            say(f"every crawler process stopped with {result['left']} requests left in Redis; "
+                f"`--resume` continues the crawl")
         return result
 
 

@@ -43,6 +43,8 @@ COVERED_BY = {
     "nianbao.crawler.pipelines.pages": "tests/crawler/pipelines/test_archive.py",
     "nianbao.crawler.discovery.html": "tests/crawler/discovery/test_links.py",
     "nianbao.crawler.distributed.history": "tests/crawler/distributed/test_writer.py",
+    "nianbao.crawler.distributed.client": "tests/crawler/distributed/test_frontier.py",
+    "nianbao.crawler.distributed.keys": "tests/crawler/distributed/test_writer.py",   # the namespace cleared
     "nianbao.crawler.distributed.pipeline": "tests/crawler/distributed/test_writer.py",
     "nianbao.crawler.spiders.reports": "tests/e2e/test_crawl.py",
     "nianbao.crawler.spiders.captures": "tests/e2e/test_crawl.py",

@@ -28,6 +28,14 @@ def test_every_package_of_the_tree_is_listed_and_mapped():
     assert sorted(setup["packages"]) == sorted(found)
 
 
+def test_every_folder_of_modules_is_a_package():
+    """A folder of modules without __init__.py imports in a checkout (a namespace package)
+    but is left out of the wheel."""
+    for folder in PACKAGES.values():
+        for module in (ROOT / folder).rglob("*.py"):
+            assert (module.parent / "__init__.py").exists(), f"{module.parent} has no __init__.py"
+
+
 @pytest.mark.slow
 def test_the_wheel_has_one_top_level_package_and_its_data(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-build-isolation",

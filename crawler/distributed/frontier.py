@@ -3,20 +3,25 @@
 `RedisFrontier` is scrapy-redis's scheduler with its Redis duplicate filter, made to behave
 like Scrapy's DownloaderAwarePriorityQueue: one scrapy-redis PriorityQueue per site
 (`<prefix>:requests:<site>`), and each process takes its next request from the site it
-has the fewest downloads running for, and only for a site whose download slot has a free
-place, so every site's politeness slot stays busy, no site's backlog blocks another, and
-what one worker cannot start now is left for the others. What must stay with the process that made it (retries,
-browser renders, redirects of a request it took, anything that cannot be pickled) goes
-to a local in-memory queue instead of Redis.
+has the fewest downloads running for. A request is leased, not popped
+(crawler.distributed.leases): it stays in Redis under the worker's lease until it is done
+(crawler.tracking: its output consumed, its items pushed to the archive writer), and goes
+back to its queue if the worker dies. A request is taken only for a site that has a free
+place across the cluster (--concurrency, requests taken or on the wire by any worker) and
+whose pace allows a start now, so what one worker cannot start now is left for the
+others and no worker hoards a site's requests; the wire itself is guarded by
+crawler.distributed.politeness. What must stay with the process that took the request
+(retries, browser renders, redirects, anything that cannot be pickled) goes to a local
+in-memory queue instead of Redis, and keeps the original request's lease.
 
-`WorkerCoordinator` (an extension) decides when a worker may stop: the shared queues are
-empty and no other worker is still busy (a busy worker can still add requests). Workers
-started together wait for each other (`<prefix>:expect`, set by the writer). Workers
-register under `<prefix>:workers`, keep `<prefix>:alive:<id>` fresh, mark themselves
-`<prefix>:busy:<id>` while they have work, and on close push their Scrapy stats to
-`<prefix>:worker_stats` for the archive writer (`crawler.writer`).
+`WorkerCoordinator` (an extension) registers the worker (`<prefix>:workers`, its heartbeat
+`<prefix>:alive:<id>` holding its pid and host), renews its leases, puts back the requests
+of workers whose leases expired, and decides when a worker may stop: no request queued or
+leased anywhere and no other worker busy (a busy worker can still add requests). Workers
+started together wait for each other (`<prefix>:expect`, set by the writer). On close a
+worker pushes its Scrapy stats to `<prefix>:worker_stats` for the archive writer.
 
-Settings: NIANBAO_REDIS_URL, NIANBAO_REDIS_PREFIX (default "nianbao"), NIANBAO_WORKER_ID.
+Settings: NIANBAO_REDIS_URL, NIANBAO_REDIS_PREFIX, NIANBAO_WORKER_ID, NIANBAO_REDIS_LEASE_TTL.
 """
 from __future__ import annotations
 
@@ -25,9 +30,9 @@ import itertools
 import json
 import logging
 import os
+import random
 import socket
 import time
-import uuid
 from collections import Counter
 
 import redis
@@ -39,21 +44,19 @@ from twisted.internet import task
 
 from nianbao.archive.urls import site_of
 from nianbao.crawler import meta
+from nianbao.crawler.distributed import keys
+from nianbao.crawler.distributed.client import connect, worker_id
+from nianbao.crawler.distributed.leases import RequestLeases
+from nianbao.crawler.distributed.politeness import SiteLeases
 from nianbao.crawler.extensions.sitestats import SiteStats
+from nianbao.crawler.tracking import OutputTracker
 
 logger = logging.getLogger(__name__)
 
 OWNER = meta.WORKER                 # the worker that took the request from Redis
+LEASE = meta.LEASE                  # its lease token
 ALIVE_TTL = 20
-
-
-def worker_id(settings) -> str:
-    return settings.get("NIANBAO_WORKER_ID") or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-
-
-def connect(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=30,
-                                retry_on_timeout=True)
+POKE_MOST = 0.25                    # seconds before an empty frontier is asked again
 
 
 class RedisFrontier:
@@ -74,6 +77,9 @@ class RedisFrontier:
         self._sites_read = 0.0
         self._busy_set = 0.0
         self.per_site = max(1, crawler.settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"))
+        self.leases = RequestLeases(server, prefix, wid, crawler.settings.getfloat("NIANBAO_REDIS_LEASE_TTL"))
+        self.tracker = OutputTracker(crawler, self._done)
+        self.retry_in = POKE_MOST          # when a site may start next (after an empty take)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -82,13 +88,16 @@ class RedisFrontier:
             raise NotConfigured("RedisFrontier needs NIANBAO_REDIS_URL")
         server = connect(url)
         server.ping()
-        return cls(crawler, server, crawler.settings.get("NIANBAO_REDIS_PREFIX", "nianbao"),
+        return cls(crawler, server, crawler.settings.get("NIANBAO_REDIS_PREFIX"),
                    worker_id(crawler.settings))
+
+    def key(self, name: str, *parts: str) -> str:
+        return keys.key(self.prefix, name, *parts)
 
     # -- lifecycle --------------------------------------------------------------------------
     def open(self, spider):
         self.spider = spider
-        self.df = RFPDupeFilter(self.server, key=f"{self.prefix}:dupefilter",
+        self.df = RFPDupeFilter(self.server, key=self.key(keys.DUPEFILTER),
                                 debug=self.crawler.settings.getbool("DUPEFILTER_DEBUG"))
         n = self.shared_len()
         if n:
@@ -96,31 +105,37 @@ class RedisFrontier:
         return None
 
     def close(self, reason):
-        # the frontier outlives a worker: others may still crawl; the writer clears it
-        self.server.delete(f"{self.prefix}:busy:{self.wid}")
+        # the frontier outlives a worker: others may still crawl; the writer clears it. What
+        # this worker still holds goes back for them (or for a resumed crawl).
+        back = self.leases.give_back()
+        if back:
+            logger.info("gave %d unfinished requests back to the shared frontier", back)
+            self.stats.set_value("nianbao/redis/given_back", back)
+        self.server.delete(self.key(keys.BUSY, self.wid))
         return None
 
     # -- queues ---------------------------------------------------------------------------------
     def _queue(self, site: str) -> PriorityQueue:
         q = self.queues.get(site)
         if q is None:
-            q = self.queues[site] = PriorityQueue(self.server, self.spider, f"{self.prefix}:requests:{site}")
+            q = self.queues[site] = PriorityQueue(self.server, self.spider, self.key(keys.REQUESTS, site))
         return q
 
     def sites(self) -> list[str]:
         now = time.monotonic()
         if now - self._sites_read > 0.25:
-            self._sites = sorted(s.decode() for s in self.server.smembers(f"{self.prefix}:sites"))
+            self._sites = sorted(s.decode() for s in self.server.smembers(self.key(keys.SITES)))
             self._sites_read = now
         return self._sites
 
     def shared_len(self) -> int:
-        sites = sorted(s.decode() for s in self.server.smembers(f"{self.prefix}:sites"))
+        """Requests queued in Redis, all sites."""
+        sites = sorted(s.decode() for s in self.server.smembers(self.key(keys.SITES)))
         if not sites:
             return 0
         pipe = self.server.pipeline(transaction=False)
         for s in sites:
-            pipe.zcard(f"{self.prefix}:requests:{s}")
+            pipe.zcard(self.key(keys.REQUESTS, s))
         return sum(pipe.execute())
 
     def has_pending_requests(self) -> bool:
@@ -133,6 +148,8 @@ class RedisFrontier:
         if not request.dont_filter and self.df.request_seen(request):
             self.df.log(request, self.spider)
             self.stats.inc_value("dupefilter/filtered")
+            if request.meta.get(OWNER) == self.wid and LEASE in request.meta:
+                self._done(request.meta[LEASE])   # a redirect to somewhere already crawled
             return False
         self.stats.inc_value("scheduler/enqueued")
         if request.meta.get(OWNER) == self.wid:
@@ -145,7 +162,7 @@ class RedisFrontier:
             self.stats.inc_value("scheduler/unserializable")
             return self._push_local(request)
         if site not in self._sites:
-            self.server.sadd(f"{self.prefix}:sites", site)
+            self.server.sadd(self.key(keys.SITES), site)
             self._sites_read = 0.0
         self.stats.inc_value("scheduler/enqueued/redis")
         return True
@@ -170,34 +187,44 @@ class RedisFrontier:
             self.mark_busy()
             return heapq.heappop(self.local)[2]
         busy = self._in_downloader()
-        # Take a request only for a site this worker has a free place for (per-site
-        # concurrency): what it cannot start now stays in Redis for another worker. A
-        # worker that took whatever it could queued a small crawl's whole frontier in its
-        # own downloader, and the others idled.
-        for site in sorted(self.sites(), key=lambda s: busy[s]):
-            if busy[site] >= self.per_site:
-                continue
-            request = self._queue(site).pop()
-            if request is not None:
-                request.meta[OWNER] = self.wid
-                self.mark_busy()
-                self.stats.inc_value("scheduler/dequeued/redis")
-                return request
-        return None
+        # Sites this worker has a free place for, the least busy first, in an order of its
+        # own (so that workers do not all reach for the same site first); Redis then takes
+        # the first whose place is free across the cluster and whose pace allows a start.
+        sites = [s for s in self.sites() if busy[s] < self.per_site]
+        random.shuffle(sites)
+        sites.sort(key=lambda s: busy[s])
+        got = self.leases.take(sites, self.per_site)
+        if not isinstance(got, tuple):
+            self.retry_in = got if 0 <= got < POKE_MOST else POKE_MOST
+            return None
+        token, site, data = got
+        request = self._queue(site)._decode_request(data)
+        request.meta[OWNER] = self.wid
+        request.meta[LEASE] = token
+        self.tracker.track(request, token)
+        self.mark_busy()
+        self.stats.inc_value("scheduler/dequeued/redis")
+        return request
+
+    def _done(self, token: str) -> None:
+        """The request is done (output consumed, items pushed): its lease goes."""
+        if token in self.leases.held:
+            self.leases.ack(token)
+            self.stats.inc_value("nianbao/redis/done")
 
     def mark_busy(self) -> None:
         now = time.monotonic()
         if now - self._busy_set > 2.0:
-            self.server.set(f"{self.prefix}:busy:{self.wid}", "1", ex=ALIVE_TTL)
+            self.server.set(self.key(keys.BUSY, self.wid), "1", ex=ALIVE_TTL)
             self._busy_set = now
 
     def mark_idle(self) -> None:
-        self.server.delete(f"{self.prefix}:busy:{self.wid}")
+        self.server.delete(self.key(keys.BUSY, self.wid))
         self._busy_set = 0.0
 
 
 class WorkerCoordinator:
-    """Registration, heartbeat and the shared stop decision of a Redis worker."""
+    """Registration, heartbeat, leases kept alive, and the shared stop decision of a worker."""
 
     def __init__(self, crawler):
         s = crawler.settings
@@ -206,22 +233,26 @@ class WorkerCoordinator:
             raise NotConfigured("no Redis")
         self.crawler = crawler
         self.server = connect(url)
-        self.prefix = s.get("NIANBAO_REDIS_PREFIX", "nianbao")
+        self.prefix = s.get("NIANBAO_REDIS_PREFIX")
+        # renew leases well within their lifetime
+        self.interval = min(5.0, s.getfloat("NIANBAO_REDIS_LEASE_TTL") / 3)
         self.beat: task.LoopingCall | None = None
-        self.poke: task.LoopingCall | None = None
         crawler.signals.connect(self.opened, signal=signals.spider_opened)
         crawler.signals.connect(self.idle, signal=signals.spider_idle)
         crawler.signals.connect(self.closed, signal=signals.spider_closed)
-        # A worker whose pull found the shared queues empty is not idle while another
-        # worker's requests wait in Redis (has_pending_requests), so Scrapy would look again
-        # only at its 5-second engine heartbeat, and a short crawl ends before that: the
-        # second worker of a small crawl made no request at all. Look again soon instead.
+        # A worker whose pull found the shared queues empty (or every site busy) is not
+        # idle while requests wait in Redis (has_pending_requests), so Scrapy would look
+        # again only at its 5-second engine heartbeat, and a short crawl ends before that:
+        # the second worker of a small crawl made no request at all. Look again soon instead.
         crawler.signals.connect(self._poke_soon, signal=signals.scheduler_empty)
         self._poke_pending = False
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
+
+    def key(self, name: str, *parts: str) -> str:
+        return keys.key(self.prefix, name, *parts)
 
     @property
     def frontier(self) -> RedisFrontier | None:
@@ -235,45 +266,74 @@ class WorkerCoordinator:
     @property
     def wid(self) -> str:
         f = self.frontier
-        return f.wid if f else self.crawler.settings.get("NIANBAO_WORKER_ID", "?")
+        return f.wid if f else worker_id(self.crawler.settings)
 
     def opened(self, spider=None):
-        self.server.sadd(f"{self.prefix}:workers", self.wid)
-        started = self.server.incr(f"{self.prefix}:workers_started")
+        self.server.sadd(self.key(keys.WORKERS), self.wid)
+        started = self.server.incr(self.key(keys.WORKERS_STARTED))
         self.heartbeat()
         # the workers started together (`--workers N`) begin together, so the first one up
         # does not take the whole frontier before the others have loaded
-        expect = int(self.server.get(f"{self.prefix}:expect") or 0)
+        expect = int(self.server.get(self.key(keys.EXPECT)) or 0)
         deadline = time.monotonic() + 60
         while started < expect and time.monotonic() < deadline:
             time.sleep(0.1)
-            started = int(self.server.get(f"{self.prefix}:workers_started") or 0)
+            started = int(self.server.get(self.key(keys.WORKERS_STARTED)) or 0)
         self.beat = task.LoopingCall(self.heartbeat)
-        self.beat.start(5.0, now=False)
+        self.beat.start(self.interval, now=False)
 
     def heartbeat(self):
-        self.server.set(f"{self.prefix}:alive:{self.wid}", "1", ex=ALIVE_TTL)
+        pipe = self.server.pipeline()
+        pipe.set(self.key(keys.ALIVE, self.wid),
+                 json.dumps({"pid": os.getpid(), "host": socket.gethostname()}), ex=ALIVE_TTL)
+        pipe.sadd(self.key(keys.WORKERS), self.wid)     # also for a writer resumed meanwhile
+        pipe.execute()
         f = self.frontier
-        if f is not None and f._busy_set:
+        if f is None:
+            return
+        if f._busy_set:
             f._busy_set = 0.0       # refresh the busy mark on the next request
             f.mark_busy()
+        wire = SiteLeases.of(self.crawler).held
+        if f.leases.renew(wire) < len(f.leases.held):
+            # our leases expired (this process stalled past their TTL): others may fetch
+            # those requests again; nothing is lost, some work is done twice
+            self.crawler.stats.inc_value("nianbao/redis/leases_lost")
+        self._requeue_expired(f)
+
+    def _requeue_expired(self, f: RedisFrontier) -> int:
+        back = f.leases.requeue_expired()
+        if back:
+            logger.warning("put %d requests of a worker that stopped back in the frontier", back)
+            self.crawler.stats.inc_value("nianbao/redis/requeued", back)
+        return back
 
     def others_busy(self) -> bool:
-        mine = f"{self.prefix}:busy:{self.wid}".encode()
-        return any(k != mine for k in self.server.scan_iter(f"{self.prefix}:busy:*", count=100))
+        mine = self.key(keys.BUSY, self.wid).encode()
+        return any(k != mine for k in self.server.scan_iter(self.key(keys.BUSY, "*"), count=100))
 
     def idle(self, spider=None):
         f = self.frontier
         if f is None:
             return
         f.mark_idle()
-        if f.shared_len() > 0 or self.others_busy():
-            # another worker may still add requests: look again soon, not at the next heartbeat
+        if f.leases.held:
+            # idle, so every request this worker took is done: a lease still held is one
+            # the done-tracking missed; never let it keep the crawl waiting
+            logger.warning("releasing %d leases left at idle", len(f.leases.held))
+            self.crawler.stats.inc_value("nianbao/redis/leases_left_at_idle", len(f.leases.held))
+            for token in list(f.leases.held):
+                f.leases.ack(token)
+        self._requeue_expired(f)
+        if f.shared_len() > 0 or f.leases.count() > 0 or self.others_busy():
+            # another worker may still add requests, or a dead worker's requests will come
+            # back when their leases expire: look again soon, not at the next heartbeat
             self._poke_soon()
             raise DontCloseSpider
 
     def _poke_soon(self, *args, **kwargs):
-        """Have the engine ask the frontier again in a quarter of a second (once)."""
+        """Have the engine ask the frontier again soon (once): when the pace of the soonest
+        site allows, at most a quarter of a second from now."""
         if self._poke_pending:
             return
         slot = getattr(self.crawler.engine, "_slot", None)
@@ -286,7 +346,8 @@ class WorkerCoordinator:
             self._poke_pending = False
             nextcall.schedule()
         self._poke_pending = True
-        reactor.callLater(0.25, poke)
+        f = self.frontier
+        reactor.callLater(max(0.005, f.retry_in if f is not None else POKE_MOST), poke)
 
     def closed(self, spider=None, reason=None):
         if self.beat is not None and self.beat.running:
@@ -295,9 +356,9 @@ class WorkerCoordinator:
                  if isinstance(v, (int, float)) and not isinstance(v, bool)}
         pipe = self.server.pipeline()
         sites = SiteStats.of(self.crawler).rows()
-        pipe.rpush(f"{self.prefix}:worker_stats", json.dumps({"worker": self.wid, "reason": reason,
-                                                              "stats": stats, "sites": sites}))
-        pipe.delete(f"{self.prefix}:busy:{self.wid}", f"{self.prefix}:alive:{self.wid}")
-        pipe.srem(f"{self.prefix}:workers", self.wid)
-        pipe.sadd(f"{self.prefix}:finished", self.wid)
+        pipe.rpush(self.key(keys.WORKER_STATS), json.dumps({"worker": self.wid, "reason": reason,
+                                                            "stats": stats, "sites": sites}))
+        pipe.delete(self.key(keys.BUSY, self.wid), self.key(keys.ALIVE, self.wid))
+        pipe.srem(self.key(keys.WORKERS), self.wid)
+        pipe.sadd(self.key(keys.FINISHED), self.wid)
         pipe.execute()

@@ -15,7 +15,8 @@ import pickle
 
 from nianbao.archive.capture import Listing, Capture
 from nianbao.crawler.pipelines.pages import extract_page
-from nianbao.crawler.distributed.frontier import connect
+from nianbao.crawler.distributed import keys
+from nianbao.crawler.distributed.client import connect
 
 logger = logging.getLogger(__name__)
 
@@ -25,8 +26,8 @@ class RedisItemPipeline:
         s = crawler.settings
         self.crawler = crawler
         self.server = connect(s.get("NIANBAO_REDIS_URL"))
-        self.prefix = s.get("NIANBAO_REDIS_PREFIX", "nianbao")
-        self.key = f"{self.prefix}:items"
+        self.prefix = s.get("NIANBAO_REDIS_PREFIX")
+        self.key = keys.key(self.prefix, keys.ITEMS)
         self.max_backlog = s.getint("NIANBAO_REDIS_MAX_BACKLOG")
         self.result: dict | None = None
 

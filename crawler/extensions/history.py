@@ -41,7 +41,7 @@ class CrawlHistoryExtension:
         if self._source is None:
             s = self.crawler.settings
             if s.get("NIANBAO_REDIS_URL"):
-                from nianbao.crawler.distributed.frontier import connect
+                from nianbao.crawler.distributed.client import connect
                 from nianbao.crawler.distributed.history import RedisHistory
                 self._source = RedisHistory(connect(s.get("NIANBAO_REDIS_URL")),
                                             s.get("NIANBAO_REDIS_PREFIX"))

@@ -15,6 +15,10 @@ from time import monotonic
 
 logger = logging.getLogger(__name__)
 
+# signal (site, seconds): a site asked for a pause; a distributed crawl makes every worker
+# wait it out (crawler.distributed.politeness)
+site_paused = object()
+
 
 def retry_after_seconds(value: str | bytes | None, now: datetime | None = None) -> float | None:
     """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), or None."""
@@ -59,6 +63,8 @@ class BackoffMiddleware:
         return min(wait, self.max_wait)
 
     def pause_slot(self, key: str | None, wait: float) -> None:
+        if key:
+            self.crawler.signals.send_catch_log(site_paused, site=key, seconds=wait)
         try:
             engine = self.crawler.engine
         except RuntimeError:          # not crawling (unit use): nothing to pause

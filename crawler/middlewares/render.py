@@ -235,6 +235,19 @@ class RenderOnDemandMiddleware:
         meta["playwright_page_methods"] = [PageMethod(self._wait_for_content, meta.get("nianbao_render_wait_for"), wait)]
 
     async def _init_page(self, page, request) -> None:
+        # A render holds one of its site's places (--concurrency; across a Redis crawl, one
+        # lease): the page's own requests (document, styles, scripts, XHR) take turns, one
+        # on the wire at a time, where a browser would send them to the site at once.
+        turn = asyncio.Lock()
+        on_wire: set = set()
+
+        def finished(req):
+            if req in on_wire:
+                on_wire.discard(req)
+                turn.release()
+        page.on("requestfinished", finished)
+        page.on("requestfailed", finished)
+
         async def route(route, req):
             if req.resource_type in self.blocked_types:
                 await route.abort()
@@ -243,7 +256,13 @@ class RenderOnDemandMiddleware:
                 self.stats.inc_value("nianbao/render/subrequests_blocked")
                 await route.abort()
                 return
-            await route.fallback()
+            await turn.acquire()
+            on_wire.add(req)
+            try:
+                await route.fallback()
+            except Exception:
+                finished(req)
+                raise
         await page.route("**/*", route)
 
     async def _wait_for_content(self, page, selector: str | None, timeout: float) -> dict:

@@ -32,6 +32,7 @@ from nianbao.crawler.discovery.sitemaps import read_sitemap
 from nianbao.crawler.extensions.history import CrawlHistoryExtension
 from nianbao.crawler.extensions.sitestats import SiteStats
 from nianbao.crawler.middlewares.refusal import BLOCKED
+from nianbao.crawler.distributed.findings import SitesWithReports
 from nianbao.crawler.discovery import (
     Link, dataproxy_records, dedupe_links, find_dataproxy, find_pager, json_links,
     json_next_pages, page_links, page_titles, parse_html, parse_json_list,
@@ -76,7 +77,8 @@ class ReportSpider(scrapy.Spider):
         self.names = SiteNames.of_portals(plist)
         self.site_state: dict[str, SiteState] = {}
         for p in plist:
-            self.site_state.setdefault(self.names.site_of(f"http://{p.all_sites()[0]}/"), SiteState(portal=p))
+            site = self.names.site_of(f"http://{p.all_sites()[0]}/")
+            self.site_state.setdefault(site, SiteState(portal=p, site=site))
         self.sites = set(self.site_state)
         self.seen: set[str] = set()
         self._seq = itertools.count()
@@ -95,6 +97,7 @@ class ReportSpider(scrapy.Spider):
         spider.render_default = s.get("NIANBAO_RENDER")
         spider.store_all = s.getbool("NIANBAO_STORE_ALL")
         spider.sitemap_max = s.getint("NIANBAO_SITEMAP_MAX_URLS")
+        spider.cluster = SitesWithReports.from_settings(s)
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider._robots_parsed, signal=signals.robots_parsed)
         return spider
@@ -121,7 +124,7 @@ class ReportSpider(scrapy.Spider):
             req = self._request(url, kind=REPORT, priority=ls.PRIORITY[ls.REPORT] - 50,
                                 extra_meta={"nianbao_revisit": True})
             if req is not None:
-                self.site_state[self.names.site_of(req.url)].candidates.add(self.names.canonical(url))
+                self._candidate(self.site_state[self.names.site_of(req.url)], url)
                 yield req
 
     # -- request building ----------------------------------------------------------------
@@ -353,8 +356,14 @@ class ReportSpider(scrapy.Spider):
         """The request for a report link (none when already seen), counted as a candidate."""
         req = self._request(s.link.url, kind=REPORT, priority=s.priority, link=s.link)
         if req is not None:
-            st.candidates.add(self.names.canonical(s.link.url))
+            self._candidate(st, s.link.url)
             yield req
+
+    def _candidate(self, st: SiteState, url: str) -> None:
+        """A report candidate of a site: the site needs no exploring, in any worker."""
+        st.candidates.add(self.names.canonical(url))
+        if self.cluster is not None:
+            self.cluster.add(st.site)
 
     def _listing(self, url: str, site: str, report_links: list[ls.Scored]) -> Listing:
         """What a list page showed: the report links the archive records for removal checks."""
@@ -523,6 +532,8 @@ class ReportSpider(scrapy.Spider):
                     continue
             if st.candidates or st.explored >= self.explore_budget or not st.parked:
                 continue
+            if self.cluster is not None and self.cluster.has(site):
+                continue                  # another worker found its reports
             while st.parked and st.explored < self.explore_budget:
                 negprio, depth, _, kw = heapq.heappop(st.parked)
                 req = self._request(kw["url"], kind=EXPLORE, priority=-negprio - 100, link=kw["link"],

@@ -34,6 +34,7 @@ class ListState:
 @dataclass
 class SiteState:
     portal: Portal
+    site: str = ""
     requests: int = 0
     explored: int = 0
     candidates: set[str] = field(default_factory=set)   # canonical URLs of report candidates

@@ -80,10 +80,14 @@ def _fragments_of(outer: list, sizes: list[int]) -> list:
 
 
 def _trafilatura_text(tree) -> str:
+    """trafilatura's main text, without its fallback algorithms (`fast`): justext judges a
+    paragraph by its share of stop words among space-separated words, which Chinese text
+    does not have, so the fallback never won on our pages (no output changed on 836 pages:
+    the fixtures and the sample portals) and cost half of trafilatura's time."""
     import trafilatura
     try:
         return trafilatura.extract(tree, include_tables=True, include_comments=False,
-                                   favor_recall=True) or ""
+                                   favor_recall=True, fast=True) or ""
     except Exception:  # trafilatura raises on odd trees; the page then simply has no text
         return ""
 

@@ -338,3 +338,64 @@ def test_extracted_data_that_cannot_be_stored_keeps_the_capture(ar):
     assert count(ar.conn, "documents") == 0 and count(ar.conn, "figures") == 0
     # the next good capture of the same page is archived normally
     assert ar.store_page(run, page("/r/1.html", _html(1)), report_doc()).new_version
+
+
+# -- many pages in one transaction (the distributed crawl's single writer) ------------------------
+def _dump(path) -> list:
+    c = sqlite3.connect(path)
+    try:
+        return [sorted(c.execute(f"SELECT * FROM {t}").fetchall()) for t in
+                ("documents", "versions", "report_rows", "listings", "blobs")] + \
+               [sorted(r[1:] for r in c.execute("SELECT * FROM captures"))]
+    finally:
+        c.close()
+
+
+def _entries():
+    from tests.support.archive import listing
+    out = [(page("/r/1.html", _html(1)), report_doc()),
+            listing("/list/", ["/r/1.html", "/r/2.html"]),
+            (page("/r/2.html", _html(2, REPORT_TEXT + "附表。\n")),
+             report_doc(BASE + "/r/2.html", REPORT_TEXT + "附表。\n", year=2021)),
+            (page("/news/1.html", "<html>news</html>"), plain_doc(BASE + "/news/1.html")),
+            (page("/r/3.html", b"", status=None, error="TimeoutError: took too long"), None),
+            (page("/r/1.html", _html(3)), report_doc())]           # the same report again
+    for i, e in enumerate(out):                                   # fetched at fixed times
+        (e[0] if isinstance(e, tuple) else e).fetched_at = f"2024-01-01T00:00:0{i}Z"
+    return out
+
+
+def _after():
+    p = page("/r/4.html", _html(4))
+    p.fetched_at = "2024-01-01T00:01:00Z"
+    return p, report_doc(BASE + "/r/4.html")
+
+
+def test_a_batch_stores_what_one_by_one_stores(tmp_path):
+    one, batch = tmp_path / "one.db", tmp_path / "batch.db"
+    with Archive(one) as a:
+        run = a.start_run([BASE], {})
+        singles = [a.store_listing(run, e) if not isinstance(e, tuple) else a.store_page(run, *e)
+                   for e in _entries()]
+        a.store_page(run, *_after())
+    with Archive(batch) as a:
+        run = a.start_run([BASE], {})
+        results = a.store_pages(run, _entries())
+        assert not a.conn.in_transaction
+        a.store_page(run, *_after())                 # and on as usual
+    assert [type(r) for r in results] == [type(r) for r in singles]
+    assert results[0].new_document and not results[-1].new_version
+    assert _dump(one) == _dump(batch)
+
+
+def test_a_failing_page_undoes_its_whole_batch(ar):
+    run = ar.start_run([BASE], {})
+    bad = page("/r/9.html", _html(9))
+    bad.status = "not a status"             # a bug in what a crawl hands in: store_page raises
+    entries = _entries()[:2] + [(bad, report_doc(BASE + "/r/9.html"))]
+    with pytest.raises(Exception):
+        ar.store_pages(run, entries)
+    assert count(ar.conn, "captures") == 0 and count(ar.conn, "listings") == 0
+    assert not ar.conn.in_transaction
+    ar.store_pages(run, _entries()[:2])     # the archive stays usable
+    assert count(ar.conn, "captures") == 1

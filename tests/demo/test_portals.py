@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -388,3 +389,36 @@ def test_spa_renders_in_a_real_browser(portals):
             assert page.get_attribute(".page a:has-text('下一页')", "href") == "index_1.html"
         finally:
             browser.close()
+
+
+# -- many sites, and what a site operator sees of a crawler --------------------------------------
+def test_many_sites_take_the_families_in_turn_each_with_its_own_gold():
+    with SamplePortals(port=0, sites=9, families=("trs", "spa")) as p:
+        assert [x.name for x in p.portals] == ["trs", "spa", "trs-2", "spa-2", "trs-3", "spa-3",
+                                               "trs-4", "spa-4", "trs-5"]
+        assert len({x.base_url for x in p.portals}) == 9
+        gold = p.gold_reports()
+        assert {g.portal for g in gold} == {x.name for x in p.portals}
+        assert len({g.url for g in gold}) == len(gold)
+    with pytest.raises(ValueError):
+        SamplePortals(port=0, families=("nosuch",)).start()
+
+
+def test_portals_count_the_requests_they_answer_at_once():
+    both_in = threading.Barrier(2, timeout=60)
+
+    def hold(portal, request):          # trs answers once both of its requests arrived
+        if portal.name == "trs":
+            both_in.wait()
+        return None
+
+    with SamplePortals(port=0, fault=hold) as p:
+        trs, ssi = p.portal("trs"), p.portal("ssi")
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(fetch, [trs.url("/"), trs.url("/robots.txt")]))
+        fetch(ssi.url("/"))
+        fetch(ssi.url("/robots.txt"))
+        assert p.served() == {"trs": 2, "ssi": 2}
+        assert p.max_in_flight() == {"trs": 2, "ssi": 1}
+        p.reset_counts()
+        assert p.served() == {} and p.max_in_flight() == {}

@@ -1,0 +1,1 @@
+"""Distributed crawls through Redis: shared frontier, leases, politeness, one archive writer."""

@@ -1,0 +1,61 @@
+"""Every Redis key of one distributed crawl, under its prefix (NIANBAO_REDIS_PREFIX).
+
+One place, so the frontier, the politeness leases, the archive writer and the clean-up at
+the end agree (the Lua scripts build the per-site names the same way: `prefix:name:site`).
+
+Frontier (crawler.distributed.frontier, .leases):
+    requests:<site>   sorted set   queued requests of a site (scrapy-redis PriorityQueue)
+    sites             set          every site that ever had a queued request
+    dupefilter        set          request fingerprints seen (scrapy-redis RFPDupeFilter)
+    leases            sorted set   token -> expiry (ms): requests a worker took and works on
+    leased            hash         token -> the request as it was queued
+    leased_from       hash         token -> "<score> <site>": where it goes back to
+    taken:<site>      sorted set   token -> expiry: leased requests not yet on the wire
+Politeness (crawler.distributed.politeness):
+    wire:<site>       sorted set   token -> expiry: requests on the wire to the site
+    pace:<site>       hash         next (ms: earliest start of its next request), delay (ms)
+Workers (crawler.distributed.frontier.WorkerCoordinator):
+    workers, workers_started, expect, finished, worker_stats
+    alive:<worker>    string       the worker's heartbeat (its pid and host), with a TTL
+    busy:<worker>     string       the worker has work in hand, with a TTL
+Archive writer (crawler.distributed.writer, .history):
+    items             list         pickled pages and listings for the writer
+    processing        list         the batch the writer is storing (back to items if it dies)
+    writer            string       the writer's lock, with a TTL
+    plan, ready, run_id, history, known_reports, site_names
+Spider (crawler.distributed.findings):
+    found             set          sites that gave any worker a report candidate
+"""
+from __future__ import annotations
+
+REQUESTS, SITES, DUPEFILTER = "requests", "sites", "dupefilter"
+LEASES, LEASED, LEASED_FROM, TAKEN = "leases", "leased", "leased_from", "taken"
+WIRE, PACE = "wire", "pace"
+WORKERS, WORKERS_STARTED, EXPECT, FINISHED, WORKER_STATS = (
+    "workers", "workers_started", "expect", "finished", "worker_stats")
+ALIVE, BUSY = "alive", "busy"
+ITEMS, PROCESSING, WRITER = "items", "processing", "writer"
+PLAN, READY, RUN_ID, HISTORY, KNOWN_REPORTS, SITE_NAMES = (
+    "plan", "ready", "run_id", "history", "known_reports", "site_names")
+FOUND = "found"
+
+# one key each
+SINGLE = (SITES, DUPEFILTER, LEASES, LEASED, LEASED_FROM, WORKERS, WORKERS_STARTED, EXPECT,
+          FINISHED, WORKER_STATS, ITEMS, PROCESSING, WRITER, PLAN, READY, RUN_ID, HISTORY,
+          KNOWN_REPORTS, SITE_NAMES, FOUND)
+# one key a site or a worker: `name:*`
+FAMILIES = (REQUESTS, TAKEN, WIRE, PACE, ALIVE, BUSY)
+# what a crawl started afresh forgets about who ran before (a resumed crawl keeps the rest)
+RUN_SCOPED = (WORKERS, WORKERS_STARTED, EXPECT, FINISHED, WORKER_STATS, READY)
+
+
+def key(prefix: str, name: str, *parts: str) -> str:
+    return ":".join((prefix, name, *parts))
+
+
+def namespace(server, prefix: str) -> list[str]:
+    """Every key the crawl `prefix` has in Redis now."""
+    keys = [key(prefix, k) for k in SINGLE]
+    for family in FAMILIES:
+        keys += [k.decode() for k in server.scan_iter(f"{key(prefix, family)}:*", count=500)]
+    return keys
