@@ -522,6 +522,8 @@ class ReportSpider(scrapy.Spider):
         """Everything promising is done: explore parked links of sites with no report yet."""
         scheduled = 0
         for site, st in self.site_state.items():
+            if not st.candidates and self.cluster is not None and self.cluster.has(site):
+                continue                  # another worker found its reports
             if not st.candidates and not st.sitemap_asked:
                 # no report yet: the site's sitemap may list what no page links
                 home = st.portal.start_urls[0] if st.portal.start_urls else f"http://{site}/"
@@ -532,8 +534,6 @@ class ReportSpider(scrapy.Spider):
                     continue
             if st.candidates or st.explored >= self.explore_budget or not st.parked:
                 continue
-            if self.cluster is not None and self.cluster.has(site):
-                continue                  # another worker found its reports
             while st.parked and st.explored < self.explore_budget:
                 negprio, depth, _, kw = heapq.heappop(st.parked)
                 req = self._request(kw["url"], kind=EXPLORE, priority=-negprio - 100, link=kw["link"],
