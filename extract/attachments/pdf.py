@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import io
 import re
-from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from .. import rules
+from ..tables.ruled import CellLayout, ruled_tables, table_text_and_grid
 from .text import AttachmentText, split_title
 
 _PAGE_NO = re.compile(r"^[-—–－\s]*(第\s*)?\d{1,4}(\s*页)?[-—–－\s]*$|^\d+\s*/\s*\d+$")
@@ -105,36 +105,33 @@ def read_pdf(body: bytes) -> tuple[list[Page], list[list[list[str]]], int]:
             if isinstance(o, LTChar):
                 chars.append(o)           # spaces too: they separate words and numbers
             elif isinstance(o, (LTLine, LTRect, LTCurve)):
-                segments(o, hs, vs)
+                segments(o, top, hs, vs)
             elif isinstance(o, LTFigure):
                 stack.extend(o)
         nchars += sum(1 for ch in chars if ch.get_text().strip())
         page = Page()
         boxes = []
-        for h_comp, v_comp in ruled_tables(hs, vs):
-            xs = positions([x for x, _, _ in v_comp])
-            ys = positions([y for y, _, _ in h_comp])
-            if len(xs) < 2 or len(ys) < 2:
+        for h_comp, v_comp in ruled_tables(hs, vs, _TOL):
+            layout_ = CellLayout(h_comp, v_comp, _TOL)
+            if not layout_.keys:
                 continue
-            boxes.append((xs[0], ys[0], xs[-1], ys[-1], h_comp, v_comp, []))
+            boxes.append((layout_.xs[0], layout_.ys[0], layout_.xs[-1], layout_.ys[-1], layout_, {}))
         prose = []
         for ch in chars:
-            cx, cy = (ch.x0 + ch.x1) / 2, (ch.y0 + ch.y1) / 2
-            if not ch.get_text().strip():
-                if not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes):
-                    prose.append(ch)
-                continue
-            for b in boxes:
-                if b[0] <= cx <= b[2] and b[1] <= cy <= b[3]:
-                    b[6].append(((ch.x0 + ch.x1) / 2, cy, ch.x0, ch.y0, ch.height, ch.get_text()))
-                    break
-            else:
+            cx, cy = (ch.x0 + ch.x1) / 2, top - (ch.y0 + ch.y1) / 2
+            box = next((b for b in boxes if b[0] <= cx <= b[2] and b[1] <= cy <= b[3]), None)
+            if box is None:
                 prose.append(ch)
+            elif ch.get_text().strip():
+                k = box[4].at(cx, cy)
+                if k is not None:
+                    box[5].setdefault(k, []).append((cy, ch.x0, ch.height, ch.get_text()))
         page.lines = _lines(prose, top)
-        for x0, y0, x1, y1, h_comp, v_comp, tchars in boxes:
-            rows, grid = _table(h_comp, v_comp, tchars)
+        for x0, y0, x1, _y1, cells, texts in boxes:
+            rows, grid = table_text_and_grid(cells.keys, {k: _join(v) for k, v in texts.items()},
+                                             rules.TEXT_TABLE_CELLS)
             if rows:
-                page.lines.append(Line(top - y1, x0, x1, 0.0, "", table=rows))
+                page.lines.append(Line(y0, x0, x1, 0.0, "", table=rows))
                 grids.append(grid)
         page.lines.sort(key=lambda l: l.y)
         text_lines = [l for l in page.lines if l.table is None]
@@ -176,47 +173,6 @@ def _lines(chars, top: float) -> list[Line]:
     return out
 
 
-def _table(hs, vs, chars) -> tuple[list[str], list[list[str]]]:
-    """Text rows (merged cells written as `rules.TEXT_TABLE_CELLS` says) and the
-    span-expanded grid of one ruled table. Merged cells are found from the rules: two
-    neighbouring grid positions with no rule between them are one cell."""
-    keys, cell = cell_layout(hs, vs, chars)
-    if not keys:
-        return [], []
-    grid = [[cell.get(k, "") for k in row] for row in keys]
-    rows = []
-    for line in _row_cells(keys, rules.TEXT_TABLE_CELLS):
-        cells = [cell.get(k, "") for k, _ in line]
-        if any(cell.get(k, "") for k, counts in line if counts):
-            rows.append("\t".join(cells))
-    return rows, [row for row in grid if any(row)]
-
-
-def _row_cells(keys: list[list[int]], mode: str) -> list[list[tuple[int, bool]]]:
-    """Per grid row, the merged cells (keys) written on its text line, each with whether
-    its text makes the row non-empty. "rows": the cells of the row and those merged down
-    into it, a cell spanning columns once, non-empty by the cells starting in the row;
-    "published": only cells starting in the row; "expanded": every column, any text."""
-    first: dict[int, int] = {}
-    for r, row in enumerate(keys):
-        for k in row:
-            first.setdefault(k, r)
-    out = []
-    for r, row in enumerate(keys):
-        line: list[tuple[int, bool]] = []
-        for c, k in enumerate(row):
-            own = first[k] == r
-            if mode == "expanded":
-                line.append((k, True))
-            elif mode == "published":
-                if own and k not in (key for key, _ in line):
-                    line.append((k, own))
-            elif c == 0 or k != row[c - 1]:
-                line.append((k, own))
-        out.append(line)
-    return out
-
-
 def paragraphs(pages: list[Page]) -> list[str]:
     """Lines joined into paragraphs across lines and pages; tables as their rows."""
     out: list[str] = []
@@ -239,9 +195,11 @@ def paragraphs(pages: list[Page]) -> list[str]:
     return [l.strip() for l in out if l.strip()]
 
 
-# -- ruled tables: geometry -------------------------------------------------------------------
-def segments(o, hs: list, vs: list) -> None:
+# -- ruled tables: segments --------------------------------------------------------------------
+def segments(o, top: float, hs: list, vs: list) -> None:
+    """A drawn line or rectangle as rule segments, y flipped to grow downwards."""
     x0, y0, x1, y1 = o.bbox
+    y0, y1 = top - y1, top - y0
     w, h = x1 - x0, y1 - y0
     if h <= _THIN and w > _THIN:
         hs.append(((y0 + y1) / 2, x0, x1))
@@ -252,79 +210,9 @@ def segments(o, hs: list, vs: list) -> None:
         vs += [(x0, y0, y1), (x1, y0, y1)]
 
 
-def ruled_tables(hs: list, vs: list):
-    """Connected groups of crossing segments: one group a table."""
-    n = len(hs) + len(vs)
-    parent = list(range(n))
-
-    def find(a):
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    for i, (y, hx0, hx1) in enumerate(hs):
-        for j, (x, vy0, vy1) in enumerate(vs):
-            if hx0 - _TOL <= x <= hx1 + _TOL and vy0 - _TOL <= y <= vy1 + _TOL:
-                parent[find(i)] = find(len(hs) + j)
-    groups: dict[int, tuple[list, list]] = {}
-    for i, s in enumerate(hs):
-        groups.setdefault(find(i), ([], []))[0].append(s)
-    for j, s in enumerate(vs):
-        groups.setdefault(find(len(hs) + j), ([], []))[1].append(s)
-    return [g for g in groups.values() if len(g[0]) >= 2 and len(g[1]) >= 2]
-
-
-def positions(values: list[float]) -> list[float]:
-    out: list[float] = []
-    for v in sorted(values):
-        if not out or v - out[-1] > _TOL:
-            out.append(v)
-    return out
-
-
-def _covered(segs: list, at: float, lo: float, hi: float) -> bool:
-    """Is there a segment at coordinate `at` covering the middle of [lo, hi]?"""
-    mid = (lo + hi) / 2
-    return any(abs(p - at) <= _TOL and a - _TOL <= mid <= b + _TOL for p, a, b in segs)
-
-
-def cell_layout(hs: list, vs: list, chars: list) -> tuple[list[list[int]], dict[int, str]]:
-    """Cells of one ruled table: a key per grid position (positions with no rule between
-    them share a key: one merged cell) and each key's text."""
-    xs = positions([x for x, _, _ in vs])
-    ys = positions([y for y, _, _ in hs])[::-1]          # top to bottom
-    nr, nc = len(ys) - 1, len(xs) - 1
-    if nr < 1 or nc < 1:
-        return [], {}
-    parent = list(range(nr * nc))
-
-    def find(a):
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    for r in range(nr):
-        for c in range(nc):
-            if c + 1 < nc and not _covered(vs, xs[c + 1], ys[r + 1], ys[r]):
-                parent[find(r * nc + c + 1)] = find(r * nc + c)
-            if r + 1 < nr and not _covered(hs, ys[r + 1], xs[c], xs[c + 1]):
-                parent[find((r + 1) * nc + c)] = find(r * nc + c)
-    neg_ys = [-y for y in ys]
-    text: dict[int, list] = {}
-    for cx, cy, x0, y0, h, t in chars:
-        c = bisect_right(xs, cx) - 1
-        r = bisect_right(neg_ys, -cy) - 1
-        if 0 <= r < nr and 0 <= c < nc:
-            text.setdefault(find(r * nc + c), []).append((cy, x0, h, t))
-    keys = [[find(r * nc + c) for c in range(nc)] for r in range(nr)]
-    return keys, {k: _join(v) for k, v in text.items()}
-
-
 def _join(chars: list) -> str:
     """Characters of one cell in reading order: lines top to bottom, wrapped lines joined."""
-    chars.sort(key=lambda ch: -ch[0])
+    chars.sort(key=lambda ch: ch[0])
     lines: list[list] = []
     for ch in chars:
         if lines and abs(lines[-1][0][0] - ch[0]) <= ch[2] / 2:
