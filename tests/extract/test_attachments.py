@@ -220,7 +220,7 @@ def test_word97_file_is_read_or_warned():
     (b"<html><body>x</body></html>", "http://x/a.pdf", None, "html"),
     (b"anything", "http://x/download?id=3", {"Content-Type": "application/pdf"}, "pdf"),
     (b"anything", "http://x/a.wps", None, "doc"),
-    (b"\x89PNG\r\n\x1a\n....", "http://x/a.html", None, "other"),
+    (b"\x89PNG\r\n\x1a\n....", "http://x/a.html", None, "image"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "http://x/a", None, "doc"),
 ])
 def test_sniff_kind(body, url, headers, kind):
