@@ -52,7 +52,7 @@ def _grid(t: Table):
     return placed, spans, ncols
 
 
-def text_pdf(title: str, body: Body) -> bytes:
+def text_pdf(title: str, body: Body, pagesize=None) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
@@ -62,10 +62,11 @@ def text_pdf(title: str, body: Body) -> bytes:
 
     body_st, head_st, title_st, cell_st = _styles()
     buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=A4, title=title, author="", leftMargin=40, rightMargin=40,
+    pagesize = pagesize or A4
+    doc = SimpleDocTemplate(buf, pagesize=pagesize, title=title, author="", leftMargin=40, rightMargin=40,
                             topMargin=50, bottomMargin=50, invariant=1)
-    flow = [Paragraph(escape(title), title_st)]
-    width = A4[0] - 80
+    flow = [Paragraph(escape(title), title_st)] if title else []
+    width = pagesize[0] - 80
     for b in body.blocks:
         if isinstance(b, Para):
             flow.append(Paragraph(escape(b.text), head_st if b.heading else body_st))

@@ -46,6 +46,16 @@ def rule_masks(binary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return runs((7, 1), (hk, 1)), runs((1, 7), (1, vk))
 
 
+def _framed(hs, vs, tol: float) -> bool:
+    """A table has a frame: two rules across its whole width and two down its whole
+    height (crossing strokes of large title characters have none)."""
+    x0, x1 = min(a for _, a, _ in hs), max(b for _, _, b in hs)
+    y0, y1 = min(a for _, a, _ in vs), max(b for _, _, b in vs)
+    full_h = sum(1 for _, a, b in hs if b - a >= 0.9 * (x1 - x0) - tol)
+    full_v = sum(1 for _, a, b in vs if b - a >= 0.9 * (y1 - y0) - tol)
+    return full_h >= 2 and full_v >= 2 and x1 - x0 > 100 and y1 - y0 > 40
+
+
 def _tables(binary: np.ndarray) -> tuple[list[CellLayout], np.ndarray]:
     """Ruled tables (crossing rules; strokes of prose never cross a table's rules) and a
     mask of their rules."""
@@ -56,7 +66,7 @@ def _tables(binary: np.ndarray) -> tuple[list[CellLayout], np.ndarray]:
     rules = np.zeros_like(binary)
     for hs, vs in ruled_tables(list(hseg), list(vseg), tol):
         lay = CellLayout(hs, vs, tol)
-        if len(lay.keys) < 2 or len(lay.keys[0]) < 2:
+        if len(lay.keys) < 2 or len(lay.keys[0]) < 2 or not _framed(hs, vs, tol):
             continue
         layouts.append(lay)
         for seg in hs:
