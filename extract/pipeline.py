@@ -7,7 +7,7 @@ and read the report's figures (`extract.tables`).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from urllib.parse import urljoin
 
 from . import metadata as meta
@@ -16,6 +16,7 @@ from .attachments import attachment_text, sniff_kind
 from .decode import decode_body
 from .document import Document, FigureSet
 from .html.dom import parse_html
+from .html.chrome import clean_lines
 from .html.main import extract_main
 from .html.render import IMAGE_MARK
 from .html.shell import looks_like_shell
@@ -149,7 +150,7 @@ def _html_document(body: bytes, url: str, headers: dict | None,
                 used.append(res)
             elif not l.startswith(IMAGE_MARK):
                 out.append(l)
-        lines = out
+        lines = clean_lines(out, pm.title)     # the pictured title line is the page's title
         _use_ocr(doc, used, ocr_text(used), own)
     else:
         lines = [l for l in lines if not l.startswith(IMAGE_MARK)]
@@ -234,3 +235,26 @@ def extract_document(body: bytes, url: str, headers: dict | None = None,
     doc = Document(url=url, content_type="other", extractor_version=EXTRACTOR_VERSION)
     doc.warnings.append("unsupported content type: not HTML, PDF or Word")
     return doc
+
+
+def extract_with_ocr(body: bytes, url: str, headers: dict | None, images: Mapping[str, bytes],
+                     ocr: Callable[[bytes], OcrResult | None]) -> Document:
+    """`extract_document`, then OCR of what it asks for, then extraction with the results.
+
+    `images` maps image URLs to the bytes fetched with the page; `ocr(data)` gives the
+    result for one blob (from a cache, a process pool, or `extract.ocr.ocr_blob`), None
+    when it cannot. A document that needs no OCR is extracted once.
+    """
+    doc = extract_document(body, url, headers)
+    if not doc.ocr_inputs:
+        return doc
+    results: dict[str, OcrResult] = {}
+    for ref in doc.ocr_inputs:
+        data = body if ref == "" else images.get(ref)
+        if data:
+            res = ocr(data)
+            if res is not None:
+                results[ref] = res
+    if not results:
+        return doc
+    return extract_document(body, url, headers, ocr=results)
