@@ -143,6 +143,8 @@ SELECT
     fv.identity_ok,
     CAST((SELECT count(*) FROM checks k WHERE k.version_id = fv.figures_version_id AND k.ok = 0)
       AS INTEGER) AS checks_failed,
+    CAST(coalesce((SELECT max(f.ocr) FROM figures f WHERE f.version_id = fv.figures_version_id), 0)
+      AS INTEGER) AS figures_ocr,
     fv.document_id,
     fv.figures_version_id AS version_id
 FROM (
@@ -186,7 +188,7 @@ REPORT_COLUMNS = ("url", "site", "title", "agency", "year", "published", "script
                   "versions", "first_seen", "last_seen", "removed", "document_id", "version_id",
                   "attachment_document_id", "no_text_layer", "content_type", "region")
 FIGURE_COLUMNS = ("url", "agency", "year", "format", *WIDE_COLUMNS, "identity_ok",
-                  "checks_failed", "document_id", "version_id")
+                  "checks_failed", "figures_ocr", "document_id", "version_id")
 
 REPORTS = StoredView(
     view="reports",

@@ -236,12 +236,18 @@ def test_an_archive_of_the_previous_release_gets_region_and_new_migration_names(
         expected = sorted(ar.conn.execute("SELECT url, region FROM reports"))
     assert [r for _, r in expected] == ["浙江省", "中央"]
     # the shape the previous release left before its region migration: no region column,
-    # no index, views without it, no archive_meta, migrations recorded under their old names
+    # no index, views without it, no archive_meta, no OCR provenance, migrations recorded
+    # under their old names
     conn = sqlite3.connect(path)
     conn.executescript("DROP VIEW report_figures; DROP VIEW reports; DROP INDEX report_rows_region; "
                        "ALTER TABLE report_rows DROP COLUMN region; DROP TABLE archive_meta; "
                        "DELETE FROM _sqlite_migrations WHERE name IN ('m007_report_rows_region', "
-                       "'m008_archive_meta'); "
+                       "'m008_archive_meta', 'm009_ocr_provenance'); "
+                       "ALTER TABLE versions DROP COLUMN text_source; ALTER TABLE versions DROP COLUMN ocr_engine; "
+                       "ALTER TABLE versions DROP COLUMN ocr_confidence; ALTER TABLE figures DROP COLUMN kind; "
+                       "ALTER TABLE figures DROP COLUMN ocr; ALTER TABLE figures DROP COLUMN confidence; "
+                       "ALTER TABLE report_figure_rows DROP COLUMN figures_ocr; DROP TABLE capture_images; "
+                       "DROP TABLE ocr_results; "
                        "UPDATE _sqlite_migrations SET name = 'm004_recrawls_cost_only_capture_rows' "
                        "WHERE name = 'm005_recrawls_cost_only_capture_rows'; "
                        "UPDATE _sqlite_migrations SET name = 'm005_stored_report_rows' "
