@@ -12,9 +12,9 @@ from nianbao.crawler.discovery import page_template
 from nianbao.crawler.portals import Portal
 
 # Request kinds (meta "nianbao_kind"). Pages and attachments are stored; list answers of
-# APIs are read for links only.
-HOME, SECTION, LIST, REPORT, ATTACHMENT, EXPLORE, API, DATAPROXY = (
-    "home", "section", "list", "report", "attachment", "explore", "api", "dataproxy")
+# APIs are read for links only; images of a report page are stored with its capture (OCR).
+HOME, SECTION, LIST, REPORT, ATTACHMENT, EXPLORE, API, DATAPROXY, IMAGE = (
+    "home", "section", "list", "report", "attachment", "explore", "api", "dataproxy", "image")
 STORED_KINDS = {HOME, SECTION, LIST, REPORT, ATTACHMENT, EXPLORE}
 
 

@@ -104,16 +104,22 @@ class ImagePortal(PdfPortal):
 
 def build(news_count: int = 50) -> ImagePortal:
     p = ImagePortal("image", "西岭县人民政府", "西岭县人民政府", news_count=news_count, icp="川ICP备10001234号")
-    p.col_dirs = {"nb": "/xxgk/nb/", "tzgg": "/xxgk/tzgg/", "wzndbb": "/xxgk/wzndbb/", "xwdt": "/xwdt/"}
+    p.col_dirs = {"nb": "/xxgk/nb/", "tzgg": "/xxgk/tzgg/", "wzndbb": "/xxgk/wzndbb/", "xwdt": "/xwdt/",
+                  "hist": "/hist/xxgk/"}
     rep = p.add_column("nb", "政府信息公开年度报告", ("政府信息公开", "xxgk"))
     tzgg = p.add_column("tzgg", "通知公告", ("政府信息公开", "xxgk"))
     wz = p.add_column("wzndbb", "政府网站工作年度报表", ("政府信息公开", "xxgk"))
     news = p.add_column("xwdt", "新闻动态")
+    hist = p.add_column("hist", "历史公开信息", ("政府信息公开", "xxgk"))
+    p.robots_prefix = "/hist/"
     p.add_traps(rep, tzgg, wz, news)
     p.picture_report(rep, generate_report("西岭县人民政府", 2023, "2021", seed=31, published="2024-01-25"))
     p.scanned_report(rep, generate_report("西岭县教育局", 2022, "2019", seed=32, published="2023-01-20"))
     p.image_table_report(rep, generate_report("西岭县卫生健康局", 2023, "2021", seed=33, published="2024-01-19"))
     for name in DOC_REPORTS:
         p.word_report(rep, name)
+    art = p.generated_report(hist, generate_report("西岭县财政局", 2021, "2021", seed=35, published="2022-01-21"),
+                             robots_disallowed=True)
+    rep.extra_links.append((art.title, art.path, art.published))
     p.add_news(news, news_count)
     return p

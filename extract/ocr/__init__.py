@@ -21,7 +21,7 @@ PDF_DPI = 200
 MAX_PAGES = 60          # a scanned report longer than this is read up to here
 
 __all__ = ["DEFAULT_ENGINE", "ENGINES", "OcrError", "OcrLine", "OcrPage", "OcrResult", "OcrTable", "OcrText",
-           "engine_version", "is_image", "ocr_blob", "ocr_text", "pdf_page_images"]
+           "engine_version", "is_image", "ocr_blob", "ocr_json", "ocr_text", "pdf_page_images"]
 
 def is_image(data: bytes) -> bool:
     """A raster image file OCR can read (PNG, JPEG, GIF, BMP, TIFF, WebP)."""
@@ -29,8 +29,18 @@ def is_image(data: bytes) -> bool:
 
 
 def engine_version(engine: str = DEFAULT_ENGINE) -> str:
-    """Name and version of an engine and of our page reading: the OCR cache's key."""
-    return get_engine(engine).version
+    """Name and version of an engine and of our page reading: the OCR cache's key (the
+    models are not loaded to answer)."""
+    try:
+        return ENGINES[engine].version_string()
+    except KeyError:
+        raise OcrError(f"unknown OCR engine {engine!r} (one of: {', '.join(ENGINES)})") from None
+
+
+def ocr_json(data: bytes, engine: str = DEFAULT_ENGINE, threads: int = 0) -> tuple[str, float | None, float]:
+    """`ocr_blob` as (JSON, confidence, seconds): what a worker process sends back."""
+    res = ocr_blob(data, engine, threads)
+    return res.to_json(), res.confidence, res.seconds
 
 
 def pdf_page_images(body: bytes, dpi: int = PDF_DPI, max_pages: int = MAX_PAGES):

@@ -37,10 +37,13 @@ class OcrError(RuntimeError):
 class RapidEngine:
     name = "rapidocr"
 
+    @staticmethod
+    def version_string() -> str:
+        from importlib.metadata import version
+        return f"rapidocr {version('rapidocr')}+nianbao-ocr.{PIPELINE_VERSION}"
+
     def __init__(self, threads: int = 0):
         try:
-            from importlib.metadata import version
-
             from rapidocr import RapidOCR
         except ImportError as e:       # pragma: no cover - a broken install
             raise OcrError(f"rapidocr is not installed ({e})") from e
@@ -49,7 +52,7 @@ class RapidEngine:
             params["EngineConfig.onnxruntime.intra_op_num_threads"] = threads
             params["EngineConfig.onnxruntime.inter_op_num_threads"] = 1
         self._ocr = RapidOCR(params=params)
-        self.version = f"rapidocr {version('rapidocr')}+nianbao-ocr.{PIPELINE_VERSION}"
+        self.version = self.version_string()
 
     def read_lines(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
         """Text and score of each single-line crop (recognition only)."""
@@ -87,8 +90,15 @@ class TesseractEngine:
             raise OcrError("tesseract has no chi_sim model (Debian: tesseract-ocr-chi-sim)")
         self.exe = exe
         self.threads = threads
+        self.version = self.version_string()
+
+    @staticmethod
+    def version_string() -> str:
+        exe = shutil.which("tesseract")
+        if not exe:
+            raise OcrError("tesseract is not installed (Debian: tesseract-ocr tesseract-ocr-chi-sim)")
         first = subprocess.run([exe, "--version"], capture_output=True, text=True).stdout.splitlines()
-        self.version = f"{first[0].strip() if first else 'tesseract'}+nianbao-ocr.{PIPELINE_VERSION}"
+        return f"{first[0].strip() if first else 'tesseract'}+nianbao-ocr.{PIPELINE_VERSION}"
 
     def _tsv(self, gray: np.ndarray, psm: int) -> list[dict]:
         ok, png = cv2.imencode(".png", gray)

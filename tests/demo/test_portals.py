@@ -190,7 +190,9 @@ def test_gold_figures_satisfy_identities_except_the_broken_one(portals):
             parts = [f[(4, block, c)] for c, _ in rs.T4_COLUMNS[:4]]
             assert sum(parts) == f[(4, block, "total")]
         # Blank cells are None, not 0, and the published figures appear in the gold text.
-        assert g.source != "generated" or any(v is None for k, v in f.items() if k[0] == 2)
+        # (the Word 97 report has none: catdoc, one of its two readers, drops empty cells)
+        assert g.source != "generated" or (g.attachment_url or "").endswith(".doc") \
+            or any(v is None for k, v in f.items() if k[0] == 2)
         assert str(f[(3, "handled_total", "total")]) in g.text
 
 

@@ -225,3 +225,20 @@ def test_word97_file_is_read_or_warned():
 ])
 def test_sniff_kind(body, url, headers, kind):
     assert sniff_kind(body, url, headers) == kind
+
+
+def test_word97_readers_are_installed_and_rebuild_table_rows_into_grids():
+    """antiword and catdoc come with `make` (system-deps); a .doc's figures come from
+    grids rebuilt from its table rows, never shifted into the wrong column."""
+    import shutil
+
+    from nianbao.demo.worddoc import DOC_REPORTS, doc_report
+    assert shutil.which("antiword") and shutil.which("catdoc"), "make system-deps installs antiword and catdoc"
+    g, data = doc_report(next(iter(DOC_REPORTS)))
+    doc = extract_document(data, "http://x/P020210126_1.doc")
+    assert doc.content_type == "doc" and doc.is_report and doc.title == g.title and doc.tables
+    got = {(f.table, f.row_key, f.col_key): f.value for f in doc.figures.figures}
+    wrong = {k: (v, got[k]) for k, v in g.figures.items() if k in got and got[k] != v}
+    assert wrong == {}
+    assert sum(1 for k in g.figures if k in got) >= 0.85 * len(g.figures)
+    assert got[(3, "handled_total", "total")] == g.figures[(3, "handled_total", "total")]
