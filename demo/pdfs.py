@@ -52,7 +52,16 @@ def _grid(t: Table):
     return placed, spans, ncols
 
 
-def text_pdf(title: str, body: Body, pagesize=None) -> bytes:
+def _drawn_apart(span, placed) -> bool:
+    """A label spanning two columns of one row (（一）予以公开, （七）总计, …)."""
+    _, (c0, r0), (c1, r1) = span
+    return r0 == r1 and c1 == c0 + 1 and c0 > 0 and not placed.get((r0, c0), "")[:1].isdigit()
+
+
+def text_pdf(title: str, body: Body, pagesize=None, *, hard: bool = False) -> bytes:
+    """A report as a text-layer PDF. `hard`: as office tools print real ones: the opening
+    paragraph in a ruled frame, label cells spanning two columns drawn as a label and an
+    empty cell, and a metadata title Chromium writes for a page without <title>."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
@@ -63,15 +72,23 @@ def text_pdf(title: str, body: Body, pagesize=None) -> bytes:
     body_st, head_st, title_st, cell_st = _styles()
     buf = io.BytesIO()
     pagesize = pagesize or A4
-    doc = SimpleDocTemplate(buf, pagesize=pagesize, title=title, author="", leftMargin=40, rightMargin=40,
+    doc = SimpleDocTemplate(buf, pagesize=pagesize, title="about:blank" if hard else title, author="",
+                            leftMargin=40, rightMargin=40,
                             topMargin=50, bottomMargin=50, invariant=1)
     flow = [Paragraph(escape(title), title_st)] if title else []
     width = pagesize[0] - 80
-    for b in body.blocks:
+    for i, b in enumerate(body.blocks):
         if isinstance(b, Para):
-            flow.append(Paragraph(escape(b.text), head_st if b.heading else body_st))
+            para = Paragraph(escape(b.text), head_st if b.heading else body_st)
+            if hard and i == 0:
+                framed = RLTable([[para]], colWidths=[width])
+                framed.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.5, colors.black)]))
+                para = framed
+            flow.append(para)
         else:
             placed, spans, ncols = _grid(b)
+            if hard:
+                spans = [s for s in spans if not _drawn_apart(s, placed)]
             nrows = len(b.rows)
             data = [[Paragraph(escape(placed[(r, c)]), cell_st) if (r, c) in placed else ""
                      for c in range(ncols)] for r in range(nrows)]

@@ -17,10 +17,12 @@ import re
 from dataclasses import dataclass, field
 
 from .. import rules
+from ..tables.labels import T3_GROUP_CORES, core, t2_row_key, t3_row_key
 from ..tables.ruled import CellLayout, ruled_tables, table_text_and_grid
 from .text import AttachmentText, split_title
 
 _PAGE_NO = re.compile(r"^[-—–－\s]*(第\s*)?\d{1,4}(\s*页)?[-—–－\s]*$|^\d+\s*/\s*\d+$")
+_PUNCT_ONLY = re.compile(r"^[、。，,.；;：:！!？?）)」』”’]+$")
 _CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 _TOL = 1.5          # points: segments this close are the same line
 _THIN = 2.0         # a rectangle thinner than this is a drawn line
@@ -63,8 +65,16 @@ class Page:
     right: float = 0.0
 
 
+# What tools write as a title when the author gave none: the page Chromium printed
+# ("about:blank"), a URL, a file name, Word's "Microsoft Word - x.doc", placeholders.
+_JUNK_TITLE = re.compile(r"^$|^about:|^[a-z]+://|^microsoft\s+(word|excel|powerpoint)\b|^wps\b"
+                         r"|\.(docx?|wps|pdf|xlsx?|html?|txt|rtf)$|^(untitled|无标题|新建\S*文档)", re.I)
+_CJK_WORD = re.compile(r"[\u4e00-\u9fff]{2}")
+
+
 def pdf_info_title(body: bytes) -> str:
-    """The /Title of the PDF's document information, when it has a real one."""
+    """The /Title of the PDF's document information, when it has a real one (Chinese
+    words, not a tool's placeholder or a file name)."""
     from pdfminer.pdfdocument import PDFDocument
     from pdfminer.pdfparser import PDFParser
     try:
@@ -73,7 +83,7 @@ def pdf_info_title(body: bytes) -> str:
             t = info.get("Title")
             if isinstance(t, bytes):
                 t = t.decode("utf-16") if t.startswith((b"\xfe\xff", b"\xff\xfe")) else t.decode("utf-8", "replace")
-            if isinstance(t, str) and t.strip() and t.strip().lower() not in ("untitled", "无标题"):
+            if isinstance(t, str) and not _JUNK_TITLE.search(t.strip()) and _CJK_WORD.search(t):
                 return t.strip()
     except Exception:
         pass
@@ -92,6 +102,7 @@ def read_pdf(body: bytes) -> tuple[list[Page], list[list[list[str]]], int]:
     device = PDFPageAggregator(rsrc, laparams=None)
     interp = PDFPageInterpreter(rsrc, device)
     pages: list[Page] = []
+    tables: list[list[_Ruled]] = []
     grids: list[list[list[str]]] = []
     nchars = 0
     for pdf_page in PDFPage.get_pages(io.BytesIO(body)):
@@ -112,34 +123,155 @@ def read_pdf(body: bytes) -> tuple[list[Page], list[list[list[str]]], int]:
         page = Page()
         boxes = []
         for h_comp, v_comp in ruled_tables(hs, vs, _TOL):
-            layout_ = CellLayout(h_comp, v_comp, _TOL)
-            if not layout_.keys:
-                continue
-            boxes.append((layout_.xs[0], layout_.ys[0], layout_.xs[-1], layout_.ys[-1], layout_, {}))
+            ruled = _Ruled(h_comp, v_comp)
+            if ruled.keys and len(ruled.layout.xs) > 2:   # a framed paragraph is prose, not a table
+                boxes.append(ruled)
+        boxes.sort(key=lambda b: b.y0)
         prose = []
         for ch in chars:
             cx, cy = (ch.x0 + ch.x1) / 2, top - (ch.y0 + ch.y1) / 2
-            box = next((b for b in boxes if b[0] <= cx <= b[2] and b[1] <= cy <= b[3]), None)
+            box = next((b for b in boxes if b.x0 <= cx <= b.x1 and b.y0 <= cy <= b.y1), None)
             if box is None:
                 prose.append(ch)
             elif ch.get_text().strip():
-                k = box[4].at(cx, cy)
-                if k is not None:
-                    box[5].setdefault(k, []).append((cy, ch.x0, ch.height, ch.get_text()))
+                box.chars.append((cx, cy, ch.x0, ch.height, ch.get_text()))
         page.lines = _lines(prose, top)
-        for x0, y0, x1, _y1, cells, texts in boxes:
-            rows, grid = table_text_and_grid(cells.keys, {k: _join(v) for k, v in texts.items()},
-                                             rules.TEXT_TABLE_CELLS)
+        page.lines.sort(key=lambda l: l.y)
+        tables.append(boxes)
+        pages.append(page)
+    _join_continued(pages, tables)
+    for page, boxes in zip(pages, tables):
+        for b in boxes:
+            if b.keys is None:
+                continue
+            rows, grid = table_text_and_grid(b.keys, b.texts(), rules.TEXT_TABLE_CELLS)
             if rows:
-                page.lines.append(Line(y0, x0, x1, 0.0, "", table=rows))
+                page.lines.append(Line(b.y0, b.x0, b.x1, 0.0, "", table=rows))
                 grids.append(grid)
         page.lines.sort(key=lambda l: l.y)
         text_lines = [l for l in page.lines if l.table is None]
         if text_lines:
             page.left = min(l.x0 for l in text_lines)
             page.right = max(l.x1 for l in text_lines)
-        pages.append(page)
     return pages, grids, nchars
+
+
+class _Ruled:
+    """One ruled table of a page: its rules, cell layout and characters."""
+
+    def __init__(self, hs: list, vs: list, xs: list[float] | None = None) -> None:
+        self.hs, self.vs = hs, vs
+        self.layout = CellLayout(hs, vs, _TOL, xs)
+        self.x0, self.x1 = self.layout.xs[0], self.layout.xs[-1]
+        self.y0, self.y1 = self.layout.ys[0], self.layout.ys[-1]
+        self.keys: list[list[int]] | None = self.layout.keys   # None once joined to the table before
+        self.chars: list[tuple] = []                           # (cx, cy, x0, height, text)
+        self.extra: dict[int, str] = {}                        # text continued from the next page
+
+    def refine(self, xs: list[float]) -> None:
+        """Lay the table out on finer column positions (its cells merge where it has no rule)."""
+        chars = self.chars
+        self.__init__(self.hs, self.vs, xs)
+        self.chars = chars
+
+    def cell_texts(self) -> dict[int, str]:
+        """Each cell's own characters joined."""
+        cells: dict[int, list] = {}
+        for cx, cy, x0, h, t in self.chars:
+            k = self.layout.at(cx, cy)
+            if k is not None:
+                cells.setdefault(k, []).append((cy, x0, h, t))
+        return {k: _join(v) for k, v in cells.items()}
+
+    def texts(self) -> dict[int, str]:
+        out = self.cell_texts()
+        for k, t in self.extra.items():
+            out[k] = out.get(k, "") + t
+        return out
+
+
+def _same_columns(a: list[float], b: list[float]) -> bool:
+    """Column rules of two parts of one table: equal outer edges, and every rule of the
+    coarser part is a rule of the finer (a part with no row crossing a rule lacks it)."""
+    fine, coarse = (a, b) if len(a) >= len(b) else (b, a)
+    near = lambda x, xs: any(abs(x - y) <= 3.0 for y in xs)  # noqa: E731
+    return (abs(a[0] - b[0]) <= 3.0 and abs(a[-1] - b[-1]) <= 3.0
+            and all(near(x, fine) for x in coarse))
+
+
+def _alone_at(page: Page, y0: float, y1: float, top: bool) -> bool:
+    """No text but a page number above (top) or below (bottom) the table spanning y0..y1."""
+    return not any((l.y < y0 if top else l.y > y1) and not _PAGE_NO.match(l.text) for l in page.lines)
+
+
+def _join_continued(pages: list[Page], tables: list[list[_Ruled]]) -> None:
+    """A table ending a page and one with the same columns starting the next are one table
+    broken by the page: the rows join, a repeated header is dropped, and a label cell cut
+    by the break (its text running on, or a row-spanning label left empty below the break)
+    becomes one cell."""
+    chains: list[list[_Ruled]] = []
+    chain: list[_Ruled] | None = None
+    for page, boxes in zip(pages, tables):
+        first = boxes[0] if boxes else None
+        if not (chain and first and _alone_at(page, first.y0, first.y1, True)
+                and _same_columns(max((p.layout.xs for p in chain), key=len), first.layout.xs)):
+            chain = None
+        elif first not in chain:
+            chain.append(first)
+        tail = boxes[-1] if boxes else None
+        if tail is None or not _alone_at(page, tail.y0, tail.y1, False):
+            chain = None
+        elif chain is None or tail is not chain[-1]:
+            chain = [tail]
+            chains.append(chain)
+    for chain in (c for c in chains if len(c) > 1):
+        xs = max((p.layout.xs for p in chain), key=len)
+        for part in chain:
+            if len(part.layout.xs) != len(xs):
+                part.refine(xs)
+        for part in chain[1:]:
+            _append(chain[0], part)
+            part.keys = None
+
+
+def _append(head: _Ruled, cont: _Ruled) -> None:
+    texts_h, texts_c = head.texts(), cont.cell_texts()
+    keys = [list(r) for r in cont.layout.keys]
+    n_head = 0                                        # a header repeated on the new page
+    while (n_head < len(keys) and n_head < len(head.keys)
+           and [texts_c.get(k, "") for k in keys[n_head]] == [texts_h.get(k, "") for k in head.keys[n_head]]):
+        n_head += 1
+    keys = keys[n_head:]
+    if not keys:
+        return
+    offset = max(k for r in head.keys for k in r) + 1
+    remap = {k: k + offset for r in keys for k in r}
+    bottom = head.keys[-1]
+    span = lambda row, k: {c for c, x in enumerate(row) if x == k}  # noqa: E731
+    for c, k in enumerate(keys[0]):
+        above, below = texts_h.get(bottom[c], ""), texts_c.get(k, "")
+        if (above and not _is_value(above) and not _is_value(below) and not _own_label(below)
+                and (c == 0 or keys[0][c - 1] != k) and span(bottom, bottom[c]) == span(keys[0], k)):
+            remap[k] = bottom[c]
+            if below:
+                head.extra[bottom[c]] = head.extra.get(bottom[c], "") + below
+    for k, v in texts_c.items():
+        if remap.get(k, -1) >= offset:
+            head.extra[remap[k]] = v
+    head.keys = head.keys + [[remap[k] for k in r] for r in keys]
+
+
+_LABEL_START = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+[.、．])")
+_VALUE = re.compile(r"^[\s\d.,，%‰\-—–/／]*$")
+
+
+def _own_label(s: str) -> bool:
+    """A cell that starts a row of its own: numbered, or a label of the report tables."""
+    return bool(_LABEL_START.match(s) or t3_row_key(s) or t2_row_key(s) or T3_GROUP_CORES.get(core(s)))
+
+
+def _is_value(s: str) -> bool:
+    return bool(s.strip()) and bool(_VALUE.match(s))
 
 
 def _lines(chars, top: float) -> list[Line]:
@@ -180,6 +312,9 @@ def paragraphs(pages: list[Page]) -> list[str]:
     for page in pages:
         lines = [l for l in page.lines if l.table is not None or not _PAGE_NO.match(l.text)]
         for ln in lines:
+            if ln.table is None and _PUNCT_ONLY.match(ln.text) and out:
+                out[-1] += ln.text            # punctuation pushed onto a line of its own
+                continue
             if ln.table is not None:
                 out += ln.table
                 open_para = False

@@ -107,7 +107,10 @@ def _read_t3(grid: list[list[str]], col: Collector, gi: int) -> None:
         if colmap:   # columns found by their headers (all of them, or the ones published)
             cells = [(k, row[j] if j < len(row) else "", lab, j) for k, (j, lab) in colmap.items()]
         else:        # no header (a table continued after a page break): the seven in order
-            values = row[end:end + len(rs.T3_COLUMNS)]
+            n = len(rs.T3_COLUMNS)
+            while len(row) - end > n and not row[end].strip():
+                end += 1     # a label drawn over two cells leaves the second one empty
+            values = row[end:end + n]
             if len(values) < len(rs.T3_COLUMNS) or any(c.strip() for c in row[end + len(rs.T3_COLUMNS):]):
                 continue
             cells = [(k, raw, lab, end + n) for n, ((k, lab), raw) in enumerate(zip(rs.T3_COLUMNS, values))]

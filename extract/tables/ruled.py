@@ -57,8 +57,10 @@ class CellLayout:
     grid position (r, c) (positions with no rule between them share a key), `xs`/`ys`
     the rule positions (left to right, top to bottom)."""
 
-    def __init__(self, hs: list[Segment], vs: list[Segment], tol: float):
-        self.xs = positions((x for x, _, _ in vs), tol)
+    def __init__(self, hs: list[Segment], vs: list[Segment], tol: float, xs: list[float] | None = None):
+        """`xs`: column positions to use instead of the table's own (the finer columns of
+        the same table on another page: where this part has no rule, cells merge)."""
+        self.xs = xs or positions((x for x, _, _ in vs), tol)
         self.ys = positions((y for y, _, _ in hs), tol)
         nr, nc = len(self.ys) - 1, len(self.xs) - 1
         self.keys: list[list[int]] = []

@@ -3,6 +3,7 @@ cells), scanned PDF (recorded as having no text layer), Word 97 files (read or w
 from __future__ import annotations
 
 import io
+import re
 import shutil
 
 import pytest
@@ -242,3 +243,76 @@ def test_word97_readers_are_installed_and_rebuild_table_rows_into_grids():
     assert wrong == {}
     assert sum(1 for k in g.figures if k in got) >= 0.85 * len(g.figures)
     assert got[(3, "handled_total", "total")] == g.figures[(3, "handled_total", "total")]
+
+
+# -- hard PDFs: real layouts ---------------------------------------------------------------------
+def test_real_report_pdf_every_gold_figure_identities_and_paragraphs():
+    """淮安 2024 (a real report): a framed opening paragraph with punctuation hanging out of
+    the frame, table 3 broken by a page inside its （四）无法提供 label: all 26 hand-read
+    figures, every check passing, prose as paragraphs."""
+    import json
+
+    from tests.support import REAL_PAGES
+
+    gold = json.loads((REAL_PAGES / "huaian-2024-report.gold.json").read_text(encoding="utf-8"))
+    doc = extract_document((REAL_PAGES / "huaian-2024-report.pdf").read_bytes(),
+                           "http://www.huaian.gov.cn/xxgk/nb/huaian-2024-report.pdf")
+    assert (doc.title, doc.agency, doc.year, doc.is_report) == (
+        gold["meta"]["title"], gold["meta"]["agency"], gold["meta"]["year"], True)
+    got = {f"{f.table}/{f.row_key}/{f.col_key}": f.value for f in doc.figures.figures}
+    assert {k: got.get(k) for k in gold["figures"]} == gold["figures"]
+    assert doc.figures.format == "2021"
+    assert doc.figures.checks and all(c.ok is True for c in doc.figures.checks)
+    lines = doc.text.splitlines()
+    assert lines[0] == ("本报告由淮安市人民政府办公室根据《中华人民共和国政府信息公开条例》（国令第711号）"
+                        "（以下简称《条例》）规定编制。报告所列统计期限自2024年1月1日至2024年12月31日。")
+    assert any(l.startswith("（五）政府信息公开监督保障情况。根据省政务公开年度和季度监测指标，全年组织4次")
+               and l.endswith("工作能力和水平。") for l in lines)
+    assert not [l for l in lines if re.fullmatch(r"[、。，,.；]+", l)]
+    assert not [l for l in lines if l.startswith("法提供")]
+    assert all(len(t[0]) > 1 for t in doc.tables)               # no framed paragraph as a table
+    (t3,) = [t for t in doc.tables if any("本年新收" in c for c in t[3])]
+    assert ["三、本年度办理结果", "（四）无法提供", "2.没有现成信息需要另行制作", "11"] == t3[16][:4]
+    assert t3[-1][0] == "四、结转下年度继续办理" and t3[-1][-1] == "103"
+
+
+def test_generated_report_printed_hard_way_gives_its_gold():
+    """A report as office tools print it (the PDF portal's 2021 report): table 3 broken
+    over pages with different column rules, labels drawn as a label and an empty cell, a
+    framed opening paragraph, "about:blank" as metadata title."""
+    from nianbao.demo.generated import generate_report
+    from nianbao.demo.pdfs import text_pdf
+    from nianbao.extract.attachments.pdf import pdf_info_title, read_pdf
+
+    g = generate_report("东湖区人民政府", 2021, "2021", seed=18, published="2022-01-28")
+    body = text_pdf(g.title, g.body, hard=True)
+    pages, grids, _ = read_pdf(body)
+    t3_pages = [i for i, p in enumerate(pages) for l in p.lines
+                if l.table and any("结转" in r or "予以公开" in r for r in l.table)]
+    assert len(t3_pages) == 1                                  # one table, placed once
+    assert pdf_info_title(body) == ""
+    doc = extract_document(body, "http://www.dh.gov.cn/xxgk/nb/202201/P020220128_1.pdf")
+    got = {(f.table, f.row_key, f.col_key): f.value for f in doc.figures.figures}
+    assert {k: got.get(k) for k in g.figures} == g.figures
+    assert doc.figures.identity_ok is True
+    assert doc.title == g.title and doc.is_report
+    assert doc.text.splitlines()[0] == g.body.blocks[0].text
+
+
+@pytest.mark.parametrize("meta,want", [
+    ("about:blank", ""), ("Microsoft Word - 2020年报告.doc", ""), ("附件1.docx", ""),
+    ("http://www.dh.gov.cn/xxgk/nb/1.html", ""), ("Untitled", ""), ("report", ""),
+    ("东湖区2020年政府信息公开工作年度报告", "东湖区2020年政府信息公开工作年度报告"),
+])
+def test_pdf_metadata_title_used_only_when_real(meta, want):
+    """Without a title line in the text, the metadata title is the title, unless a tool
+    wrote it (Chromium's about:blank, Word's "Microsoft Word - x.doc", file names)."""
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, invariant=1)
+    c.setTitle(meta)
+    c.drawString(72, 720, "x")
+    c.save()
+    from nianbao.extract.attachments.pdf import pdf_info_title
+    assert pdf_info_title(buf.getvalue()) == want

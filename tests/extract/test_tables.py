@@ -580,6 +580,19 @@ def test_table3_continued_after_a_page_break():
     assert fs.identity_ok is True
 
 
+def test_table3_continued_with_labels_drawn_over_two_cells():
+    """A continued table 3 without its header whose （一）/（七） labels are drawn as a
+    label and an empty cell: values still read from the right seven cells."""
+    rnd = random.Random(17)
+    v = t3_values("2019", rnd)
+    grid = html_tables_to_grids(t3_html("2019", v))[0]
+    body = [row if row[1] != row[2] else row[:2] + [""] + row[3:] for row in grid[8:]]
+    assert any(row[2] == "" for row in body)
+    fs = extract_figures([grid[:8], body], "")
+    assert {(r, c): x for (t, r, c), x in _table_figures(fs).items()} == v
+    assert fs.identity_ok is True
+
+
 def test_format_from_table2_when_table3_is_missing():
     rnd = random.Random(2)
     for fmt in ("2019", "2021"):
