@@ -20,7 +20,7 @@ from .html.chrome import clean_lines
 from .html.main import extract_main
 from .html.render import IMAGE_MARK
 from .html.shell import looks_like_shell
-from .attachments.text import split_title
+from .attachments.text import first_title, split_title
 from .ocr.result import OcrResult
 from .ocr.text import OcrText, ocr_text
 from .tables import extract_figures
@@ -154,12 +154,17 @@ def _html_document(body: bytes, url: str, headers: dict | None,
         _use_ocr(doc, used, ocr_text(used), own)
     else:
         lines = [l for l in lines if not l.startswith(IMAGE_MARK)]
+    title = pm.title
+    if lines and (meta.is_generic_title(title) or lines[0].startswith(title)):
+        head = first_title(lines[:1])
+        if head and "\t" not in head and head != title:
+            title, lines = head, lines[1:]       # the body's heading line is the title
     doc.published = pm.published or meta.signature_date(lines)
     if len(_WS.sub("", "\n".join(lines))) < 200:
         doc.is_shell = looks_like_shell(html, headers)
     if main.method == "empty":
         doc.warnings.append("html: no main text found")
-    return _finish(doc, lines, grids, pm.title, html, scores)
+    return _finish(doc, lines, grids, title, html, scores)
 
 
 def _attachment_document(body: bytes, url: str, kind: str, ocr: Mapping[str, OcrResult] | None) -> Document:

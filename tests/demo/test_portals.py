@@ -117,6 +117,22 @@ def test_ssi_stray_html_end_after_header(portals):
 
 
 # -- robots.txt, traps, not-found ------------------------------------------------------------
+def test_ssi_old_templates_title_only_in_the_body_or_a_marked_up_meta(portals):
+    p = portals.portal("ssi")
+    golds = {g.url: g for g in p.gold(portals.state)}
+    bare = [golds[p.url(a.path)] for c in p.columns.values() for a in c.articles if a.id in p.bare_template]
+    marked = [golds[p.url(a.path)] for c in p.columns.values() for a in c.articles if a.id in p.meta_title_markup]
+    assert bare and marked
+    for g in bare:
+        page = fetch(g.url)[2].decode("utf-8")
+        assert "<title></title>" in page and "<h1>" not in page and f"<strong>{g.title}</strong>" in page
+        assert "打印本稿" in page and "推荐" in page and "[1] [2] [3]" in page
+        assert page.count("信息索引号") == 2
+    for g in marked:
+        page = fetch(g.url)[2].decode("utf-8")
+        assert "<title>无标题文档</title>" in page and f"&lt;div&gt;{g.title}&lt;/div&gt;" in page
+
+
 def test_robots_disallows_an_area_holding_a_report_link(portals):
     for p in portals.portals:
         robots = fetch(p.base_url + "/robots.txt")[2].decode()
