@@ -64,9 +64,9 @@ class Document:
     """Extracted view of one fetched body (HTML page or attachment)."""
 
     url: str
-    # Simplified, chrome-free; paragraphs one a line; table rows one a line, cells
-    # tab-separated: a cell spanning rows repeats on each row it covers, a cell spanning
-    # columns appears once (so each row line reads on its own).
+    # Simplified, chrome-free, each published character once: paragraphs one a line;
+    # table rows one a line, cells tab-separated, each cell once in the row where it starts
+    # (`rules.TEXT_TABLE_CELLS`). Row-repeated lines: from `tables`.
     text: str = ""
     title: str = ""                 # Simplified, without the site suffix
     text_original: str = ""         # the same text in the page's own script

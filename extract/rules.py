@@ -46,13 +46,15 @@ CONTENT_SELECTORS: list[str] = [
     "article",
 ]
 
-# How a table row is written into the text (HTML, DOCX and ruled PDF tables alike):
-# "rows" — each row with its own cells and the rowspan cells covering it, a colspan cell
-# once, so every line reads on its own (the sample portals' gold); "published" — each
-# published cell once, in the row where it starts; "expanded" — the span-expanded grid
-# row (a colspan label repeated in every column it covers). Empty rows are left out ("rows":
-# rows whose own cells are empty). The expanded grids always go to `Document.tables`.
-TEXT_TABLE_CELLS = "rows"
+# How a table row is written into the text (HTML, DOCX, Word 97, ruled PDF and OCR tables
+# alike): "published" — each published cell once, in the row where it starts (a rowspan
+# label on its first row only), so the text holds each character once and word counts are
+# not inflated (the sample portals' gold); "rows" — each row with its own cells and the
+# rowspan cells covering it, a colspan cell once, so every line reads on its own;
+# "expanded" — the span-expanded grid row. Empty rows are left out ("rows": rows whose own
+# cells are empty). The expanded grids always go to `Document.tables`: the row-repeated
+# form is read from them.
+TEXT_TABLE_CELLS = "published"
 
 # Elements that are page furniture wherever they appear (exact class/id tokens or tags).
 CHROME_SELECTORS: list[str] = [

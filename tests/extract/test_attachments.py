@@ -159,23 +159,30 @@ def _merged_docx() -> bytes:
     return buf.getvalue()
 
 
+MERGED_PUBLISHED = ["第二十条第（一）项",
+                    "三、本年度办理结果\t（一）予以公开\t5",
+                    "（三）不予公开\t1.属于国家秘密\t0",
+                    "2.其他法律行政法规禁止公开\t1"]
+
+
 @pytest.mark.parametrize("kind", ["pdf", "docx"])
-def test_merged_cells_rows_repeat_rowspans_and_write_colspans_once(kind):
+def test_merged_cells_written_once_by_default(kind):
+    """reports.text holds each published cell once: a rowspan label on its first row only."""
     body = _merged_pdf() if kind == "pdf" else _merged_docx()
     doc = extract_document(body, f"http://www.dh.gov.cn/xxgk/nb/merged.{kind}")
     assert doc.content_type == kind
-    assert [l for l in doc.text.splitlines() if l in MERGED_LINES or "\t" in l] == MERGED_LINES
+    assert [l for l in doc.text.splitlines() if l in MERGED_PUBLISHED or "\t" in l] == MERGED_PUBLISHED
+    # the row-repeated form stays in the grids
     assert doc.tables[0][3] == ["三、本年度办理结果", "（三）不予公开", "2.其他法律行政法规禁止公开", "1"]
 
 
 @pytest.mark.parametrize("kind", ["pdf", "docx"])
-def test_merged_cells_published_mode_writes_each_cell_once(kind, monkeypatch):
+def test_merged_cells_rows_mode_repeats_rowspans_and_writes_colspans_once(kind, monkeypatch):
     from nianbao.extract import rules
-    monkeypatch.setattr(rules, "TEXT_TABLE_CELLS", "published")
+    monkeypatch.setattr(rules, "TEXT_TABLE_CELLS", "rows")
     body = _merged_pdf() if kind == "pdf" else _merged_docx()
     lines = extract_document(body, f"http://www.dh.gov.cn/xxgk/nb/merged.{kind}").text.splitlines()
-    assert "三、本年度办理结果\t（一）予以公开\t5" in lines
-    assert "（三）不予公开\t1.属于国家秘密\t0" in lines and "2.其他法律行政法规禁止公开\t1" in lines
+    assert [l for l in lines if l in MERGED_LINES or "\t" in l] == MERGED_LINES
 
 
 def test_scanned_pdf_has_no_text_layer():
@@ -193,7 +200,7 @@ def test_docx_paragraphs_merged_cells_and_signature():
     assert doc.text.splitlines()[:3] == PARAS     # the title line is metadata, not text
     lines = doc.text.splitlines()
     assert "第二十条第（一）项" in lines and "行政规范性文件\t3\t1\t12" in lines
-    assert "合计\t\t12" in lines        # the colspan once, the cell merged down from "12" repeated
+    assert "合计\t" in lines           # the colspan once, its empty neighbour, not the cell merged down
     assert doc.tables[0][0] == ["第二十条第（一）项"] * 4     # the grid keeps spans expanded
     assert doc.tables[0][4] == ["合计", "合计", "", "12"]
     assert doc.agency == "东湖区水利局" and doc.published == "2022-01-20" and doc.year == 2021
