@@ -26,7 +26,7 @@ from .ocr.text import OcrText, ocr_text
 from .tables import extract_figures
 from .tables.labels import section_of
 
-EXTRACTOR_VERSION = "1.2.0"
+EXTRACTOR_VERSION = "1.3.0"
 _WS = re.compile(r"\s+")
 # A report page whose own text is shorter than this (title and chrome gone) is a 图片版
 # page: the report is its images.

@@ -606,3 +606,28 @@ def test_format_from_table2_when_table3_is_missing():
     assert extract_figures(html_tables_to_grids(t4_html(v4)), "").format is None
     notice = "按照国办公开办函〔2021〕30号要求编制。"
     assert extract_figures(html_tables_to_grids(t4_html(v4)), notice).format == "2021"
+
+
+def test_cells_keep_their_kind_and_blanks_are_not_reported():
+    """A blank, "—", "/" or "无" cell is not 0: the figure keeps its kind and no value, and
+    every check that needs it is unknown (None), never failed; the other columns still check."""
+    rnd = random.Random(23)
+    v = t3_values("2019", rnd)
+    printed = {("granted", "commercial_enterprise"): "", ("granted", "research_institution"): "—",
+               ("granted", "social_welfare_org"): "/", ("granted", "legal_service_org"): "无"}
+    cells = {**v, **printed}
+    fs = extract_figures(html_tables_to_grids(t3_html("2019", cells)), "")
+    got = {(f.row_key, f.col_key): f for f in fs.figures if f.table == 3}
+    assert all(f.kind == ("zero" if f.value == 0 else "number") for k, f in got.items() if k not in printed)
+    assert any(f.kind == "zero" for f in got.values())
+    kinds = {k: (got[k].kind, got[k].value) for k in printed}
+    assert kinds == {("granted", "commercial_enterprise"): ("blank", None),
+                     ("granted", "research_institution"): ("dash", None),
+                     ("granted", "social_welfare_org"): ("dash", None),
+                     ("granted", "legal_service_org"): ("dash", None)}
+    handled = {c.key: c.ok for c in fs.checks if c.name == "t3_handled_total"}
+    for col in ("commercial_enterprise", "research_institution", "social_welfare_org", "legal_service_org"):
+        assert handled[col] is None                   # not reported: unknown, not failed
+    assert handled["natural_person"] is True and handled["other_org"] is True
+    assert all(c.ok is not False for c in fs.checks)
+    assert fs.identity_ok is True                     # 一+二 = 三（七）+四 does not need those cells
