@@ -216,7 +216,12 @@ FIGURES = StoredView(
     id_column="r.document_id",
     computed=computed_report_figures_sql,
     stored_form=", ".join(f"c.{col}" for col in FIGURE_COLUMNS),
-    view_sql=f"CREATE VIEW report_figures AS SELECT {', '.join(FIGURE_COLUMNS)} FROM {FIGURES_TABLE}",
+    # identity_status: a failed identity on figures OCR read is a reading to check by eye
+    # ("needs review"), not a report that contradicts itself ("inconsistent")
+    view_sql=(f"CREATE VIEW report_figures AS SELECT {', '.join(FIGURE_COLUMNS)}, "
+              "CASE WHEN identity_ok = 1 THEN 'consistent' WHEN identity_ok = 0 AND figures_ocr = 1 "
+              "THEN 'needs review' WHEN identity_ok = 0 THEN 'inconsistent' END AS identity_status "
+              f"FROM {FIGURES_TABLE}"),
 )
 
 # In dependency order: the figures' computed rows read the `reports` view.

@@ -337,6 +337,6 @@ WHERE d.merged_into IS NULL
          WHERE a.parent_id = d.id AND av.is_report = 1)))
   );
 
-CREATE VIEW report_figures AS SELECT url, agency, year, format, requests_new, requests_carried_over, granted, partially_granted, denied, unable_to_provide, not_processed, other_processed, handled_total, carried_forward, reconsideration_total, litigation_total, identity_ok, checks_failed, figures_ocr, document_id, version_id FROM report_figure_rows;
+CREATE VIEW report_figures AS SELECT url, agency, year, format, requests_new, requests_carried_over, granted, partially_granted, denied, unable_to_provide, not_processed, other_processed, handled_total, carried_forward, reconsideration_total, litigation_total, identity_ok, checks_failed, figures_ocr, document_id, version_id, CASE WHEN identity_ok = 1 THEN 'consistent' WHEN identity_ok = 0 AND figures_ocr = 1 THEN 'needs review' WHEN identity_ok = 0 THEN 'inconsistent' END AS identity_status FROM report_figure_rows;
 
 CREATE VIEW reports AS SELECT r.url, r.site, r.title, r.agency, r.year, r.published, r.script, coalesce(r.joined_text, (SELECT v.text FROM versions v WHERE v.id = r.version_id)) AS text, r.versions, r.first_seen, r.last_seen, r.removed, r.document_id, r.version_id, r.attachment_document_id, r.no_text_layer, r.content_type, r.region FROM report_rows r;
