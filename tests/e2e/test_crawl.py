@@ -46,7 +46,9 @@ def world(tmp_path_factory):
     log = RequestLog()
     db = tmp_path_factory.mktemp("e2e") / "archive.db"
     with SamplePortals(port=0, fault=log) as portals:
-        stats = crawl(portals.start_urls, db, log_level="WARNING")
+        # OCR is not under test here (tests/e2e/test_ocr_crawl.py): the picture reports
+        # are stored as needing it, which keeps this crawl fast
+        stats = crawl(portals.start_urls, db, log_level="WARNING", settings={"NIANBAO_OCR": False})
         conn = sqlite3.connect(db)
         conn.row_factory = sqlite3.Row
         yield {"portals": portals, "stats": stats, "db": db, "conn": conn, "log": log}
@@ -210,7 +212,9 @@ def test_a_second_crawl_sees_the_edit_the_addition_and_the_removal(world, tmp_pa
     portals.set_state("second")
     try:
         second_gold = {g.url for g in portals.gold_reports() if not g.robots_disallowed}
-        stats = crawl(portals.start_urls, db, log_level="WARNING")
+        # OCR is not under test here (tests/e2e/test_ocr_crawl.py): the picture reports
+        # are stored as needing it, which keeps this crawl fast
+        stats = crawl(portals.start_urls, db, log_level="WARNING", settings={"NIANBAO_OCR": False})
     finally:
         portals.set_state("first")
     t = stats["totals"]
