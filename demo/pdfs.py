@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import random
 
-from nianbao.demo.content import Body, Para, Table
+from nianbao.demo.content import Body, Cell, Para, Table
 
 FONT = "STSong-Light"
 
@@ -52,10 +52,21 @@ def _grid(t: Table):
     return placed, spans, ncols
 
 
-def _drawn_apart(span, placed) -> bool:
-    """A label spanning two columns of one row (（一）予以公开, （七）总计, …)."""
-    _, (c0, r0), (c1, r1) = span
-    return r0 == r1 and c1 == c0 + 1 and c0 > 0 and not placed.get((r0, c0), "")[:1].isdigit()
+def hard_body(body: Body) -> Body:
+    """The body as office tools draw it: a label spanning two columns of one row
+    (（一）予以公开, （七）总计, …) drawn as the label and an empty cell."""
+    import copy
+
+    out = copy.deepcopy(body)
+    for b in out.blocks:
+        if isinstance(b, Table):
+            for row in b.rows:
+                for i in range(len(row) - 1, -1, -1):
+                    c = row[i]
+                    if c.colspan == 2 and c.rowspan == 1 and not c.text[:1].isdigit():
+                        c.colspan = 1
+                        row.insert(i + 1, Cell(""))
+    return out
 
 
 def text_pdf(title: str, body: Body, pagesize=None, *, hard: bool = False) -> bytes:
@@ -70,6 +81,8 @@ def text_pdf(title: str, body: Body, pagesize=None, *, hard: bool = False) -> by
     from xml.sax.saxutils import escape
 
     body_st, head_st, title_st, cell_st = _styles()
+    if hard:
+        body = hard_body(body)
     buf = io.BytesIO()
     pagesize = pagesize or A4
     doc = SimpleDocTemplate(buf, pagesize=pagesize, title="about:blank" if hard else title, author="",
@@ -87,8 +100,6 @@ def text_pdf(title: str, body: Body, pagesize=None, *, hard: bool = False) -> by
             flow.append(para)
         else:
             placed, spans, ncols = _grid(b)
-            if hard:
-                spans = [s for s in spans if not _drawn_apart(s, placed)]
             nrows = len(b.rows)
             data = [[Paragraph(escape(placed[(r, c)]), cell_st) if (r, c) in placed else ""
                      for c in range(ncols)] for r in range(nrows)]

@@ -10,7 +10,7 @@ import threading
 from nianbao.demo import chrome as C
 from nianbao.demo.content import Body, Para, esc
 from nianbao.demo.generated import generate_report
-from nianbao.demo.pdfs import scanned_pdf, text_pdf
+from nianbao.demo.pdfs import hard_body, scanned_pdf, text_pdf
 from nianbao.demo.messages import Response
 from nianbao.demo.model import Article, Column
 from nianbao.demo.site import Portal
@@ -95,7 +95,7 @@ class PdfPortal(Portal):
     def pdf_report(self, col: Column, g, *, scanned: bool = False, robots_disallowed=False,
                    hard: bool = False) -> Article:
         """A short pointer page whose report is the attached PDF (`hard`: see `text_pdf`)."""
-        gold = "" if scanned else g.body.gold_text()
+        gold = "" if scanned else (hard_body(g.body) if hard else g.body).gold_text()
         art = self.report_article(col, title=g.title, title_gold=g.title, agency=g.agency, year=g.year,
                                   published=g.published, body=Body([Para("")]), gold_text=gold,
                                   fmt=g.format, figures={} if scanned else g.figures,

@@ -20,4 +20,4 @@ def test_demo_crawls_every_sample_portal(tmp_path):
     reports = conn.execute("SELECT count(*) FROM reports").fetchone()[0]
     sites = conn.execute("SELECT count(DISTINCT site) FROM reports").fetchone()[0]
     conn.close()
-    assert reports >= 17 and sites == 7
+    assert reports >= 17 and sites == 8

@@ -22,7 +22,7 @@ def test_portals_serve_until_interrupted():
             if "Ctrl-C to stop" in line:
                 break
         urls = re.findall(r"(http://127\.0\.0\.1:\d+)/", "".join(lines))
-        assert len(urls) == 7
+        assert len(urls) == 8
         with urllib.request.urlopen(urls[0] + "/", timeout=10) as r:
             assert r.status == 200 and b"<html" in r.read().lower()
     finally:
