@@ -16,11 +16,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $(STAMP)
 
+DEBS := chromium redis-server fonts-wqy-microhei antiword catdoc tesseract-ocr tesseract-ocr-chi-sim
+
 system-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! command -v redis-server >/dev/null || [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then \
-	  echo "installing Debian packages: chromium redis-server fonts-wqy-microhei"; \
+	@if [ ! -x /usr/bin/chromium ] || ! command -v redis-server >/dev/null || [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] \
+	    || ! command -v antiword >/dev/null || ! command -v catdoc >/dev/null || ! command -v tesseract >/dev/null \
+	    || [ -z "$$(ls /usr/share/tesseract-ocr/*/tessdata/chi_sim.traineddata 2>/dev/null)" ]; then \
+	  echo "installing Debian packages: $(DEBS)"; \
 	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium redis-server fonts-wqy-microhei; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(DEBS); \
 	fi
 
 install: $(STAMP) system-deps

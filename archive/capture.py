@@ -19,6 +19,28 @@ def utc_now() -> str:
 
 
 @dataclass
+class OcrRecord:
+    """One OCR result a crawl hands in for the cache: the engine's name and version, the
+    result as JSON (`extract.ocr.OcrResult.to_json`), its mean score and cost."""
+
+    engine: str
+    result: str
+    confidence: float | None = None
+    seconds: float | None = None
+
+
+@dataclass
+class CapturedImage:
+    """An image of a report page, fetched with it for OCR (a 图片版 page's pages, a table
+    pasted as a picture)."""
+
+    url: str                         # absolute
+    body: bytes = b""
+    content_type: str = ""
+    status: int | None = None
+
+
+@dataclass
 class Capture:
     """One fetch, exactly as received (body bytes untouched) plus how it was fetched."""
 
@@ -39,6 +61,7 @@ class Capture:
     request_headers: dict[str, str] = field(default_factory=dict)
     run_id: int | None = None
     redirect_urls: list[str] = field(default_factory=list)   # where the asked URL sent the fetch, in order
+    images: list[CapturedImage] = field(default_factory=list)   # fetched for OCR, stored with it
 
     def __post_init__(self) -> None:
         self.final_url = self.final_url or self.url

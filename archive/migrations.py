@@ -391,6 +391,41 @@ def m008_archive_meta(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
+def m009_ocr_provenance(db: sqlite_utils.Database) -> None:
+    """Reports read by OCR: where a version's text came from and how sure OCR was; each
+    figure's kind (number, zero, blank, dash, text), whether OCR read it and its score;
+    the images a report page was stored with; the OCR result cache (one reading per blob
+    and engine version); `report_figures` says whether its figures came from OCR."""
+    for stmt in (
+        "ALTER TABLE versions ADD COLUMN text_source TEXT",
+        "ALTER TABLE versions ADD COLUMN ocr_engine TEXT",
+        "ALTER TABLE versions ADD COLUMN ocr_confidence REAL",
+        "ALTER TABLE figures ADD COLUMN kind TEXT",
+        "ALTER TABLE figures ADD COLUMN ocr INTEGER",
+        "ALTER TABLE figures ADD COLUMN confidence REAL",
+        "ALTER TABLE report_figure_rows ADD COLUMN figures_ocr INTEGER",
+        """CREATE TABLE capture_images (
+            capture_id INTEGER NOT NULL REFERENCES captures(id),
+            url TEXT NOT NULL,
+            blob_sha256 TEXT REFERENCES blobs(sha256),
+            content_type TEXT,
+            status INTEGER,
+            PRIMARY KEY (capture_id, url)
+        )""",
+        """CREATE TABLE ocr_results (
+            blob_sha256 TEXT NOT NULL,
+            engine TEXT NOT NULL,
+            result TEXT NOT NULL,
+            confidence REAL,
+            seconds REAL,
+            created TEXT NOT NULL,
+            PRIMARY KEY (blob_sha256, engine)
+        )""",
+    ):
+        db.execute(stmt)
+
+
+@migrations()
 def m011_report_divisions(db: sqlite_utils.Database) -> None:
     """`reports` gains `prefecture`, `county` and `adcode` (GB/T 2260) beside `region`,
     stored and indexed (column facets); an index by agency and year serves coverage by

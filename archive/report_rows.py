@@ -147,6 +147,8 @@ SELECT
     fv.identity_ok,
     CAST((SELECT count(*) FROM checks k WHERE k.version_id = fv.figures_version_id AND k.ok = 0)
       AS INTEGER) AS checks_failed,
+    CAST(coalesce((SELECT max(f.ocr) FROM figures f WHERE f.version_id = fv.figures_version_id), 0)
+      AS INTEGER) AS figures_ocr,
     fv.document_id,
     fv.figures_version_id AS version_id
 FROM (
@@ -190,7 +192,7 @@ REPORT_COLUMNS = ("url", "site", "title", "agency", "year", "published", "script
                   "versions", "first_seen", "last_seen", "removed", "document_id", "version_id",
                   "attachment_document_id", "no_text_layer", "content_type", *DIVISION_COLUMNS)
 FIGURE_COLUMNS = ("url", "agency", "year", "format", *WIDE_COLUMNS, "identity_ok",
-                  "checks_failed", "document_id", "version_id")
+                  "checks_failed", "figures_ocr", "document_id", "version_id")
 
 REPORTS = StoredView(
     view="reports",
@@ -218,7 +220,12 @@ FIGURES = StoredView(
     id_column="r.document_id",
     computed=computed_report_figures_sql,
     stored_form=", ".join(f"c.{col}" for col in FIGURE_COLUMNS),
-    view_sql=f"CREATE VIEW report_figures AS SELECT {', '.join(FIGURE_COLUMNS)} FROM {FIGURES_TABLE}",
+    # identity_status: a failed identity on figures OCR read is a reading to check by eye
+    # ("needs review"), not a report that contradicts itself ("inconsistent")
+    view_sql=(f"CREATE VIEW report_figures AS SELECT {', '.join(FIGURE_COLUMNS)}, "
+              "CASE WHEN identity_ok = 1 THEN 'consistent' WHEN identity_ok = 0 AND figures_ocr = 1 "
+              "THEN 'needs review' WHEN identity_ok = 0 THEN 'inconsistent' END AS identity_status "
+              f"FROM {FIGURES_TABLE}"),
 )
 
 # In dependency order: the figures' computed rows read the `reports` view.

@@ -19,6 +19,15 @@ CREATE TABLE blobs (
     stored_at TEXT NOT NULL
 );
 
+CREATE TABLE capture_images (
+            capture_id INTEGER NOT NULL REFERENCES captures(id),
+            url TEXT NOT NULL,
+            blob_sha256 TEXT REFERENCES blobs(sha256),
+            content_type TEXT,
+            status INTEGER,
+            PRIMARY KEY (capture_id, url)
+        );
+
 CREATE TABLE captures (
     id INTEGER PRIMARY KEY,
     run_id INTEGER REFERENCES runs(id),
@@ -97,7 +106,7 @@ CREATE TABLE figures (
     unit TEXT,
     source TEXT,
     extractor_version TEXT
-);
+, kind TEXT, ocr INTEGER, confidence REAL);
 
 CREATE TABLE header_sets (
             id INTEGER PRIMARY KEY,
@@ -125,6 +134,16 @@ CREATE TABLE listings (
     fetched_at TEXT NOT NULL
 , link_set_id INTEGER REFERENCES link_sets(id));
 
+CREATE TABLE ocr_results (
+            blob_sha256 TEXT NOT NULL,
+            engine TEXT NOT NULL,
+            result TEXT NOT NULL,
+            confidence REAL,
+            seconds REAL,
+            created TEXT NOT NULL,
+            PRIMARY KEY (blob_sha256, engine)
+        );
+
 CREATE TABLE report_figure_rows (
             document_id INTEGER PRIMARY KEY REFERENCES documents(id),
             url TEXT NOT NULL,
@@ -146,7 +165,7 @@ CREATE TABLE report_figure_rows (
             identity_ok INTEGER,
             checks_failed INTEGER,
             version_id INTEGER REFERENCES versions(id)
-        );
+        , figures_ocr INTEGER);
 
 CREATE TABLE report_rows (
             document_id INTEGER PRIMARY KEY REFERENCES documents(id),
@@ -257,7 +276,7 @@ CREATE TABLE versions (
     identity_ok INTEGER,
     warnings TEXT NOT NULL DEFAULT '[]',
     extractor_version TEXT,
-    extracted_at TEXT, site_code TEXT, tables TEXT,
+    extracted_at TEXT, text_source TEXT, ocr_engine TEXT, ocr_confidence REAL, site_code TEXT, tables TEXT,
     UNIQUE(document_id, seq)
 );
 
@@ -381,6 +400,6 @@ WHERE d.merged_into IS NULL
          WHERE a.parent_id = d.id AND av.is_report = 1)))
   );
 
-CREATE VIEW report_figures AS SELECT url, agency, year, format, requests_new, requests_carried_over, granted, partially_granted, denied, unable_to_provide, not_processed, other_processed, handled_total, carried_forward, reconsideration_total, litigation_total, identity_ok, checks_failed, document_id, version_id FROM report_figure_rows;
+CREATE VIEW report_figures AS SELECT url, agency, year, format, requests_new, requests_carried_over, granted, partially_granted, denied, unable_to_provide, not_processed, other_processed, handled_total, carried_forward, reconsideration_total, litigation_total, identity_ok, checks_failed, figures_ocr, document_id, version_id, CASE WHEN identity_ok = 1 THEN 'consistent' WHEN identity_ok = 0 AND figures_ocr = 1 THEN 'needs review' WHEN identity_ok = 0 THEN 'inconsistent' END AS identity_status FROM report_figure_rows;
 
 CREATE VIEW reports AS SELECT r.url, r.site, r.title, r.agency, r.year, r.published, r.script, coalesce(r.joined_text, (SELECT v.text FROM versions v WHERE v.id = r.version_id)) AS text, r.versions, r.first_seen, r.last_seen, r.removed, r.document_id, r.version_id, r.attachment_document_id, r.no_text_layer, r.content_type, r.region, r.prefecture, r.county, r.adcode FROM report_rows r;

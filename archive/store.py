@@ -23,7 +23,7 @@ import sqlite_utils
 from . import blobs, blocking, history, search
 from nianbao.extract import Document
 
-from .capture import Capture, Listing, utc_now
+from .capture import Capture, Listing, OcrRecord, utc_now
 from .documents import Documents, StoreResult
 from .removal import classify, detect_removals, is_refusal_reason
 from .schema import migrate, needs_migration
@@ -272,8 +272,10 @@ class Archive:
 
     # -- pages --------------------------------------------------------------------------
 
-    def store_page(self, run_id: int | None, page: Capture, document: Document | None = None) -> StoreResult:
-        """Record one fetch; version its document when the normalized text changed."""
+    def store_page(self, run_id: int | None, page: Capture, document: Document | None = None,
+                   ocr_results: dict[str, OcrRecord] | None = None) -> StoreResult:
+        """Record one fetch (with the images fetched for OCR, and the OCR results made for
+        it, keyed by blob hash); version its document when the normalized text changed."""
         now = page.fetched_at
         url, final_url, canonical = page.url, page.final_url, page.canonical_url
         status, body, not_modified = page.status, page.body or b"", page.not_modified
@@ -309,6 +311,15 @@ class Archive:
                  len(body) if body else None, page.error, outcome,
                  found[0] if found else None,
                  json.dumps(page.redirect_urls, ensure_ascii=False) if page.redirect_urls else None)).lastrowid
+            for img in page.images:
+                c.execute("INSERT OR IGNORE INTO capture_images (capture_id, url, blob_sha256, content_type, "
+                          "status) VALUES (?,?,?,?,?)",
+                          (capture_id, img.url, blobs.write(c, img.body, now) if img.body else None,
+                           img.content_type or None, img.status))
+            for digest_, rec in (ocr_results or {}).items():
+                c.execute("INSERT OR REPLACE INTO ocr_results (blob_sha256, engine, result, confidence, "
+                          "seconds, created) VALUES (?,?,?,?,?,?)",
+                          (digest_, rec.engine, rec.result, rec.confidence, rec.seconds, now))
 
             if not_modified and found:
                 self.docs.seen_alive(found[0], capture_id, run_id, now)
@@ -393,6 +404,26 @@ class Archive:
 
     def blob(self, digest: str) -> bytes:
         return blobs.read(self.conn, digest)
+
+    # -- OCR ----------------------------------------------------------------------------
+
+    def ocr_result(self, digest: str, engine: str) -> str | None:
+        """The cached OCR result (JSON) of a blob by an engine version, if any."""
+        row = self._one("SELECT result FROM ocr_results WHERE blob_sha256 = ? AND engine = ?", (digest, engine))
+        return row[0] if row else None
+
+    def store_ocr_result(self, digest: str, rec: OcrRecord) -> None:
+        """Cache one OCR result outside a page's transaction (re-extraction)."""
+        with self._write() as c:
+            c.execute("INSERT OR REPLACE INTO ocr_results (blob_sha256, engine, result, confidence, seconds, "
+                      "created) VALUES (?,?,?,?,?,?)",
+                      (digest, rec.engine, rec.result, rec.confidence, rec.seconds, utc_now()))
+
+    def capture_images(self, capture_id: int) -> dict[str, bytes]:
+        """The images stored with a capture, by URL."""
+        rows = self.conn.execute("SELECT url, blob_sha256 FROM capture_images WHERE capture_id = ? "
+                                 "AND blob_sha256 IS NOT NULL", (capture_id,)).fetchall()
+        return {url: blobs.read(self.conn, d) for url, d in rows}
 
 
 def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:

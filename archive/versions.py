@@ -44,6 +44,9 @@ def extracted_fields(document: Document) -> dict:
         "content_type": document.content_type or None,
         "encoding": document.encoding,
         "no_text_layer": int(bool(document.no_text_layer)),
+        "text_source": document.text_source or "text",
+        "ocr_engine": document.ocr_engine,
+        "ocr_confidence": document.ocr_confidence,
         "is_shell": int(bool(document.is_shell)),
         "is_not_found": int(bool(document.is_not_found)),
         "source": document.source,
@@ -69,9 +72,10 @@ def write_figures(conn: sqlite3.Connection, version_id: int, document: Document)
     ev = document.extractor_version or None
     conn.executemany(
         "INSERT INTO figures (version_id, table_no, row_key, col_key, value, raw, row_label, "
-        "col_label, unit, source, extractor_version) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        "col_label, unit, source, extractor_version, kind, ocr, confidence) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         [(version_id, f.table, f.row_key, f.col_key, f.value, f.raw, f.row_label, f.col_label,
-          f.unit, f.source, ev) for f in (fs.figures or [])])
+          f.unit, f.source, ev, f.kind or None, int(bool(f.ocr)), f.confidence) for f in (fs.figures or [])])
     conn.executemany(
         "INSERT INTO checks (version_id, name, key, expected, actual, ok, extractor_version) "
         "VALUES (?,?,?,?,?,?,?)",

@@ -6,7 +6,7 @@ names). A key's value lives only as long as its request and the requests made fr
 
 | key | set by | read by | meaning |
 |---|---|---|---|
-| nianbao_kind | spider | spider, pipelines, conditional | home, section, list, report, attachment, explore, api, dataproxy |
+| nianbao_kind | spider | spider, pipelines, conditional | home, section, list, report, attachment, explore, api, dataproxy, image |
 | nianbao_site | spider | spider, pipelines | the crawl's site of the request |
 | nianbao_link_text | spider | spider (Capture.link_text) | label of the link that led here |
 | nianbao_parent_url | spider | spider (Capture.parent_url) | for an attachment, its page |
@@ -38,6 +38,8 @@ names). A key's value lives only as long as its request and the requests made fr
 | nianbao_frontier_id | journal frontier | journal frontier | the request's row in the crawl journal |
 | nianbao_worker | Redis frontier | Redis frontier | the worker that took the request from Redis |
 | nianbao_lease | Redis frontier | Redis frontier, leased download handler | the request's lease token in Redis (kept by its retries, renders, redirects) |
+| nianbao_capture | spider | spider | a report page's capture, waiting for its images (OCR) |
+| nianbao_images | spider | spider | image URLs of that page still to fetch |
 """
 KIND = "nianbao_kind"
 SITE = "nianbao_site"
@@ -71,5 +73,7 @@ CONDITIONAL = "nianbao_conditional"
 FRONTIER_ID = "nianbao_frontier_id"
 WORKER = "nianbao_worker"
 LEASE = "nianbao_lease"
+CAPTURE = "nianbao_capture"
+IMAGES = "nianbao_images"
 
 ALL = frozenset(v for k, v in dict(globals()).items() if k.isupper() and isinstance(v, str))

@@ -148,6 +148,12 @@ NIANBAO_RENDER_WATCHDOG = 0         # seconds before a hung render is closed (0:
 NIANBAO_RENDER_CRASH_RETRIES = 1    # a crashed render is retried this often in a fresh context
 NIANBAO_RENDER_DEADLINE = 0         # seconds any browser download may take (0: the watchdog's + 15)
 
+# --- OCR (reports published as pictures: scans, 图片版 pages, image tables) -----------------------
+NIANBAO_OCR = True                  # read images and scanned PDFs of report pages with OCR
+NIANBAO_OCR_ENGINE = "rapidocr"     # rapidocr (models inside the wheel) | tesseract (Debian's, a baseline)
+NIANBAO_OCR_CONCURRENCY = 1         # OCR worker processes (each a CPU core busy for seconds a page)
+NIANBAO_OCR_IMAGES = 12             # images of one report page fetched for OCR at most
+
 # --- distributed crawls (nianbao crawl --redis; crawler/distributed/) ------------------------------
 NIANBAO_REDIS_URL = None            # redis://HOST:PORT/DB of the shared frontier; None: a local crawl
 NIANBAO_REDIS_PREFIX = "nianbao"    # key prefix of one crawl in Redis

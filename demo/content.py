@@ -50,32 +50,13 @@ def _gold_cell(c: Cell) -> str:
 
 
 def table_lines(t: Table) -> list[str]:
-    """Gold text of a table, one line a row, cells tab-joined, so each line reads alone:
-    a cell spanning rows is repeated on every row it covers (at its column), a cell
-    spanning columns appears once; a row whose own cells are all empty is left out."""
-    # A column-position map per row: column -> (cell's place (row, index), cell, own).
-    at: list[dict[int, tuple[tuple[int, int], Cell, bool]]] = [{} for _ in t.rows]
-    for r, row in enumerate(t.rows):
-        col = 0
-        for i, cell in enumerate(row):
-            while col in at[r]:
-                col += 1
-            for dr in range(min(cell.rowspan, len(t.rows) - r)):
-                for dc in range(cell.colspan):
-                    at[r + dr][col + dc] = ((r, i), cell, dr == 0)
-            col += cell.colspan
+    """Gold text of a table as published, each cell once: one line a row, holding the
+    cells that start in it (a cell spanning rows on its first row only), tab-joined; a
+    row whose own cells are all empty is left out."""
     lines = []
-    for cols in at:
-        cells, own, last = [], False, None
-        for col in sorted(cols):
-            place, cell, starts_here = cols[col]
-            if place == last:
-                continue
-            last = place
-            text = _gold_cell(cell)
-            cells.append(text)
-            own = own or (starts_here and bool(text))
-        if own:
+    for row in t.rows:
+        cells = [_gold_cell(c) for c in row]
+        if any(cells):
             lines.append("\t".join(cells))
     return lines
 

@@ -16,7 +16,7 @@ class GoldReport:
 
     `text` is clean Simplified text: paragraphs one a line, table rows one a line with the
     published cells joined by a tab (empty rows left out), no chrome. For a scanned PDF
-    (`no_text_layer`) it is empty: nothing is extractable. `figures` maps
+    (`no_text_layer`) it is what OCR should read (empty when the scan holds no text). `figures` maps
     (table, row_key, col_key) to the published value, None for a blank cell.
     """
 
@@ -39,6 +39,8 @@ class GoldReport:
     aliases: tuple[str, ...] = ()       # other URLs serving the same report (big5 gateway)
     source: str = ""                    # 'seed:000' or 'generated'
     title_original: str = ""            # the title as the page shows it (original script)
+    # The text (and figures) are read by OCR: 'scanned-pdf', 'image-page' (图片版), 'image-tables'.
+    ocr: str | None = None
 
     def wide(self) -> dict[str, float | int | None]:
         """The `report_figures` columns of this report (empty when it has no tables)."""

@@ -23,6 +23,7 @@ class ReportInfo:
     attachment_path: str | None = None
     no_text_layer: bool = False
     source: str = "generated"
+    ocr: str | None = None                     # OCR reads it: 'scanned-pdf' | 'image-page' | 'image-tables'
 
 
 @dataclass

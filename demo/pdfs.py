@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import random
 
-from nianbao.demo.content import Body, Para, Table
+from nianbao.demo.content import Body, Cell, Para, Table
 
 FONT = "STSong-Light"
 
@@ -52,7 +52,27 @@ def _grid(t: Table):
     return placed, spans, ncols
 
 
-def text_pdf(title: str, body: Body) -> bytes:
+def hard_body(body: Body) -> Body:
+    """The body as office tools draw it: a label spanning two columns of one row
+    (（一）予以公开, （七）总计, …) drawn as the label and an empty cell."""
+    import copy
+
+    out = copy.deepcopy(body)
+    for b in out.blocks:
+        if isinstance(b, Table):
+            for row in b.rows:
+                for i in range(len(row) - 1, -1, -1):
+                    c = row[i]
+                    if c.colspan == 2 and c.rowspan == 1 and not c.text[:1].isdigit():
+                        c.colspan = 1
+                        row.insert(i + 1, Cell(""))
+    return out
+
+
+def text_pdf(title: str, body: Body, pagesize=None, *, hard: bool = False) -> bytes:
+    """A report as a text-layer PDF. `hard`: as office tools print real ones: the opening
+    paragraph in a ruled frame, label cells spanning two columns drawn as a label and an
+    empty cell, and a metadata title Chromium writes for a page without <title>."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
@@ -61,14 +81,23 @@ def text_pdf(title: str, body: Body) -> bytes:
     from xml.sax.saxutils import escape
 
     body_st, head_st, title_st, cell_st = _styles()
+    if hard:
+        body = hard_body(body)
     buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=A4, title=title, author="", leftMargin=40, rightMargin=40,
+    pagesize = pagesize or A4
+    doc = SimpleDocTemplate(buf, pagesize=pagesize, title="about:blank" if hard else title, author="",
+                            leftMargin=40, rightMargin=40,
                             topMargin=50, bottomMargin=50, invariant=1)
-    flow = [Paragraph(escape(title), title_st)]
-    width = A4[0] - 80
-    for b in body.blocks:
+    flow = [Paragraph(escape(title), title_st)] if title else []
+    width = pagesize[0] - 80
+    for i, b in enumerate(body.blocks):
         if isinstance(b, Para):
-            flow.append(Paragraph(escape(b.text), head_st if b.heading else body_st))
+            para = Paragraph(escape(b.text), head_st if b.heading else body_st)
+            if hard and i == 0:
+                framed = RLTable([[para]], colWidths=[width])
+                framed.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.5, colors.black)]))
+                para = framed
+            flow.append(para)
         else:
             placed, spans, ncols = _grid(b)
             nrows = len(b.rows)

@@ -305,7 +305,7 @@ class Portal:
                     attachment_url=self.url(info.attachment_path) if info.attachment_path else None,
                     no_text_layer=info.no_text_layer, encoding=self.encoding,
                     aliases=tuple(self.aliases(art)), source=info.source,
-                    title_original=art.title))
+                    title_original=art.title, ocr=info.ocr))
         return out
 
     def paths(self, state: str) -> list[str]:

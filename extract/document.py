@@ -27,6 +27,9 @@ class Figure:
     col_label: str = ""             # the original Chinese column label
     unit: str = ""                  # e.g. "万元"
     source: str = ""                # the sentence a prose figure came from
+    kind: str = ""                  # 'number' | 'zero' | 'blank' | 'dash' | 'text': "not reported" is not 0
+    ocr: bool = False               # read from an image by OCR
+    confidence: float | None = None  # OCR recognition score of the cell (None: not OCR)
 
 
 @dataclass
@@ -63,9 +66,9 @@ class Document:
     """Extracted view of one fetched body (HTML page or attachment)."""
 
     url: str
-    # Simplified, chrome-free; paragraphs one a line; table rows one a line, cells
-    # tab-separated: a cell spanning rows repeats on each row it covers, a cell spanning
-    # columns appears once (so each row line reads on its own).
+    # Simplified, chrome-free, each published character once: paragraphs one a line;
+    # table rows one a line, cells tab-separated, each cell once in the row where it starts
+    # (`rules.TEXT_TABLE_CELLS`). Row-repeated lines: from `tables`.
     text: str = ""
     title: str = ""                 # Simplified, without the site suffix
     text_original: str = ""         # the same text in the page's own script
@@ -73,7 +76,7 @@ class Document:
     script: str = "simplified"      # 'simplified' | 'traditional' (of the source page)
     opencc_config: str | None = None
     encoding: str | None = None     # how the bytes were decoded
-    content_type: str = "html"      # 'html' | 'pdf' | 'docx' | 'doc' | 'other'
+    content_type: str = "html"      # 'html' | 'pdf' | 'docx' | 'doc' | 'image' | 'text' | 'other'
     agency: str | None = None
     agency_original: str | None = None
     year: int | None = None         # the year reported on
@@ -87,6 +90,14 @@ class Document:
     is_shell: bool = False          # a JavaScript loading shell: needs a browser
     is_not_found: bool = False      # a "页面不存在" page served with 200
     no_text_layer: bool = False     # a scanned PDF: recorded as such, not as an empty report
+    # Where the text came from: 'text' (a text layer or markup), 'ocr' (images only), 'mixed'.
+    text_source: str = "text"
+    ocr_engine: str | None = None   # engine and version, when OCR contributed
+    ocr_confidence: float | None = None   # mean recognition score of what OCR read
+    # What OCR should read for this document: "" for the body itself (an image, a scanned
+    # PDF), else absolute URLs of images on the page. The caller runs OCR and extracts
+    # again with the results (`extract_document(..., ocr=...)`).
+    ocr_inputs: list[str] = field(default_factory=list)
     tables: list[list[list[str]]] = field(default_factory=list)  # grids, spans expanded
     # the same tables as published (cells once, with spans) and placed in `text`'s lines
     published_tables: list[PublishedTable] = field(default_factory=list)

@@ -143,7 +143,7 @@ def page_title(tree, meta: dict[str, str]) -> str:
     """Article title without the site suffix: ArticleTitle/og:title, else <title> (suffix
     removed, completed from a heading when <title> is truncated), else a heading."""
     for name in rules.TITLE_META_NAMES:
-        v = _WS.sub(" ", meta.get(name, "")).strip()
+        v = _WS.sub(" ", _TAG.sub("", meta.get(name, ""))).strip()
         if v and not _site_like(v):
             return v
     t = tree.find(".//title")
@@ -174,6 +174,15 @@ _TITLE_SET = SelectorSet(rules.TITLE_SELECTORS)
 
 def _title_heads(tree) -> dict[int, list]:
     return _TITLE_SET.find(tree)
+
+
+_GENERIC = re.compile(rules.GENERIC_TITLE, re.I)
+
+
+def is_generic_title(title: str) -> bool:
+    """No title, or one that names no article (`rules.GENERIC_TITLE`, a site name)."""
+    t = (title or "").strip()
+    return not t or bool(_GENERIC.match(t)) or _site_like(t)
 
 
 def _site_like(part: str) -> bool:

@@ -46,13 +46,15 @@ CONTENT_SELECTORS: list[str] = [
     "article",
 ]
 
-# How a table row is written into the text (HTML, DOCX and ruled PDF tables alike):
-# "rows" — each row with its own cells and the rowspan cells covering it, a colspan cell
-# once, so every line reads on its own (the sample portals' gold); "published" — each
-# published cell once, in the row where it starts; "expanded" — the span-expanded grid
-# row (a colspan label repeated in every column it covers). Empty rows are left out ("rows":
-# rows whose own cells are empty). The expanded grids always go to `Document.tables`.
-TEXT_TABLE_CELLS = "rows"
+# How a table row is written into the text (HTML, DOCX, Word 97, ruled PDF and OCR tables
+# alike): "published" — each published cell once, in the row where it starts (a rowspan
+# label on its first row only), so the text holds each character once and word counts are
+# not inflated (the sample portals' gold); "rows" — each row with its own cells and the
+# rowspan cells covering it, a colspan cell once, so every line reads on its own;
+# "expanded" — the span-expanded grid row. Empty rows are left out ("rows": rows whose own
+# cells are empty). The expanded grids always go to `Document.tables`: the row-repeated
+# form is read from them.
+TEXT_TABLE_CELLS = "published"
 
 # Elements that are page furniture wherever they appear (exact class/id tokens or tags).
 CHROME_SELECTORS: list[str] = [
@@ -118,7 +120,10 @@ CHROME_LINE_PATTERNS: list[str] = [
     r"^首页\s*$",
     r"字体\s*[:：]?\s*[【\[]?\s*(大|放大)\s*[】\]]?\s*[【\[]?\s*(中|正常)",
     r"^[【\[]?\s*字体\s*[:：]?\s*[】\]]?\s*$",
-    r"[【\[]\s*(打印|打印本页|关闭|关闭窗口|关闭本页|返回顶部|收藏|字体\s*[:：]?\s*)\s*[】\]]",
+    r"[【\[]\s*(打印|打印本页|打印本稿|打印本文|打印此文|关闭|关闭窗口|关闭本页|返回顶部|收藏|推荐|推荐给朋友|"
+    r"字体\s*[:：]?\s*)\s*[】\]]",
+    r"^(\[\s*\d{1,3}\s*\]\s*){2,}(下一页|尾页)?\s*$",
+    r"^【\s*(推荐|打印本稿)\s*$",
     r"^\s*\[?\s*字体\s*[:：]\s*\]?\s*(打印)?\s*$",
     r"^(打印|打印本页|关闭|关闭窗口|关闭本页|返回顶部|返回|收藏|分享|分享到)\s*[:：]?\s*$",
     r"^(打印|关闭窗口|关闭|打印本页)(\s+(打印|关闭窗口|关闭|打印本页|保存|收藏))+\s*$",
@@ -159,6 +164,7 @@ CHROME_STRINGS: list[str] = [
     "当前位置", "您现在的位置", "【字体", "字体：大", "【打印】", "【关闭窗口】", "关闭窗口",
     "扫一扫", "上一篇", "下一篇", "相关链接", "分享到", "版权所有", "ICP备", "网站标识码",
     "公网安备", "正在加载中", "Loading connection", "信息索引号", "主题分类", "浏览次数",
+    "打印本稿", "【推荐",
 ]
 
 # The 信息公开目录 block ("索引号 / 发布机构 / 主题分类 …"): labels, as regex alternatives.
@@ -179,6 +185,10 @@ SITE_SUFFIX_HINTS = ("网站", "门户", "政府网", "人民政府", "政务网
                      "委员会", "厅", "局", "办公室", "gov")
 
 # Title fields in page markup, best first.
+# Page titles that name no article: a template's placeholder or a column/page type. The
+# body's first heading line is the title then.
+GENERIC_TITLE = (r"^(无标题(文档|页)?|未命名|untitled( document)?|新建网页\s*\d*|网页|document|index|home|首页|"
+                 r"正文|详情|详细信息|文章详情|内容页|信息公开|政府信息公开|政务公开|信息公开目录|about:blank)$")
 TITLE_META_NAMES = ["articletitle", "og:title", "dc.title", "title"]
 TITLE_SELECTORS = [".con-title", ".article-title", ".title", "h1", ".tit", "#title", ".bt", "h2"]
 

@@ -70,6 +70,8 @@ COVERED_BY = {
     "nianbao.demo.site": "tests/demo/test_portals.py",
     "nianbao.demo.snippets": "tests/demo/test_portals.py",
     "nianbao.demo.validators": "tests/demo/test_faults.py",
+    "nianbao.demo.scans": "tests/extract/test_ocr.py",                    # the pictures OCR reads
+    "nianbao.demo.worddoc": "tests/extract/test_attachments.py",          # the .doc the readers read
 }
 
 

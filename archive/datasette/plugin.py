@@ -304,6 +304,9 @@ def render_cell(row, value, column, table, database, datasette):
             return Markup('<span class="nianbao-bad" title="一+二 ≠ 三（七）+四">✗ 0 failed 不平衡</span>')
         if value == 1:
             return Markup('<span class="nianbao-ok">✓ 1</span>')
+    if column == "identity_status" and value == "needs review":
+        return Markup('<span class="nianbao-bad" title="figures read by OCR: check them against the images">'
+                      '? needs review 待核对</span>')
     if column == "diff" and isinstance(value, str) and value.startswith("/-/nianbao/"):
         return Markup(f'<a href="{escape(datasette.urls.path(value))}">diff</a>')
     return None

@@ -1,7 +1,9 @@
 """From fetched pages to the archive: extract each page, store it, count it per site.
 
 For each `Capture`: `extract.extract_document(body, url, headers)` (in a worker thread,
-so a slow PDF does not stall downloads), then `Archive.store_page(run_id, page, document)`.
+so a slow PDF does not stall downloads); a document that asks for OCR (a scan, a 图片版
+page, image tables) is read by `OcrPool` (a process pool with its own limit, the archive's
+OCR cache first) and extracted again; then `Archive.store_page(run_id, page, document)`.
 Failed fetches (no response, HTTP errors) are stored as failed captures with their reason
 and no document. `Listing`s go to `Archive.store_listing` (removal detection).
 
@@ -22,7 +24,7 @@ from nianbao.archive.capture import Capture, Listing
 from nianbao.archive.store import Archive, ArchiveBusyError, ArchiveError, ArchiveFullError
 from nianbao.crawler.extensions.history import CrawlHistoryExtension
 from nianbao.crawler.extensions.sitestats import SiteStats, format_table, totals
-from nianbao.crawler.pipelines.pages import ReportTally, extract_page
+from nianbao.crawler.pipelines.pages import OcrPool, ReportTally, extract_page
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +69,7 @@ class ArchivePipeline:
         self.run_id: int | None = None
         self.tally: ReportTally | None = None
         self.result: dict | None = None
+        self.ocr = OcrPool.from_settings(s)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -120,8 +123,11 @@ class ArchivePipeline:
         if item.error and item.site not in self.first_error:
             self.first_error[item.site] = item.error
         document = await extract_page(item)
+        records = None
+        if document is not None and document.ocr_inputs and self.ocr is not None:
+            document, records = await self.ocr.document(item, document, self.archive.ocr_result)
         try:
-            res = self.archive.store_page(self.run_id, item, document)
+            res = self.archive.store_page(self.run_id, item, document, records)
         except (ArchiveBusyError, ArchiveFullError) as exc:
             # Another writer holds the archive past the busy timeout, or the disk is full:
             # stop cleanly rather than fetch pages that cannot be stored; the next crawl
@@ -164,6 +170,8 @@ class ArchivePipeline:
             return True
 
     def close_spider(self, spider=None):
+        if self.ocr is not None:
+            self.ocr.close()
         if self.archive is None:
             return
         crawl_sites = set(getattr(self.crawler.spider, "sites", None) or ())

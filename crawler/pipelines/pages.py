@@ -7,7 +7,7 @@ import logging
 from collections import defaultdict
 
 from nianbao import extract
-from nianbao.archive.capture import Capture
+from nianbao.archive.capture import Capture, OcrRecord
 from nianbao.archive.store import StoreResult
 from nianbao.crawler.extensions.sitestats import SiteStats
 
@@ -55,3 +55,68 @@ class ReportTally:
 
     def urls(self) -> dict[str, list[str]]:
         return {s: sorted(u) for s, u in self.report_urls.items()}
+
+
+class OcrPool:
+    """OCR off the reactor: a process pool (started on first use, `spawn`ed so no reactor
+    state is forked) with its own concurrency limit, and the archive's cache in front of
+    it, so a blob is read once per engine version."""
+
+    def __init__(self, workers: int, engine: str):
+        from nianbao.extract.ocr import engine_version
+        self.workers = max(1, workers)
+        self.engine = engine
+        self.version = engine_version(engine)
+        self._pool = None
+        self._limit = asyncio.Semaphore(self.workers)
+
+    @classmethod
+    def from_settings(cls, settings) -> "OcrPool | None":
+        if not settings.getbool("NIANBAO_OCR"):
+            return None
+        return cls(settings.getint("NIANBAO_OCR_CONCURRENCY"), settings.get("NIANBAO_OCR_ENGINE"))
+
+    async def _read(self, data: bytes) -> tuple[str, float | None, float]:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        from nianbao.extract.ocr import ocr_json
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+        async with self._limit:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self._pool, ocr_json, data, self.engine, 1)
+
+    async def document(self, item: Capture, document: extract.Document,
+                       cached) -> tuple[extract.Document, dict[str, OcrRecord]]:
+        """The document extracted again with OCR of what it asks for; `cached(digest,
+        engine)` answers from the archive. Returns the new cache records too."""
+        from nianbao.archive.blobs import sha256
+        from nianbao.extract.ocr import OcrError, OcrResult
+        images = {im.url: im.body for im in item.images if im.body}
+        results: dict[str, OcrResult] = {}
+        new: dict[str, OcrRecord] = {}
+        for ref in document.ocr_inputs:
+            data = item.body if ref == "" else images.get(ref)
+            if not data:
+                continue
+            digest = sha256(data)
+            js = (new[digest].result if digest in new else None) or cached(digest, self.version)
+            if js is None:
+                try:
+                    js, conf, secs = await self._read(data)
+                except OcrError as exc:
+                    logger.warning("OCR failed for %s: %s", ref or item.url, exc)
+                    continue
+                new[digest] = OcrRecord(self.version, js, conf, secs)
+            results[ref] = OcrResult.from_json(js)
+        if not results:
+            return document, new
+        doc = await asyncio.to_thread(extract.extract_document, item.body, item.final_url or item.url,
+                                      item.headers, results)
+        return doc, new
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None

@@ -38,12 +38,12 @@ from nianbao.crawler.discovery import (
     json_next_pages, page_links, page_titles, parse_html, parse_json_list,
     route_for_id,
 )
-from nianbao.archive.capture import Listing
+from nianbao.archive.capture import CapturedImage, Listing
 from nianbao.crawler.portals import Portal, load_registry, portals_from_urls
 
 from . import captures
 from .state import (
-    API, ATTACHMENT, DATAPROXY, EXPLORE, HANDLED_STATUSES, HOME, LIST, REPORT, SECTION, SITEMAP,
+    API, ATTACHMENT, DATAPROXY, EXPLORE, HANDLED_STATUSES, HOME, IMAGE, LIST, REPORT, SECTION, SITEMAP,
     STORED_KINDS, ListPaging,
     SiteState, page_template_key, seen_key,
 )
@@ -98,6 +98,7 @@ class ReportSpider(scrapy.Spider):
         spider.store_all = s.getbool("NIANBAO_STORE_ALL")
         spider.sitemap_max = s.getint("NIANBAO_SITEMAP_MAX_URLS")
         spider.cluster = SitesWithReports.from_settings(s)
+        spider.ocr_images = s.getint("NIANBAO_OCR_IMAGES") if s.getbool("NIANBAO_OCR") else 0
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider._robots_parsed, signal=signals.robots_parsed)
         return spider
@@ -252,7 +253,9 @@ class ReportSpider(scrapy.Spider):
         titles = page_titles(tree)
         if self.store_all or kind in (REPORT, ATTACHMENT) or error \
                 or any(ls.is_dated_report_label(t) for t in titles):
-            yield captures.from_response(response, error, self.names)
+            cap = captures.from_response(response, error, self.names)
+            images = self._ocr_images(response, cap) if is_html and not error and status < 300 else []
+            yield self._next_image(cap, images) if images else cap
         if st is None or error or status == 304 or kind == ATTACHMENT or not is_html \
                 or meta.get("nianbao_offsite_ok"):
             return
@@ -319,6 +322,47 @@ class ReportSpider(scrapy.Spider):
                                     extra_meta={"nianbao_route_links": routes})
                 if req is not None:
                     yield req
+
+    # -- images of a report page, for OCR ---------------------------------------------
+    def _ocr_images(self, response, cap) -> list[str]:
+        """Images the extractor would read with OCR (a 图片版 page, tables as pictures):
+        on the page's site or another http(s) host (a file host), at most NIANBAO_OCR_IMAGES."""
+        if not self.ocr_images:
+            return []
+        from nianbao import extract
+        try:
+            wanted = extract.extract_document(response.body, cap.final_url, cap.headers).ocr_inputs
+        except Exception:  # noqa: BLE001 - the pipeline records extraction problems
+            return []
+        return [u for u in wanted if u.startswith(("http://", "https://"))][:self.ocr_images]
+
+    def _next_image(self, cap, todo: list[str]):
+        """The request for the next image of a page (the capture travels with it), or the
+        capture itself when all were fetched."""
+        if not todo:
+            return cap
+        url = todo[0]
+        return scrapy.Request(url, callback=self._got_image, errback=self._image_failed, dont_filter=True,
+                              priority=ls.PRIORITY[ls.REPORT] + 10,
+                              meta={"nianbao_kind": IMAGE, "nianbao_site": site_of(url), "download_slot": site_of(url),
+                                    "nianbao_offsite_ok": True, "handle_httpstatus_all": True,
+                                    "nianbao_render_mode": "never", "nianbao_capture": cap,
+                                    "nianbao_images": todo[1:]})
+
+    def _got_image(self, response):
+        meta = response.meta
+        cap = meta["nianbao_capture"]
+        ok = 200 <= response.status < 300
+        cap.images.append(CapturedImage(response.url, response.body if ok else b"",
+                                        (response.headers.get(b"Content-Type") or b"").decode("latin-1"),
+                                        response.status))
+        yield self._next_image(cap, meta["nianbao_images"])
+
+    def _image_failed(self, failure):
+        meta = failure.request.meta
+        cap = meta["nianbao_capture"]
+        cap.images.append(CapturedImage(failure.request.url))
+        yield self._next_image(cap, meta["nianbao_images"])
 
     def _classify(self, link: Link, page_is_report: bool, st: SiteState) -> ls.Scored:
         scored = ls.classify(link, page_is_report)

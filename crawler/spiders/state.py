@@ -11,9 +11,9 @@ from nianbao.crawler.discovery import page_template
 from nianbao.crawler.portals import Portal
 
 # Request kinds (meta "nianbao_kind"). Pages and attachments are stored; list answers of
-# APIs are read for links only.
-HOME, SECTION, LIST, REPORT, ATTACHMENT, EXPLORE, API, DATAPROXY, SITEMAP = (
-    "home", "section", "list", "report", "attachment", "explore", "api", "dataproxy", "sitemap")
+# APIs are read for links only; images of a report page are stored with its capture (OCR).
+HOME, SECTION, LIST, REPORT, ATTACHMENT, EXPLORE, API, DATAPROXY, SITEMAP, IMAGE = (
+    "home", "section", "list", "report", "attachment", "explore", "api", "dataproxy", "sitemap", "image")
 STORED_KINDS = {HOME, SECTION, LIST, REPORT, ATTACHMENT, EXPLORE}
 # Answers the spider sees whatever their status (Scrapy's HttpErrorMiddleware would drop
 # them): 304 and every 4xx/5xx, stored with their reason. Redirects (3xx) are not among

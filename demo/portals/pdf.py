@@ -10,7 +10,7 @@ import threading
 from nianbao.demo import chrome as C
 from nianbao.demo.content import Body, Para, esc
 from nianbao.demo.generated import generate_report
-from nianbao.demo.pdfs import scanned_pdf, text_pdf
+from nianbao.demo.pdfs import hard_body, scanned_pdf, text_pdf
 from nianbao.demo.messages import Response
 from nianbao.demo.model import Article, Column
 from nianbao.demo.site import Portal
@@ -92,9 +92,10 @@ class PdfPortal(Portal):
         return Response.html(self.frame(f"{art.title}_{self.site_name}", [(col.name, col.path)],
                                         inner, art.path, state))
 
-    def pdf_report(self, col: Column, g, *, scanned: bool = False, robots_disallowed=False) -> Article:
-        """A short pointer page whose report is the attached PDF."""
-        gold = "" if scanned else g.body.gold_text()
+    def pdf_report(self, col: Column, g, *, scanned: bool = False, robots_disallowed=False,
+                   hard: bool = False) -> Article:
+        """A short pointer page whose report is the attached PDF (`hard`: see `text_pdf`)."""
+        gold = "" if scanned else (hard_body(g.body) if hard else g.body).gold_text()
         art = self.report_article(col, title=g.title, title_gold=g.title, agency=g.agency, year=g.year,
                                   published=g.published, body=Body([Para("")]), gold_text=gold,
                                   fmt=g.format, figures={} if scanned else g.figures,
@@ -109,7 +110,7 @@ class PdfPortal(Portal):
         art.report.attachment_path = pdf_path
         art.report.no_text_layer = scanned
         self.pdf_makers[pdf_path] = ((lambda seed=g.title: scanned_pdf(seed)) if scanned
-                                     else (lambda t=g.title, b=g.body: text_pdf(t, b)))
+                                     else (lambda t=g.title, b=g.body: text_pdf(t, b, hard=hard)))
         return art
 
 
@@ -125,7 +126,7 @@ def build(news_count: int = 50) -> PdfPortal:
     p.robots_prefix = "/hist/"
 
     p.add_traps(rep, tzgg, wz, news)
-    p.pdf_report(rep, generate_report("东湖区人民政府", 2021, "2021", seed=18, published="2022-01-28"))
+    p.pdf_report(rep, generate_report("东湖区人民政府", 2021, "2021", seed=18, published="2022-01-28"), hard=True)
     p.pdf_report(rep, generate_report("东湖区人民政府", 2020, "2019", seed=19, published="2021-01-29"),
                  scanned=True)
     art = p.pdf_report(hist, generate_report("东湖区财政局", 2019, "2019", seed=20, published="2020-01-20"),

@@ -23,6 +23,11 @@ class SsiPortal(Portal):
     validators = ("last_modified",)     # its server sends Last-Modified only, no ETag
     list_suffix = ".htm"
 
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.bare_template: set[int] = set()        # article ids in the old template
+        self.meta_title_markup: set[int] = set()    # article ids titled by a marked-up meta
+
     def column_path(self, col: Column) -> str:
         return self.col_dirs[col.key]
 
@@ -38,10 +43,12 @@ class SsiPortal(Portal):
         return (C.top_bar([("国务院", "http://www.gov.cn/guowuyuan/"), ("English", "/english/")])
                 + C.header(self.site_name, NAV) + "\n</html>\n")
 
-    def frame(self, title: str, crumbs, inner: str, path: str, state: str) -> str:
+    def frame(self, title: str, crumbs, inner: str, path: str, state: str, head: str | None = None) -> str:
+        """`head`: the page's own <title>/<meta> when its template writes them oddly."""
         ch = self.chrome(path, state)
+        head = f'<title>{esc(title)}</title>' if head is None else head
         return ('<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
-                f'<title>{esc(title)}</title><meta name="keywords" content="">'
+                f'{head}<meta name="keywords" content="">'
                 '<link rel="stylesheet" href="/css/common.css"></head>\n<body>\n'
                 '<!--#include virtual="/include/header.shtml"-->\n' + self.header_include()
                 + '<div class="main">' + C.breadcrumbs(crumbs) + inner + '</div>\n'
@@ -84,16 +91,27 @@ class SsiPortal(Portal):
         crumbs = ([("政府信息公开", "/xxgk/")] if col.key != "yaowen" else []) + [(col.name, col.path + "index.htm")]
         meta = (C.meta_table(self.index_no(art), art.source, art.topic, art.published, art.title, art.doc_no)
                 if col.key != "yaowen" else "")
-        inner = ('<div class="article oneColumn pub_border">' + meta
-                 + f'<h1>{esc(art.title)}</h1>'
+        head, h1, body, tail = None, f'<h1>{esc(art.title)}</h1>', art.body[state], ""
+        if art.id in self.bare_template:
+            # An old template: no <title>, the title only as the body's first line, print /
+            # recommend controls and an article pager, the 信息公开目录 box again at the end.
+            head, h1 = "<title></title>", ""
+            body = f'<p align="center"><strong>{esc(art.title)}</strong></p>' + body
+            tail = ('<div class="pager">[1] [2] [3]</div><table class="tools"><tr><td>【<a href="javascript:'
+                    'doPrint();">打印本稿</a>】</td><td><div align="right">【<span>推荐</span></div></td><td>'
+                    '<input type="text" name="FriendEmail"> 】</td></tr></table>' + meta)
+        elif art.id in self.meta_title_markup:
+            # The title in an ArticleTitle meta holding markup, <title> a placeholder.
+            head = (f'<title>无标题文档</title><meta name="ArticleTitle" content="{esc("<div>" + art.title + "</div>")}">')
+        inner = ('<div class="article oneColumn pub_border">' + meta + h1
                  + f'<div class="pages-date">{art.published} 10:00 <span class="font">来源：{esc(art.source)}</span>'
                  f'<span class="views">浏览：{ch.views}</span>' + C.tools() + '</div>'
-                 + '<div class="pages_content" id="UCAP-CONTENT">' + art.body[state] + '</div>'
+                 + '<div class="pages_content" id="UCAP-CONTENT">' + body + '</div>' + tail
                  + art.trailer_html
                  + '<div class="editor">【我要纠错】 责任编辑：王明</div>'
                  + C.share() + C.qr_block() + C.prev_next(prev, nxt)
                  + C.related([("中国政府网", "http://www.gov.cn/"), ("政府信息公开指南", "/xxgk/")]) + '</div>')
-        return Response.html(self.frame(f"{art.title}_{self.site_name}", crumbs, inner, art.path, state))
+        return Response.html(self.frame(f"{art.title}_{self.site_name}", crumbs, inner, art.path, state, head))
 
 
 def build(news_count: int = 50) -> SsiPortal:
@@ -109,9 +127,11 @@ def build(news_count: int = 50) -> SsiPortal:
     p.robots_prefix = "/bak/"
 
     p.add_traps(rep, tzgg, wz, news)
-    p.generated_report(rep, generate_report("临江省人民政府办公厅", 2019, "2019", seed=7,
-                                            published="2020-01-31", break_identity=True))
-    p.generated_report(rep, generate_report("临江省人民政府", 2021, "2021", seed=8, published="2022-03-30"))
+    art = p.generated_report(rep, generate_report("临江省人民政府办公厅", 2019, "2019", seed=7,
+                                                  published="2020-01-31", break_identity=True))
+    p.meta_title_markup.add(art.id)
+    art = p.generated_report(rep, generate_report("临江省人民政府", 2021, "2021", seed=8, published="2022-03-30"))
+    p.bare_template.add(art.id)
     # Added in the second state.
     p.generated_report(rep, generate_report("临江省人民政府", 2023, "2021", seed=9, published="2024-03-28"),
                        states=("second",))

@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import io
 import re
-from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from .. import rules
 from ..published import PublishedTable, published_rows
+from ..tables.labels import T3_GROUP_CORES, core, t2_row_key, t3_row_key
+from ..tables.ruled import CellLayout, ruled_tables, table_text_and_grid
 from .text import AttachmentText, split_title
 
 _PAGE_NO = re.compile(r"^[-—–－\s]*(第\s*)?\d{1,4}(\s*页)?[-—–－\s]*$|^\d+\s*/\s*\d+$")
+_PUNCT_ONLY = re.compile(r"^[、。，,.；;：:！!？?）)」』”’]+$")
 _CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 _TOL = 1.5          # points: segments this close are the same line
 _THIN = 2.0         # a rectangle thinner than this is a drawn line
@@ -64,8 +66,16 @@ class Page:
     right: float = 0.0
 
 
+# What tools write as a title when the author gave none: the page Chromium printed
+# ("about:blank"), a URL, a file name, Word's "Microsoft Word - x.doc", placeholders.
+_JUNK_TITLE = re.compile(r"^$|^about:|^[a-z]+://|^microsoft\s+(word|excel|powerpoint)\b|^wps\b"
+                         r"|\.(docx?|wps|pdf|xlsx?|html?|txt|rtf)$|^(untitled|无标题|新建\S*文档)", re.I)
+_CJK_WORD = re.compile(r"[\u4e00-\u9fff]{2}")
+
+
 def pdf_info_title(body: bytes) -> str:
-    """The /Title of the PDF's document information, when it has a real one."""
+    """The /Title of the PDF's document information, when it has a real one (Chinese
+    words, not a tool's placeholder or a file name)."""
     from pdfminer.pdfdocument import PDFDocument
     from pdfminer.pdfparser import PDFParser
     try:
@@ -74,7 +84,7 @@ def pdf_info_title(body: bytes) -> str:
             t = info.get("Title")
             if isinstance(t, bytes):
                 t = t.decode("utf-16") if t.startswith((b"\xfe\xff", b"\xff\xfe")) else t.decode("utf-8", "replace")
-            if isinstance(t, str) and t.strip() and t.strip().lower() not in ("untitled", "无标题"):
+            if isinstance(t, str) and not _JUNK_TITLE.search(t.strip()) and _CJK_WORD.search(t):
                 return t.strip()
     except Exception:
         pass
@@ -93,6 +103,7 @@ def read_pdf(body: bytes) -> tuple[list[Page], list[list[list[str]]], int, list[
     device = PDFPageAggregator(rsrc, laparams=None)
     interp = PDFPageInterpreter(rsrc, device)
     pages: list[Page] = []
+    ruled_by_page: list[list[_Ruled]] = []
     grids: list[list[list[str]]] = []
     tables: list[PublishedTable] = []
     nchars = 0
@@ -107,45 +118,165 @@ def read_pdf(body: bytes) -> tuple[list[Page], list[list[list[str]]], int, list[
             if isinstance(o, LTChar):
                 chars.append(o)           # spaces too: they separate words and numbers
             elif isinstance(o, (LTLine, LTRect, LTCurve)):
-                segments(o, hs, vs)
+                segments(o, top, hs, vs)
             elif isinstance(o, LTFigure):
                 stack.extend(o)
         nchars += sum(1 for ch in chars if ch.get_text().strip())
         page = Page()
         boxes = []
-        for h_comp, v_comp in ruled_tables(hs, vs):
-            xs = positions([x for x, _, _ in v_comp])
-            ys = positions([y for y, _, _ in h_comp])
-            if len(xs) < 2 or len(ys) < 2:
-                continue
-            boxes.append((xs[0], ys[0], xs[-1], ys[-1], h_comp, v_comp, []))
+        for h_comp, v_comp in ruled_tables(hs, vs, _TOL):
+            ruled = _Ruled(h_comp, v_comp)
+            if ruled.keys and len(ruled.layout.xs) > 2:   # a framed paragraph is prose, not a table
+                boxes.append(ruled)
+        boxes.sort(key=lambda b: b.y0)
         prose = []
         for ch in chars:
-            cx, cy = (ch.x0 + ch.x1) / 2, (ch.y0 + ch.y1) / 2
-            if not ch.get_text().strip():
-                if not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes):
-                    prose.append(ch)
-                continue
-            for b in boxes:
-                if b[0] <= cx <= b[2] and b[1] <= cy <= b[3]:
-                    b[6].append(((ch.x0 + ch.x1) / 2, cy, ch.x0, ch.y0, ch.height, ch.get_text()))
-                    break
-            else:
+            cx, cy = (ch.x0 + ch.x1) / 2, top - (ch.y0 + ch.y1) / 2
+            box = next((b for b in boxes if b.x0 <= cx <= b.x1 and b.y0 <= cy <= b.y1), None)
+            if box is None:
                 prose.append(ch)
+            elif ch.get_text().strip():
+                box.chars.append((cx, cy, ch.x0, ch.height, ch.get_text()))
         page.lines = _lines(prose, top)
-        for x0, y0, x1, y1, h_comp, v_comp, tchars in boxes:
-            rows, grid, published = _table(h_comp, v_comp, tchars)
+        page.lines.sort(key=lambda l: l.y)
+        ruled_by_page.append(boxes)
+        pages.append(page)
+    _join_continued(pages, ruled_by_page)
+    for page, boxes in zip(pages, ruled_by_page):
+        for b in boxes:
+            if b.keys is None:
+                continue
+            texts = b.texts()
+            rows, grid = table_text_and_grid(b.keys, texts, rules.TEXT_TABLE_CELLS)
             if rows:
-                page.lines.append(Line(top - y1, x0, x1, 0.0, "", table=rows))
+                page.lines.append(Line(b.y0, b.x0, b.x1, 0.0, "", table=rows))
                 grids.append(grid)
-                tables.append(PublishedTable(rows=published, text_lines=rows))
+                tables.append(PublishedTable(rows=published_rows(b.keys, lambda k, t=texts: t.get(k, "")),
+                                             text_lines=rows))
         page.lines.sort(key=lambda l: l.y)
         text_lines = [l for l in page.lines if l.table is None]
         if text_lines:
             page.left = min(l.x0 for l in text_lines)
             page.right = max(l.x1 for l in text_lines)
-        pages.append(page)
     return pages, grids, nchars, tables
+
+
+class _Ruled:
+    """One ruled table of a page: its rules, cell layout and characters."""
+
+    def __init__(self, hs: list, vs: list, xs: list[float] | None = None) -> None:
+        self.hs, self.vs = hs, vs
+        self.layout = CellLayout(hs, vs, _TOL, xs)
+        self.x0, self.x1 = self.layout.xs[0], self.layout.xs[-1]
+        self.y0, self.y1 = self.layout.ys[0], self.layout.ys[-1]
+        self.keys: list[list[int]] | None = self.layout.keys   # None once joined to the table before
+        self.chars: list[tuple] = []                           # (cx, cy, x0, height, text)
+        self.extra: dict[int, str] = {}                        # text continued from the next page
+
+    def refine(self, xs: list[float]) -> None:
+        """Lay the table out on finer column positions (its cells merge where it has no rule)."""
+        chars = self.chars
+        self.__init__(self.hs, self.vs, xs)
+        self.chars = chars
+
+    def cell_texts(self) -> dict[int, str]:
+        """Each cell's own characters joined."""
+        cells: dict[int, list] = {}
+        for cx, cy, x0, h, t in self.chars:
+            k = self.layout.at(cx, cy)
+            if k is not None:
+                cells.setdefault(k, []).append((cy, x0, h, t))
+        return {k: _join(v) for k, v in cells.items()}
+
+    def texts(self) -> dict[int, str]:
+        out = self.cell_texts()
+        for k, t in self.extra.items():
+            out[k] = out.get(k, "") + t
+        return out
+
+
+def _same_columns(a: list[float], b: list[float]) -> bool:
+    """Column rules of two parts of one table: equal outer edges, and every rule of the
+    coarser part is a rule of the finer (a part with no row crossing a rule lacks it)."""
+    fine, coarse = (a, b) if len(a) >= len(b) else (b, a)
+    near = lambda x, xs: any(abs(x - y) <= 3.0 for y in xs)  # noqa: E731
+    return (abs(a[0] - b[0]) <= 3.0 and abs(a[-1] - b[-1]) <= 3.0
+            and all(near(x, fine) for x in coarse))
+
+
+def _alone_at(page: Page, y0: float, y1: float, top: bool) -> bool:
+    """No text but a page number above (top) or below (bottom) the table spanning y0..y1."""
+    return not any((l.y < y0 if top else l.y > y1) and not _PAGE_NO.match(l.text) for l in page.lines)
+
+
+def _join_continued(pages: list[Page], tables: list[list[_Ruled]]) -> None:
+    """A table ending a page and one with the same columns starting the next are one table
+    broken by the page: the rows join, a repeated header is dropped, and a label cell cut
+    by the break (its text running on, or a row-spanning label left empty below the break)
+    becomes one cell."""
+    chains: list[list[_Ruled]] = []
+    chain: list[_Ruled] | None = None
+    for page, boxes in zip(pages, tables):
+        first = boxes[0] if boxes else None
+        if not (chain and first and _alone_at(page, first.y0, first.y1, True)
+                and _same_columns(max((p.layout.xs for p in chain), key=len), first.layout.xs)):
+            chain = None
+        elif first not in chain:
+            chain.append(first)
+        tail = boxes[-1] if boxes else None
+        if tail is None or not _alone_at(page, tail.y0, tail.y1, False):
+            chain = None
+        elif chain is None or tail is not chain[-1]:
+            chain = [tail]
+            chains.append(chain)
+    for chain in (c for c in chains if len(c) > 1):
+        xs = max((p.layout.xs for p in chain), key=len)
+        for part in chain:
+            if len(part.layout.xs) != len(xs):
+                part.refine(xs)
+        for part in chain[1:]:
+            _append(chain[0], part)
+            part.keys = None
+
+
+def _append(head: _Ruled, cont: _Ruled) -> None:
+    texts_h, texts_c = head.texts(), cont.cell_texts()
+    keys = [list(r) for r in cont.layout.keys]
+    n_head = 0                                        # a header repeated on the new page
+    while (n_head < len(keys) and n_head < len(head.keys)
+           and [texts_c.get(k, "") for k in keys[n_head]] == [texts_h.get(k, "") for k in head.keys[n_head]]):
+        n_head += 1
+    keys = keys[n_head:]
+    if not keys:
+        return
+    offset = max(k for r in head.keys for k in r) + 1
+    remap = {k: k + offset for r in keys for k in r}
+    bottom = head.keys[-1]
+    span = lambda row, k: {c for c, x in enumerate(row) if x == k}  # noqa: E731
+    for c, k in enumerate(keys[0]):
+        above, below = texts_h.get(bottom[c], ""), texts_c.get(k, "")
+        if (above and not _is_value(above) and not _is_value(below) and not _own_label(below)
+                and (c == 0 or keys[0][c - 1] != k) and span(bottom, bottom[c]) == span(keys[0], k)):
+            remap[k] = bottom[c]
+            if below:
+                head.extra[bottom[c]] = head.extra.get(bottom[c], "") + below
+    for k, v in texts_c.items():
+        if remap.get(k, -1) >= offset:
+            head.extra[remap[k]] = v
+    head.keys = head.keys + [[remap[k] for k in r] for r in keys]
+
+
+_LABEL_START = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+[.、．])")
+_VALUE = re.compile(r"^[\s\d.,，%‰\-—–/／]*$")
+
+
+def _own_label(s: str) -> bool:
+    """A cell that starts a row of its own: numbered, or a label of the report tables."""
+    return bool(_LABEL_START.match(s) or t3_row_key(s) or t2_row_key(s) or T3_GROUP_CORES.get(core(s)))
+
+
+def _is_value(s: str) -> bool:
+    return bool(s.strip()) and bool(_VALUE.match(s))
 
 
 def _lines(chars, top: float) -> list[Line]:
@@ -179,47 +310,6 @@ def _lines(chars, top: float) -> list[Line]:
     return out
 
 
-def _table(hs, vs, chars) -> tuple[list[str], list[list[str]], list[list[list]]]:
-    """Text rows (merged cells written as `rules.TEXT_TABLE_CELLS` says), the
-    span-expanded grid and the published cells of one ruled table. Merged cells are found
-    from the rules: two neighbouring grid positions with no rule between them are one cell."""
-    keys, cell = cell_layout(hs, vs, chars)
-    if not keys:
-        return [], [], []
-    grid = [[cell.get(k, "") for k in row] for row in keys]
-    rows = []
-    for line in _row_cells(keys, rules.TEXT_TABLE_CELLS):
-        cells = [cell.get(k, "") for k, _ in line]
-        if any(cell.get(k, "") for k, counts in line if counts):
-            rows.append("\t".join(cells))
-    return rows, [row for row in grid if any(row)], published_rows(keys, lambda k: cell.get(k, ""))
-
-
-def _row_cells(keys: list[list[int]], mode: str) -> list[list[tuple[int, bool]]]:
-    """Per grid row, the merged cells (keys) written on its text line, each with whether
-    its text makes the row non-empty. "rows": the cells of the row and those merged down
-    into it, a cell spanning columns once, non-empty by the cells starting in the row;
-    "published": only cells starting in the row; "expanded": every column, any text."""
-    first: dict[int, int] = {}
-    for r, row in enumerate(keys):
-        for k in row:
-            first.setdefault(k, r)
-    out = []
-    for r, row in enumerate(keys):
-        line: list[tuple[int, bool]] = []
-        for c, k in enumerate(row):
-            own = first[k] == r
-            if mode == "expanded":
-                line.append((k, True))
-            elif mode == "published":
-                if own and k not in (key for key, _ in line):
-                    line.append((k, own))
-            elif c == 0 or k != row[c - 1]:
-                line.append((k, own))
-        out.append(line)
-    return out
-
-
 def paragraphs(pages: list[Page]) -> list[str]:
     """Lines joined into paragraphs across lines and pages; tables as their rows."""
     out: list[str] = []
@@ -227,6 +317,9 @@ def paragraphs(pages: list[Page]) -> list[str]:
     for page in pages:
         lines = [l for l in page.lines if l.table is not None or not _PAGE_NO.match(l.text)]
         for ln in lines:
+            if ln.table is None and _PUNCT_ONLY.match(ln.text) and out:
+                out[-1] += ln.text            # punctuation pushed onto a line of its own
+                continue
             if ln.table is not None:
                 out += ln.table
                 open_para = False
@@ -242,9 +335,11 @@ def paragraphs(pages: list[Page]) -> list[str]:
     return [l.strip() for l in out if l.strip()]
 
 
-# -- ruled tables: geometry -------------------------------------------------------------------
-def segments(o, hs: list, vs: list) -> None:
+# -- ruled tables: segments --------------------------------------------------------------------
+def segments(o, top: float, hs: list, vs: list) -> None:
+    """A drawn line or rectangle as rule segments, y flipped to grow downwards."""
     x0, y0, x1, y1 = o.bbox
+    y0, y1 = top - y1, top - y0
     w, h = x1 - x0, y1 - y0
     if h <= _THIN and w > _THIN:
         hs.append(((y0 + y1) / 2, x0, x1))
@@ -255,79 +350,9 @@ def segments(o, hs: list, vs: list) -> None:
         vs += [(x0, y0, y1), (x1, y0, y1)]
 
 
-def ruled_tables(hs: list, vs: list):
-    """Connected groups of crossing segments: one group a table."""
-    n = len(hs) + len(vs)
-    parent = list(range(n))
-
-    def find(a):
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    for i, (y, hx0, hx1) in enumerate(hs):
-        for j, (x, vy0, vy1) in enumerate(vs):
-            if hx0 - _TOL <= x <= hx1 + _TOL and vy0 - _TOL <= y <= vy1 + _TOL:
-                parent[find(i)] = find(len(hs) + j)
-    groups: dict[int, tuple[list, list]] = {}
-    for i, s in enumerate(hs):
-        groups.setdefault(find(i), ([], []))[0].append(s)
-    for j, s in enumerate(vs):
-        groups.setdefault(find(len(hs) + j), ([], []))[1].append(s)
-    return [g for g in groups.values() if len(g[0]) >= 2 and len(g[1]) >= 2]
-
-
-def positions(values: list[float]) -> list[float]:
-    out: list[float] = []
-    for v in sorted(values):
-        if not out or v - out[-1] > _TOL:
-            out.append(v)
-    return out
-
-
-def _covered(segs: list, at: float, lo: float, hi: float) -> bool:
-    """Is there a segment at coordinate `at` covering the middle of [lo, hi]?"""
-    mid = (lo + hi) / 2
-    return any(abs(p - at) <= _TOL and a - _TOL <= mid <= b + _TOL for p, a, b in segs)
-
-
-def cell_layout(hs: list, vs: list, chars: list) -> tuple[list[list[int]], dict[int, str]]:
-    """Cells of one ruled table: a key per grid position (positions with no rule between
-    them share a key: one merged cell) and each key's text."""
-    xs = positions([x for x, _, _ in vs])
-    ys = positions([y for y, _, _ in hs])[::-1]          # top to bottom
-    nr, nc = len(ys) - 1, len(xs) - 1
-    if nr < 1 or nc < 1:
-        return [], {}
-    parent = list(range(nr * nc))
-
-    def find(a):
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    for r in range(nr):
-        for c in range(nc):
-            if c + 1 < nc and not _covered(vs, xs[c + 1], ys[r + 1], ys[r]):
-                parent[find(r * nc + c + 1)] = find(r * nc + c)
-            if r + 1 < nr and not _covered(hs, ys[r + 1], xs[c], xs[c + 1]):
-                parent[find((r + 1) * nc + c)] = find(r * nc + c)
-    neg_ys = [-y for y in ys]
-    text: dict[int, list] = {}
-    for cx, cy, x0, y0, h, t in chars:
-        c = bisect_right(xs, cx) - 1
-        r = bisect_right(neg_ys, -cy) - 1
-        if 0 <= r < nr and 0 <= c < nc:
-            text.setdefault(find(r * nc + c), []).append((cy, x0, h, t))
-    keys = [[find(r * nc + c) for c in range(nc)] for r in range(nr)]
-    return keys, {k: _join(v) for k, v in text.items()}
-
-
 def _join(chars: list) -> str:
     """Characters of one cell in reading order: lines top to bottom, wrapped lines joined."""
-    chars.sort(key=lambda ch: -ch[0])
+    chars.sort(key=lambda ch: ch[0])
     lines: list[list] = []
     for ch in chars:
         if lines and abs(lines[-1][0][0] - ch[0]) <= ch[2] / 2:

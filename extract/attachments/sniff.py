@@ -7,7 +7,7 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def sniff_kind(body: bytes, url: str = "", headers: dict | None = None) -> str:
-    """'html' | 'text' | 'pdf' | 'docx' | 'doc' | 'other': magic bytes, then headers, then the URL."""
+    """'html' | 'text' | 'pdf' | 'docx' | 'doc' | 'image' | 'other': magic bytes, then headers, then the URL."""
     head = body[:1024].lstrip()
     if head.startswith(b"%PDF") or b"%PDF-" in body[:1024]:
         return "pdf"
@@ -15,6 +15,8 @@ def sniff_kind(body: bytes, url: str = "", headers: dict | None = None) -> str:
         return "docx" if b"word/" in body[:65536] or _zip_has_word(body) else "other"
     if body.startswith(OLE_MAGIC):
         return "doc"
+    if body.startswith(IMAGE_MAGIC) or (body[:4] == b"RIFF" and body[8:12] == b"WEBP"):
+        return "image"
     if head.startswith(_BINARY_MAGIC) or _binary_share(body[:1024]) > 0.1:
         return "other"
     ctype = ""
@@ -42,7 +44,8 @@ def sniff_kind(body: bytes, url: str = "", headers: dict | None = None) -> str:
     return "other"
 
 
-_BINARY_MAGIC = (b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"BM", b"RIFF", b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!",
+IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"II*\x00", b"MM\x00*")
+_BINARY_MAGIC = (b"RIFF", b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!",
                  b"\x00\x00\x01\x00", b"OggS", b"ID3", b"fLaC", b"\x00\x00\x00")
 
 

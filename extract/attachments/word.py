@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+import tempfile
 
 from .. import rules
 from ..published import PublishedTable, published_rows
@@ -89,30 +90,98 @@ def _tc_text(tc) -> str:
     return WS.sub(" ", "".join(t.text or "" for t in tc.iter(qn("w:t")))).strip()
 
 
-def doc_text(body: bytes) -> AttachmentText:
-    """Word 97-2003 / WPS: read with antiword or catdoc when the system has them."""
+def _run(tool: str, body: bytes) -> tuple[str | None, str | None]:
+    """(text, problem) of one Word 97 reader."""
+    exe = shutil.which(tool)
+    if not exe:
+        return None, None
+    try:
+        if tool == "antiword":
+            p = subprocess.run([exe, "-w", "0", "-m", "UTF-8.txt", "-"], input=body, capture_output=True, timeout=60)
+        else:
+            with tempfile.NamedTemporaryFile(suffix=".doc") as f:
+                f.write(body)
+                f.flush()
+                p = subprocess.run([exe, "-d", "utf-8", "-w", f.name], capture_output=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return None, f"doc: {tool} failed ({e})"
+    out = p.stdout.decode("utf-8", "replace")
+    if p.returncode == 0 and out.strip():
+        return out, None
+    return None, f"doc: {tool} exit {p.returncode}"
+
+
+def _cells(line: str) -> list[str] | None:
+    """The cells of a table row as antiword (`|a |b |`) or catdoc (`a<TAB>b`) writes it."""
+    s = line.rstrip()
+    if s.startswith("|") and s.endswith("|") and len(s) > 1:
+        return [WS.sub(" ", c).strip() for c in s[1:-1].split("|")]
+    if "\t" in s:
+        return [WS.sub(" ", c).strip() for c in s.split("\t")]
+    return None
+
+
+def _has_number(cells: list[str]) -> bool:
+    return any(c and (c[0].isdigit() or c[0] in "-—") and any(ch.isdigit() for ch in c) for c in cells)
+
+
+def _grid(rows: list[list[str]]) -> list[list[str]]:
+    """Rows of one table as a grid. The readers drop merged cells, so rows come ragged:
+    value rows are aligned on the right (the figure columns end every row), and header
+    rows, whose columns cannot be placed, are left out (the figures are then read in the
+    format's published order)."""
+    width = max(len(r) for r in rows)
+    if all(len(r) == width for r in rows):
+        return rows
+    return [[""] * (width - len(r)) + r for r in rows if _has_number(r)]
+
+
+def _word97(text: str) -> AttachmentText:
+    """Lines (a table row: its published cells, tab-joined) and grids of a reader's text."""
     res = AttachmentText()
-    for tool, args in (("antiword", ["-w", "0", "-m", "UTF-8.txt", "-"]), ("catdoc", ["-d", "utf-8", "-w"])):
-        exe = shutil.which(tool)
-        if not exe:
+    table: list[list[str]] = []
+
+    def close():
+        if table:
+            res.grids.append(_grid(table))
+            table.clear()
+
+    for raw in text.splitlines():
+        cells = _cells(raw)
+        if cells is not None and any(cells):
+            table.append(cells)
+            res.lines.append("\t".join(c for c in cells if c))
             continue
-        try:
-            if tool == "antiword":
-                p = subprocess.run([exe, *args], input=body, capture_output=True, timeout=60)
-            else:
-                import tempfile
-                with tempfile.NamedTemporaryFile(suffix=".doc") as f:
-                    f.write(body)
-                    f.flush()
-                    p = subprocess.run([exe, *args, f.name], capture_output=True, timeout=60)
-        except (OSError, subprocess.TimeoutExpired) as e:
-            res.warnings.append(f"doc: {tool} failed ({e})")
+        line = WS.sub(" ", raw).strip()
+        if not line:
             continue
-        out = p.stdout.decode("utf-8", "replace")
-        if p.returncode == 0 and out.strip():
-            res.lines = [l for l in (WS.sub(" ", x).strip() for x in out.splitlines()) if l]
-            res.title = first_title(res.lines)
-            return res
-        res.warnings.append(f"doc: {tool} exit {p.returncode}")
-    res.warnings.append("doc: no reader for Word 97/WPS files (install antiword or catdoc); text not extracted")
+        close()
+        res.lines.append(line)
+    close()
     return res
+
+
+def doc_text(body: bytes) -> AttachmentText:
+    """Word 97-2003 / WPS: read with antiword and catdoc (whichever the system has); the
+    reading whose tables hold more figures wins (antiword drops some merged tables,
+    catdoc drops empty cells)."""
+    best: AttachmentText | None = None
+    warnings = []
+    for tool in ("antiword", "catdoc"):
+        out, problem = _run(tool, body)
+        if problem:
+            warnings.append(problem)
+        if out is None:
+            continue
+        res = _word97(out)
+        score = sum(1 for g in res.grids for r in g for c in r if c[:1].isdigit())
+        if best is None or score > best_score:
+            best, best_score = res, score
+    if best is None:
+        res = AttachmentText(warnings=warnings)
+        res.warnings.append("doc: no reader for Word 97/WPS files (install antiword or catdoc); text not extracted")
+        return res
+    best.title, best.lines = split_title(best.lines)
+    best.title = best.title or first_title(best.lines)
+    best.warnings += warnings
+    return best

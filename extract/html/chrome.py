@@ -98,20 +98,31 @@ def _chrome_short_line(line: str) -> bool:
     return simp != line and any(p.search(simp) for p in pats)
 
 
+_INFO_LINE = re.compile(r"^(?:%s)\s*[:：]" % "|".join(rules.INFO_LABELS.values()))
+
+
+def _layout_row(line: str) -> str:
+    """A short row of a layout table ("【推荐<TAB>】") read as the line it shows; "" for
+    a row of real cells, which is never chrome."""
+    joined = line.replace("\t", "")
+    return joined if len(joined) <= 20 and not any(ch.isdigit() for ch in joined) else ""
+
+
 def clean_lines(lines: list[str], title: str = "") -> list[str]:
-    """Drop chrome lines, a leading repeat of the title, and repeated paragraphs."""
+    """Drop chrome lines, a leading repeat of the title, and repeated paragraphs (a
+    repeated 信息公开目录 line, however short, too)."""
     out: list[str] = []
     seen: set[str] = set()
     tkey = WS.sub("", title)
     for line in lines:
-        if "\t" not in line and is_chrome_line(line):
+        if is_chrome_line(line if "\t" not in line else _layout_row(line)):
             continue
         key = WS.sub("", line)
         if not key:
             continue
         if tkey and not out and key == tkey:
             continue
-        if "\t" not in line and len(key) >= 10:
+        if "\t" not in line and (len(key) >= 10 or _INFO_LINE.match(key)):
             if key in seen:
                 continue
             seen.add(key)

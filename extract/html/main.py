@@ -54,8 +54,9 @@ def find_containers(tree) -> tuple[str, list] | None:
         if sum(sizes) >= MIN_CONTAINER_TEXT:
             group = _fragments_of(outer, sizes)
             cands.append((sel, group, sum(text_len(e) for e in group)))
-        elif weak is None and any(DOC_LINK.search(e.get("href") or "") for o in outer for e in o.iter("a")):
-            weak = (sel, outer)   # a short pointer page: the report is the linked attachment
+        elif weak is None and (any(DOC_LINK.search(e.get("href") or "") for o in outer for e in o.iter("a"))
+                               or any(True for o in outer for _ in o.iter("img"))):
+            weak = (sel, outer)   # a short pointer page (the report is the linked attachment) or 图片版
     if cands:
         most = max(n for _, _, n in cands)
         for sel, group, n in cands:

@@ -16,6 +16,9 @@ BLOCK_TAGS = frozenset(
     "header footer blockquote pre center form hr figure figcaption caption address main nav "
     "aside fieldset legend details summary td th".split()
 )
+# An image of the content, written as a line of its own: "\x00img " + its src. The page
+# reader replaces it with the image's OCR text or drops it (`extract.pipeline`).
+IMAGE_MARK = "\x00img "
 DOC_LINK = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|ofd)\b|附件", re.I)
 
 
@@ -129,6 +132,9 @@ class _Renderer:
                     self._table(el)
                     walker.skip_subtree()
                     continue
+                if tag == "img" and (el.get("src") or "").strip():
+                    self._flush()
+                    self._emit(IMAGE_MARK + el.get("src").strip())
                 if tag == "a":
                     self._in_link += 1
                 if el.text and tag not in ("script", "style"):

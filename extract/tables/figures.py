@@ -20,17 +20,17 @@ from .text import read_text
 
 
 def extract_figures(grids: list[list[list[str]]], text: str, is_report: bool = True, *,
-                    html: str | None = None) -> FigureSet:
+                    html: str | None = None, scores: list | None = None) -> FigureSet:
     """Figures, format and checks of one report (Simplified grids and text).
 
     `is_report=False` (a trap page, a notice with a blank template) gives an empty set.
     `html`, when the caller has it, lets an <img> in a table section mark the tables
-    as published as images.
+    as published as images. `scores`: per grid cell, the OCR score of grids read from images.
     """
     fs = FigureSet()
     if not is_report:
         return fs
-    col = Collector()
+    col = Collector(scores)
     read_grids(grids or [], col)
     missing = {2, 3, 4} - col.tables
     if missing and text:

@@ -20,16 +20,16 @@ from .labels import (
 
 
 def read_grids(grids: list[list[list[str]]], col: Collector) -> None:
-    for grid in grids:
+    for gi, grid in enumerate(grids):
         if not grid or not any(grid):
             continue
         flat = normalize("".join("".join(r) for r in grid))
         if "新收" in flat or "予以公开" in flat or "结转" in flat or "不予处理" in flat:
-            _read_t3(grid, col)
+            _read_t3(grid, col, gi)
         if "结果维持" in flat or ("行政复议" in flat and "行政诉讼" in flat):
-            _read_t4(grid, col)
+            _read_t4(grid, col, gi)
         if "第二十条" in flat or "信息内容" in flat:
-            _read_t2(grid, col)
+            _read_t2(grid, col, gi)
 
 
 def _leading_labels(row: list[str]) -> tuple[list[str], int]:
@@ -71,7 +71,7 @@ def _t3_resolve(labels: list[str], prev_group: str | None, in_body: bool) -> tup
     return None, ""
 
 
-def _read_t3(grid: list[list[str]], col: Collector) -> None:
+def _read_t3(grid: list[list[str]], col: Collector, gi: int) -> None:
     rows = []  # (index, key, label text, label end)
     prev_group, in_body = None, False
     for i, row in enumerate(grid):
@@ -105,14 +105,17 @@ def _read_t3(grid: list[list[str]], col: Collector) -> None:
     for i, key, label, end in rows:
         row = grid[i]
         if colmap:   # columns found by their headers (all of them, or the ones published)
-            cells = [(k, row[j] if j < len(row) else "", lab) for k, (j, lab) in colmap.items()]
+            cells = [(k, row[j] if j < len(row) else "", lab, j) for k, (j, lab) in colmap.items()]
         else:        # no header (a table continued after a page break): the seven in order
-            values = row[end:end + len(rs.T3_COLUMNS)]
+            n = len(rs.T3_COLUMNS)
+            while len(row) - end > n and not row[end].strip():
+                end += 1     # a label drawn over two cells leaves the second one empty
+            values = row[end:end + n]
             if len(values) < len(rs.T3_COLUMNS) or any(c.strip() for c in row[end + len(rs.T3_COLUMNS):]):
                 continue
-            cells = [(k, raw, lab) for (k, lab), raw in zip(rs.T3_COLUMNS, values)]
-        for k, raw, lab in cells:
-            col.add(3, key, k, raw, label, lab)
+            cells = [(k, raw, lab, end + n) for n, ((k, lab), raw) in enumerate(zip(rs.T3_COLUMNS, values))]
+        for k, raw, lab, j in cells:
+            col.add(3, key, k, raw, label, lab, (gi, i, j))
         if key in T3_2021_ONLY:
             col.evidence[3].add("2021")
         elif key in T3_2019_ONLY:
@@ -120,7 +123,7 @@ def _read_t3(grid: list[list[str]], col: Collector) -> None:
     col.tables.add(3)
 
 
-def _read_t4(grid: list[list[str]], col: Collector) -> None:
+def _read_t4(grid: list[list[str]], col: Collector, gi: int) -> None:
     header = [i for i, row in enumerate(grid) if any(core(c) in T4_SPECIFIC for c in row)]
     if not header:
         return
@@ -143,28 +146,28 @@ def _read_t4(grid: list[list[str]], col: Collector) -> None:
             colmap[(block, ckey)] = (j, blabel, clabel)
     full = len(colmap) == len(rs.T4_BLOCKS) * len(rs.T4_COLUMNS)
     order = [(b, bl, c, cl) for b, bl in rs.T4_BLOCKS for c, cl in rs.T4_COLUMNS]
-    for row in grid[end + 1:]:
+    for i, row in enumerate(grid[end + 1:], end + 1):
         if full:   # columns found by their headers
-            cells = [(b, c, row[j] if j < len(row) else "", bl, cl) for (b, c), (j, bl, cl) in colmap.items()]
+            cells = [(b, c, row[j] if j < len(row) else "", bl, cl, j) for (b, c), (j, bl, cl) in colmap.items()]
         else:      # headers without the block labels: the fifteen cells in published order
-            values = [c for c in row if parse_value(c)[0] != "text"]
+            values = [(j, c) for j, c in enumerate(row) if parse_value(c)[0] != "text"]
             if len(values) != len(order):
                 continue
-            cells = [(b, c, raw, bl, cl) for (b, bl, c, cl), raw in zip(order, values)]
-        if any(parse_value(raw)[0] == "text" for _, _, raw, _, _ in cells):
+            cells = [(b, c, raw, bl, cl, j) for (b, bl, c, cl), (j, raw) in zip(order, values)]
+        if any(parse_value(raw)[0] == "text" for _, _, raw, _, _, _ in cells):
             continue
-        for b, c, raw, bl, cl in cells:
-            col.add(4, b, c, raw, bl, cl)
+        for b, c, raw, bl, cl, j in cells:
+            col.add(4, b, c, raw, bl, cl, (gi, i, j))
         break
     else:
         return
     col.tables.add(4)
 
 
-def _read_t2(grid: list[list[str]], col: Collector) -> None:
+def _read_t2(grid: list[list[str]], col: Collector, gi: int) -> None:
     block = None
     cols: list[tuple[int, str, str]] = []   # (column index, col key, header label)
-    for row in grid:
+    for i, row in enumerate(grid):
         labels, end = _leading_labels(row)
         if not labels:
             continue
@@ -194,5 +197,5 @@ def _read_t2(grid: list[list[str]], col: Collector) -> None:
             use = [(end + n, k, lab) for n, (k, lab) in enumerate(t2_columns(next(iter(fmts)), block))]
         for j, k, lab in use:
             if j < len(row):
-                col.add(2, row_key, k, row[j], label, lab)
+                col.add(2, row_key, k, row[j], label, lab, (gi, i, j))
         col.tables.add(2)

@@ -121,6 +121,24 @@ def parse_value(raw: str) -> tuple[str, float | int | None, str]:
     return "num", v, unit
 
 
+_DASH = {"-", "--", "---", "—", "——", "―", "─", "–", "/", "//", "\\", "×", "…", "...", "_", "无", "空"}
+
+
+@_cached
+def cell_kind(raw: str) -> str:
+    """What a published cell says: 'number', 'zero', 'blank' (nothing printed), 'dash'
+    (—, /, 无: printed as not applicable), 'text'. Blank and dash are not 0."""
+    s = _WS.sub("", unicodedata.normalize("NFKC", raw or ""))
+    if not s:
+        return "blank"
+    if s in _DASH:
+        return "dash"
+    kind, value, _ = parse_value(raw)
+    if kind == "num":
+        return "zero" if value == 0 else "number"
+    return "blank" if kind == "blank" else "text"
+
+
 @_cached
 def header_unit(label: str) -> str:
     """Unit stated in a column header, e.g. 本年收费金额（单位：万元） -> 万元."""

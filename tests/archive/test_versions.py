@@ -108,3 +108,32 @@ def test_any_broken_check_flags_the_report(ar):
     ar.store_page(run, page("/r/1.html"), report_doc(figures=fs))
     w = _wide(ar, BASE + "/r/1.html")
     assert w["identity_ok"] == 1 and w["checks_failed"] == 1
+
+
+def test_figures_keep_their_kind_blank_and_dash_are_null_not_zero(ar):
+    """Analysts tell "not reported" from 0: each figure row keeps its cell's kind."""
+    fs = FigureSet(format="2019", figures=[
+        Figure(3, "granted", "total", 5, "5", kind="number"),
+        Figure(3, "partially_granted", "total", 0, "0", kind="zero"),
+        Figure(3, "denied_state_secret", "total", None, "", kind="blank"),
+        Figure(3, "denied_third_party", "total", None, "—", kind="dash")])
+    run = ar.start_run([BASE], {})
+    ar.store_page(run, page("/r/1.html"), report_doc(figures=fs))
+    rows = ar.conn.execute("SELECT row_key, value, raw, kind FROM figures ORDER BY id").fetchall()
+    assert rows == [("granted", 5, "5", "number"), ("partially_granted", 0, "0", "zero"),
+                    ("denied_state_secret", None, "", "blank"), ("denied_third_party", None, "—", "dash")]
+
+
+@pytest.mark.parametrize("identity,ocr,status", [
+    ([True], False, "consistent"), ([True, False], False, "inconsistent"),
+    ([True, False], True, "needs review"), ([True, None], True, None)])
+def test_a_failed_identity_on_ocr_figures_needs_review(ar, identity, ocr, status):
+    """OCR may misread a digit: its failed identity is a reading to check, not a report
+    that contradicts itself."""
+    fs = figure_set(identity=identity)
+    for f in fs.figures:
+        f.ocr, f.confidence = ocr, (0.9 if ocr else None)
+    run = ar.start_run([BASE], {})
+    ar.store_page(run, page("/r/1.html"), report_doc(figures=fs))
+    w = _wide(ar, BASE + "/r/1.html")
+    assert (w["figures_ocr"], w["identity_status"]) == (int(ocr), status)

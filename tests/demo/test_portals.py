@@ -124,6 +124,22 @@ def _families(portals):
     return [p for p in portals.portals if not isinstance(p, RealWebPortal)]
 
 
+def test_ssi_old_templates_title_only_in_the_body_or_a_marked_up_meta(portals):
+    p = portals.portal("ssi")
+    golds = {g.url: g for g in p.gold(portals.state)}
+    bare = [golds[p.url(a.path)] for c in p.columns.values() for a in c.articles if a.id in p.bare_template]
+    marked = [golds[p.url(a.path)] for c in p.columns.values() for a in c.articles if a.id in p.meta_title_markup]
+    assert bare and marked
+    for g in bare:
+        page = fetch(g.url)[2].decode("utf-8")
+        assert "<title></title>" in page and "<h1>" not in page and f"<strong>{g.title}</strong>" in page
+        assert "打印本稿" in page and "推荐" in page and "[1] [2] [3]" in page
+        assert page.count("信息索引号") == 2
+    for g in marked:
+        page = fetch(g.url)[2].decode("utf-8")
+        assert "<title>无标题文档</title>" in page and f"&lt;div&gt;{g.title}&lt;/div&gt;" in page
+
+
 def test_robots_disallows_an_area_holding_a_report_link(portals):
     for p in _families(portals):
         robots = fetch(p.base_url + "/robots.txt")[2].decode()
@@ -197,7 +213,9 @@ def test_gold_figures_satisfy_identities_except_the_broken_one(portals):
             parts = [f[(4, block, c)] for c, _ in rs.T4_COLUMNS[:4]]
             assert sum(parts) == f[(4, block, "total")]
         # Blank cells are None, not 0, and the published figures appear in the gold text.
-        assert g.source != "generated" or any(v is None for k, v in f.items() if k[0] == 2)
+        # (the Word 97 report has none: catdoc, one of its two readers, drops empty cells)
+        assert g.source != "generated" or (g.attachment_url or "").endswith(".doc") \
+            or any(v is None for k, v in f.items() if k[0] == 2)
         assert str(f[(3, "handled_total", "total")]) in g.text
 
 

@@ -46,7 +46,9 @@ def world(tmp_path_factory):
     log = RequestLog()
     db = tmp_path_factory.mktemp("e2e") / "archive.db"
     with SamplePortals(port=0, fault=log) as portals:
-        stats = crawl(portals.start_urls, db, log_level="WARNING")
+        # OCR is not under test here (tests/e2e/test_ocr_crawl.py): the picture reports
+        # are stored as needing it, which keeps this crawl fast
+        stats = crawl(portals.start_urls, db, log_level="WARNING", settings={"NIANBAO_OCR": False})
         conn = sqlite3.connect(db)
         conn.row_factory = sqlite3.Row
         yield {"portals": portals, "stats": stats, "db": db, "conn": conn, "log": log}
@@ -68,9 +70,11 @@ def _captured(conn, site: str) -> set[str]:
 
 
 def test_every_family_is_crawled(world):
-    # the CMS families; the real-web portals have their own tests (test_real_web.py)
+    # the CMS families; the real-web portals have their own tests (test_real_web.py); the
+    # picture-report family ("image") is crawled here without OCR; with OCR it is
+    # tests/e2e/test_ocr_crawl.py's
     assert sorted(f for f in _families(world) if world["portals"].portal(f).family != "real-web") \
-        == sorted(FAMILIES)
+        == sorted(FAMILIES + ["image"])
 
 
 @pytest.mark.parametrize("family", FAMILIES)
@@ -212,7 +216,9 @@ def test_a_second_crawl_sees_the_edit_the_addition_and_the_removal(world, tmp_pa
     portals.set_state("second")
     try:
         second_gold = {g.url for g in portals.gold_reports() if not g.robots_disallowed}
-        stats = crawl(portals.start_urls, db, log_level="WARNING")
+        # OCR is not under test here (tests/e2e/test_ocr_crawl.py): the picture reports
+        # are stored as needing it, which keeps this crawl fast
+        stats = crawl(portals.start_urls, db, log_level="WARNING", settings={"NIANBAO_OCR": False})
     finally:
         portals.set_state("first")
     t = stats["totals"]

@@ -3,6 +3,7 @@ cells), scanned PDF (recorded as having no text layer), Word 97 files (read or w
 from __future__ import annotations
 
 import io
+import re
 import shutil
 
 import pytest
@@ -158,23 +159,30 @@ def _merged_docx() -> bytes:
     return buf.getvalue()
 
 
+MERGED_PUBLISHED = ["第二十条第（一）项",
+                    "三、本年度办理结果\t（一）予以公开\t5",
+                    "（三）不予公开\t1.属于国家秘密\t0",
+                    "2.其他法律行政法规禁止公开\t1"]
+
+
 @pytest.mark.parametrize("kind", ["pdf", "docx"])
-def test_merged_cells_rows_repeat_rowspans_and_write_colspans_once(kind):
+def test_merged_cells_written_once_by_default(kind):
+    """reports.text holds each published cell once: a rowspan label on its first row only."""
     body = _merged_pdf() if kind == "pdf" else _merged_docx()
     doc = extract_document(body, f"http://www.dh.gov.cn/xxgk/nb/merged.{kind}")
     assert doc.content_type == kind
-    assert [l for l in doc.text.splitlines() if l in MERGED_LINES or "\t" in l] == MERGED_LINES
+    assert [l for l in doc.text.splitlines() if l in MERGED_PUBLISHED or "\t" in l] == MERGED_PUBLISHED
+    # the row-repeated form stays in the grids
     assert doc.tables[0][3] == ["三、本年度办理结果", "（三）不予公开", "2.其他法律行政法规禁止公开", "1"]
 
 
 @pytest.mark.parametrize("kind", ["pdf", "docx"])
-def test_merged_cells_published_mode_writes_each_cell_once(kind, monkeypatch):
+def test_merged_cells_rows_mode_repeats_rowspans_and_writes_colspans_once(kind, monkeypatch):
     from nianbao.extract import rules
-    monkeypatch.setattr(rules, "TEXT_TABLE_CELLS", "published")
+    monkeypatch.setattr(rules, "TEXT_TABLE_CELLS", "rows")
     body = _merged_pdf() if kind == "pdf" else _merged_docx()
     lines = extract_document(body, f"http://www.dh.gov.cn/xxgk/nb/merged.{kind}").text.splitlines()
-    assert "三、本年度办理结果\t（一）予以公开\t5" in lines
-    assert "（三）不予公开\t1.属于国家秘密\t0" in lines and "2.其他法律行政法规禁止公开\t1" in lines
+    assert [l for l in lines if l in MERGED_LINES or "\t" in l] == MERGED_LINES
 
 
 def test_scanned_pdf_has_no_text_layer():
@@ -192,7 +200,7 @@ def test_docx_paragraphs_merged_cells_and_signature():
     assert doc.text.splitlines()[:3] == PARAS     # the title line is metadata, not text
     lines = doc.text.splitlines()
     assert "第二十条第（一）项" in lines and "行政规范性文件\t3\t1\t12" in lines
-    assert "合计\t\t12" in lines        # the colspan once, the cell merged down from "12" repeated
+    assert "合计\t" in lines           # the colspan once, its empty neighbour, not the cell merged down
     assert doc.tables[0][0] == ["第二十条第（一）项"] * 4     # the grid keeps spans expanded
     assert doc.tables[0][4] == ["合计", "合计", "", "12"]
     assert doc.agency == "东湖区水利局" and doc.published == "2022-01-20" and doc.year == 2021
@@ -220,8 +228,98 @@ def test_word97_file_is_read_or_warned():
     (b"<html><body>x</body></html>", "http://x/a.pdf", None, "html"),
     (b"anything", "http://x/download?id=3", {"Content-Type": "application/pdf"}, "pdf"),
     (b"anything", "http://x/a.wps", None, "doc"),
-    (b"\x89PNG\r\n\x1a\n....", "http://x/a.html", None, "other"),
+    (b"\x89PNG\r\n\x1a\n....", "http://x/a.html", None, "image"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "http://x/a", None, "doc"),
 ])
 def test_sniff_kind(body, url, headers, kind):
     assert sniff_kind(body, url, headers) == kind
+
+
+def test_word97_readers_are_installed_and_rebuild_table_rows_into_grids():
+    """antiword and catdoc come with `make` (system-deps); a .doc's figures come from
+    grids rebuilt from its table rows, never shifted into the wrong column."""
+    import shutil
+
+    from nianbao.demo.worddoc import DOC_REPORTS, doc_report
+    assert shutil.which("antiword") and shutil.which("catdoc"), "make system-deps installs antiword and catdoc"
+    g, data = doc_report(next(iter(DOC_REPORTS)))
+    doc = extract_document(data, "http://x/P020210126_1.doc")
+    assert doc.content_type == "doc" and doc.is_report and doc.title == g.title and doc.tables
+    got = {(f.table, f.row_key, f.col_key): f.value for f in doc.figures.figures}
+    wrong = {k: (v, got[k]) for k, v in g.figures.items() if k in got and got[k] != v}
+    assert wrong == {}
+    assert sum(1 for k in g.figures if k in got) >= 0.85 * len(g.figures)
+    assert got[(3, "handled_total", "total")] == g.figures[(3, "handled_total", "total")]
+
+
+# -- hard PDFs: real layouts ---------------------------------------------------------------------
+def test_real_report_pdf_every_gold_figure_identities_and_paragraphs():
+    """淮安 2024 (a real report): a framed opening paragraph with punctuation hanging out of
+    the frame, table 3 broken by a page inside its （四）无法提供 label: all 26 hand-read
+    figures, every check passing, prose as paragraphs."""
+    import json
+
+    from tests.support import REAL_PAGES
+
+    gold = json.loads((REAL_PAGES / "huaian-2024-report.gold.json").read_text(encoding="utf-8"))
+    doc = extract_document((REAL_PAGES / "huaian-2024-report.pdf").read_bytes(),
+                           "http://www.huaian.gov.cn/xxgk/nb/huaian-2024-report.pdf")
+    assert (doc.title, doc.agency, doc.year, doc.is_report) == (
+        gold["meta"]["title"], gold["meta"]["agency"], gold["meta"]["year"], True)
+    got = {f"{f.table}/{f.row_key}/{f.col_key}": f.value for f in doc.figures.figures}
+    assert {k: got.get(k) for k in gold["figures"]} == gold["figures"]
+    assert doc.figures.format == "2021"
+    assert doc.figures.checks and all(c.ok is True for c in doc.figures.checks)
+    lines = doc.text.splitlines()
+    assert lines[0] == ("本报告由淮安市人民政府办公室根据《中华人民共和国政府信息公开条例》（国令第711号）"
+                        "（以下简称《条例》）规定编制。报告所列统计期限自2024年1月1日至2024年12月31日。")
+    assert any(l.startswith("（五）政府信息公开监督保障情况。根据省政务公开年度和季度监测指标，全年组织4次")
+               and l.endswith("工作能力和水平。") for l in lines)
+    assert not [l for l in lines if re.fullmatch(r"[、。，,.；]+", l)]
+    assert not [l for l in lines if l.startswith("法提供")]
+    assert all(len(t[0]) > 1 for t in doc.tables)               # no framed paragraph as a table
+    (t3,) = [t for t in doc.tables if any("本年新收" in c for c in t[3])]
+    assert ["三、本年度办理结果", "（四）无法提供", "2.没有现成信息需要另行制作", "11"] == t3[16][:4]
+    assert t3[-1][0] == "四、结转下年度继续办理" and t3[-1][-1] == "103"
+
+
+def test_generated_report_printed_hard_way_gives_its_gold():
+    """A report as office tools print it (the PDF portal's 2021 report): table 3 broken
+    over pages with different column rules, labels drawn as a label and an empty cell, a
+    framed opening paragraph, "about:blank" as metadata title."""
+    from nianbao.demo.generated import generate_report
+    from nianbao.demo.pdfs import text_pdf
+    from nianbao.extract.attachments.pdf import pdf_info_title, read_pdf
+
+    g = generate_report("东湖区人民政府", 2021, "2021", seed=18, published="2022-01-28")
+    body = text_pdf(g.title, g.body, hard=True)
+    pages, grids, _, _ = read_pdf(body)
+    t3_pages = [i for i, p in enumerate(pages) for l in p.lines
+                if l.table and any("结转" in r or "予以公开" in r for r in l.table)]
+    assert len(t3_pages) == 1                                  # one table, placed once
+    assert pdf_info_title(body) == ""
+    doc = extract_document(body, "http://www.dh.gov.cn/xxgk/nb/202201/P020220128_1.pdf")
+    got = {(f.table, f.row_key, f.col_key): f.value for f in doc.figures.figures}
+    assert {k: got.get(k) for k in g.figures} == g.figures
+    assert doc.figures.identity_ok is True
+    assert doc.title == g.title and doc.is_report
+    assert doc.text.splitlines()[0] == g.body.blocks[0].text
+
+
+@pytest.mark.parametrize("meta,want", [
+    ("about:blank", ""), ("Microsoft Word - 2020年报告.doc", ""), ("附件1.docx", ""),
+    ("http://www.dh.gov.cn/xxgk/nb/1.html", ""), ("Untitled", ""), ("report", ""),
+    ("东湖区2020年政府信息公开工作年度报告", "东湖区2020年政府信息公开工作年度报告"),
+])
+def test_pdf_metadata_title_used_only_when_real(meta, want):
+    """Without a title line in the text, the metadata title is the title, unless a tool
+    wrote it (Chromium's about:blank, Word's "Microsoft Word - x.doc", file names)."""
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, invariant=1)
+    c.setTitle(meta)
+    c.drawString(72, 720, "x")
+    c.save()
+    from nianbao.extract.attachments.pdf import pdf_info_title
+    assert pdf_info_title(buf.getvalue()) == want

@@ -124,3 +124,63 @@ def test_agency_completed_by_publisher_signature_or_text():
 ])
 def test_strip_site_suffix(raw, want):
     assert strip_site_suffix(raw) == want
+
+
+# -- titles a page does not state where expected ---------------------------------------------
+_TITLE = "淮安市人民政府2024年政府信息公开工作年度报告"
+_BODY = ("<p>2024年，我市坚持以习近平新时代中国特色社会主义思想为指导，认真学习宣传贯彻党的二十大精神，"
+         "严格落实《中华人民共和国政府信息公开条例》各项规定，圆满完成了各项任务。全年主动公开政府信息5500余条，"
+         "受理政府信息公开申请3119件，均在法定期限内予以答复。</p>") * 4
+_INFO = ('<table class="xxgk"><tr><td>索引号：</td><td>11320800014095627X/2025-00012</td><td>发布机构：</td>'
+         '<td>淮安市人民政府办公室</td></tr><tr><td>主题分类：</td><td>政务公开</td><td>成文日期：</td>'
+         '<td>2025-01-20</td></tr></table>')
+_URL = "http://www.huaian.gov.cn/art/2025/1/20/art_1.html"
+
+
+@pytest.mark.parametrize("head,heading", [
+    ("", f'<p style="text-align:center"><strong>{_TITLE}</strong></p>'),       # no <title>
+    ("<title>无标题文档</title>", f"<h2>{_TITLE}</h2>"),                         # a placeholder
+    ("<title>  </title>", f"<div><b>{_TITLE}</b></div>"),
+])
+def test_title_from_the_bodys_first_heading_line(head, heading):
+    from nianbao.extract import extract_document
+
+    html = f'<html><head><meta charset="utf-8">{head}</head><body><div class="article">{heading}{_BODY}</div></body></html>'
+    doc = extract_document(html.encode(), _URL)
+    assert doc.title == _TITLE and doc.is_report and doc.year == 2024
+    assert not doc.text.startswith(_TITLE)          # the heading line is the title, not text
+
+
+def test_markup_in_a_meta_title_is_not_the_title():
+    from nianbao.extract import extract_document
+
+    html = (f'<html><head><meta charset="utf-8"><meta name="ArticleTitle" content="&lt;div&gt;{_TITLE}&lt;/div&gt;">'
+            f'<title>x</title></head><body><div class="article">{_BODY}</div></body></html>')
+    doc = extract_document(html.encode(), _URL)
+    assert doc.title == _TITLE and doc.is_report
+
+
+def test_a_title_like_first_line_of_a_news_page_with_a_real_title_stays_text():
+    from nianbao.extract import extract_document
+
+    html = (f'<html><head><meta charset="utf-8"><title>市政府召开常务会议_淮安市人民政府</title></head><body>'
+            f'<div class="article"><h1>市政府召开常务会议</h1><p><strong>{_TITLE}</strong></p>{_BODY}</div></body></html>')
+    doc = extract_document(html.encode(), _URL)
+    assert doc.title == "市政府召开常务会议" and not doc.is_report
+    assert doc.text.startswith(_TITLE)
+
+
+@pytest.mark.parametrize("second", [
+    _INFO,
+    "<p>索引号：11320800014095627X/2025-00012</p><p>发布机构：淮安市人民政府办公室</p><p>主题分类：政务公开</p>",
+])
+def test_a_repeated_info_block_is_read_once(second):
+    from nianbao.extract import extract_document
+
+    first = "<p>索引号：11320800014095627X/2025-00012</p><p>发布机构：淮安市人民政府办公室</p><p>主题分类：政务公开</p>"
+    html = (f'<html><head><meta charset="utf-8"><title>{_TITLE}</title></head><body><div class="article">'
+            f'{first}<h1>{_TITLE}</h1>{_BODY}{second}</div></body></html>')
+    doc = extract_document(html.encode(), _URL)
+    assert doc.index_no == "11320800014095627X/2025-00012"
+    assert doc.text.count("索引号") <= 1 and doc.text.count("主题分类") <= 1 and doc.text.count("发布机构") <= 1
+    assert doc.is_report

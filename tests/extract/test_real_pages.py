@@ -40,3 +40,29 @@ def test_real_page_metadata(name):
     assert doc.encoding == "utf-8"
     assert doc.script == "simplified"
     assert not doc.is_report and not doc.is_shell and not doc.is_not_found
+
+
+def test_old_gb2312_article_loses_its_print_recommend_and_pager_controls():
+    """chinaneast (2005, GB2312): 【打印本稿】, 【推荐 … 】 (a layout table's cells) and the
+    article pager "[1] [2] … [6]" are furniture; the body equals the hand-cleaned gold."""
+    import re
+    from collections import Counter
+
+    doc = extract_document((REAL / "chinaneast-gov-article.html").read_bytes(),
+                           "http://www.chinaneast.gov.cn/2005-05/article.html")
+    gold = (REAL / "chinaneast-gov-article.gold.txt").read_text(encoding="utf-8")
+    assert doc.title == "农机专家李金泽：为农机行业搭建现代化信息平台"
+    assert doc.encoding in ("gb18030", "gb2312", "gbk")
+    for s in ("打印本稿", "【推荐", "推荐\t", "[1]", "[6]"):
+        assert s not in doc.text, s
+    for s in CHROME_STRINGS:
+        assert s not in doc.text
+
+    def bigrams(t):
+        t = re.sub(r"\s", "", t)
+        return Counter(t[i:i + 2] for i in range(len(t) - 1))
+
+    a, b = bigrams(doc.text), bigrams(gold)
+    hit = sum((a & b).values())
+    p, r = hit / sum(a.values()), hit / sum(b.values())
+    assert 2 * p * r / (p + r) >= 0.99

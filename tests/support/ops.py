@@ -16,8 +16,10 @@ from tests.support import ROOT
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 # politeness is not under test here: no start delay, no throttle; a render waits for its
 # content longer than by default (it stops as soon as the content shows), so a loaded
-# machine does not turn a slow render into a different archive
-FAST = ["--set", "AUTOTHROTTLE_ENABLED=false", "--progress", "off", "--render-timeout", "40"]
+# machine does not turn a slow render into a different archive; no OCR (seconds a
+# picture: tests/e2e/test_ocr_crawl.py is about it), the picture reports stored as needing it
+FAST = ["--set", "AUTOTHROTTLE_ENABLED=false", "--set", "NIANBAO_OCR=false", "--progress", "off",
+        "--render-timeout", "40"]
 
 
 def crawl_argv(*args: str) -> list[str]:

@@ -43,3 +43,28 @@ def test_content_type_option_and_missing_file():
     assert p.returncode == 0 and "文本内容测试" in p.stdout.decode("utf-8")
     p = _run(str(ROOT / "no-such-file.html"))
     assert p.returncode == 2 and b"cannot read" in p.stderr
+
+
+def test_an_image_file_is_read_by_ocr(tmp_path):
+    """A picture of table 3 (as a 图片版 report publishes it): OCR by default, as a crawl
+    reads it; `--ocr-engine none` only says it needs OCR."""
+    from nianbao.demo.content import Table
+    from nianbao.demo.generated import generate_report
+    from nianbao.demo.scans import table_image
+
+    g = generate_report("西岭县教育局", 2022, "2019", seed=32)
+    t3 = [b for b in g.body.blocks if isinstance(b, Table)][1]
+    png = tmp_path / "t3.png"
+    png.write_bytes(table_image(t3, "t3"))
+    p = _run(str(png), "--json")
+    assert p.returncode == 0, p.stderr
+    doc = json.loads(p.stdout)
+    assert doc["content_type"] == "image" and doc["text_source"] == "ocr" and doc["ocr_engine"]
+    from nianbao.extract.report_schema import T3_COLUMNS
+    want = [str(g.figures[(3, "requests_new", c)]) for c, _ in T3_COLUMNS]
+    rows = [r for t in doc["tables"] for r in t if r and r[0].startswith("一、本年新收")]
+    assert rows and rows[0][-7:] == want       # the grid, cell by cell (a lone table is no report)
+    assert "不予公开" in doc["text"]
+    p = _run(str(png), "--json", "--ocr-engine", "none")
+    doc = json.loads(p.stdout)
+    assert p.returncode == 0 and doc["text"] == "" and doc["ocr_inputs"] == [""]
