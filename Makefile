@@ -16,11 +16,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $(STAMP)
 
-DEBS := chromium redis-server fonts-wqy-microhei antiword catdoc tesseract-ocr tesseract-ocr-chi-sim
+DEBS := chromium redis-server fonts-wqy-microhei antiword catdoc tesseract-ocr tesseract-ocr-chi-sim \
+        libreoffice-writer-nogui
 
 system-deps:
 	@if [ ! -x /usr/bin/chromium ] || ! command -v redis-server >/dev/null || [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] \
 	    || ! command -v antiword >/dev/null || ! command -v catdoc >/dev/null || ! command -v tesseract >/dev/null \
+	    || ! command -v soffice >/dev/null \
 	    || [ -z "$$(ls /usr/share/tesseract-ocr/*/tessdata/chi_sim.traineddata 2>/dev/null)" ]; then \
 	  echo "installing Debian packages: $(DEBS)"; \
 	  $(SUDO) apt-get update -qq && \

@@ -1,5 +1,7 @@
 """Word files: DOCX through python-docx (paragraphs, and tables as row lines and grids),
-Word 97/WPS through antiword or catdoc."""
+Word 97/WPS through LibreOffice when the machine has it (converted to DOCX, so tables keep
+their merged cells), else antiword or catdoc (which drop merged cells and, for some
+tables, whole rows)."""
 from __future__ import annotations
 
 import io
@@ -161,12 +163,53 @@ def _word97(text: str) -> AttachmentText:
     return res
 
 
+def _libreoffice(body: bytes) -> tuple[AttachmentText | None, str | None]:
+    """(reading, problem) of LibreOffice's headless conversion to DOCX, read as a DOCX;
+    (None, None) when LibreOffice is not installed. Each conversion gets a profile of its
+    own: two soffice processes sharing one refuse to start."""
+    exe = shutil.which("soffice")
+    if not exe:
+        return None, None
+    with tempfile.TemporaryDirectory(prefix="nianbao-doc-") as tmp:
+        src = f"{tmp}/in.doc"
+        with open(src, "wb") as f:
+            f.write(body)
+        try:
+            p = subprocess.run([exe, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp}/profile",
+                                "--convert-to", "docx", "--outdir", tmp, src],
+                               capture_output=True, timeout=WORD97_TIMEOUT)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            return None, f"doc: LibreOffice failed ({e})"
+        try:
+            with open(f"{tmp}/in.docx", "rb") as f:
+                converted = f.read()
+        except OSError:
+            return None, f"doc: LibreOffice exit {p.returncode}, no DOCX written"
+    res = docx_text(converted)
+    return (res, None) if res.lines else (None, "doc: LibreOffice's DOCX has no text")
+
+
+WORD97_TIMEOUT = 120     # seconds for one conversion (LibreOffice starts in ~3 s)
+
+
 def doc_text(body: bytes) -> AttachmentText:
-    """Word 97-2003 / WPS: read with antiword and catdoc (whichever the system has); the
-    reading whose tables hold more figures wins (antiword drops some merged tables,
-    catdoc drops empty cells)."""
-    best: AttachmentText | None = None
+    """Word 97-2003 / WPS: LibreOffice's conversion when the machine has it (tables whole);
+    else antiword and catdoc (whichever the system has), the reading whose tables hold more
+    figures winning (antiword drops some merged tables, catdoc drops empty cells)."""
+    converted, problem = _libreoffice(body)
+    if converted is not None:
+        return converted
+    res = word97_readers(body)
+    if problem:
+        res.warnings.insert(0, problem)
+    return res
+
+
+def word97_readers(body: bytes) -> AttachmentText:
+    """A Word 97 / WPS file through antiword and catdoc: the reading whose tables hold more
+    figures."""
     warnings = []
+    best: AttachmentText | None = None
     for tool in ("antiword", "catdoc"):
         out, problem = _run(tool, body)
         if problem:
@@ -179,7 +222,8 @@ def doc_text(body: bytes) -> AttachmentText:
             best, best_score = res, score
     if best is None:
         res = AttachmentText(warnings=warnings)
-        res.warnings.append("doc: no reader for Word 97/WPS files (install antiword or catdoc); text not extracted")
+        res.warnings.append("doc: no reader for Word 97/WPS files (install LibreOffice, antiword or catdoc); "
+                            "text not extracted")
         return res
     best.title, best.lines = split_title(best.lines)
     best.title = best.title or first_title(best.lines)
