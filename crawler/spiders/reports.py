@@ -342,9 +342,10 @@ class ReportSpider(scrapy.Spider):
         if not todo:
             return cap
         url = todo[0]
+        site = self.names.site_of(url)            # the page's site, or the file host's
         return scrapy.Request(url, callback=self._got_image, errback=self._image_failed, dont_filter=True,
                               priority=ls.PRIORITY[ls.REPORT] + 10,
-                              meta={"nianbao_kind": IMAGE, "nianbao_site": site_of(url), "download_slot": site_of(url),
+                              meta={"nianbao_kind": IMAGE, "nianbao_site": site, "download_slot": site,
                                     "nianbao_offsite_ok": True, "handle_httpstatus_all": True,
                                     "nianbao_render_mode": "never", "nianbao_capture": cap,
                                     "nianbao_images": todo[1:]})

@@ -210,6 +210,7 @@ def word97_readers(body: bytes) -> AttachmentText:
     figures."""
     warnings = []
     best: AttachmentText | None = None
+    best_score = -1
     for tool in ("antiword", "catdoc"):
         out, problem = _run(tool, body)
         if problem:
@@ -218,7 +219,7 @@ def word97_readers(body: bytes) -> AttachmentText:
             continue
         res = _word97(out)
         score = sum(1 for g in res.grids for r in g for c in r if c[:1].isdigit())
-        if best is None or score > best_score:
+        if score > best_score:
             best, best_score = res, score
     if best is None:
         res = AttachmentText(warnings=warnings)

@@ -100,11 +100,13 @@ RETRIED = ("reset", "http-503", "http-429", "bad-length")
 
 @pytest.mark.slow
 def test_every_fault_is_survived_with_the_right_record(tmp_path):
-    fm = FaultMode(hang=6, huge_bytes=4 * 1024 * 1024)
+    # the download timeout must cut the hanging answer (15 s) and never a healthy page on a
+    # busy machine: a retried page that took over 1.5 s once failed this test under load
+    fm = FaultMode(hang=15, huge_bytes=4 * 1024 * 1024)
     with SamplePortals(port=0, fault=fm) as portals:
         targets = {t.kind: t for t in fm.targets(portals)}
         db = tmp_path / "faults.db"
-        proc = run_crawl(*portals.start_urls, "--db", str(db), *FAST, "--timeout", "1.5",
+        proc = run_crawl(*portals.start_urls, "--db", str(db), *FAST, "--timeout", "5",
                          "--render-timeout", "3", "--render-concurrency", "1",
                          "--set", "DOWNLOAD_MAXSIZE=1048576", "--set", "NIANBAO_BACKOFF_BASE=0.5",
                          "--set", "NIANBAO_RENDER_WATCHDOG=6", "--set", "RETRY_TIMES=1", timeout=300)
