@@ -167,6 +167,12 @@ class RenderOnDemandMiddleware:
             again = request.replace(dont_filter=True)       # with the clearance cookies now
             again.meta[M.CHALLENGE] = response.status
             return again
+        if site in self._clearance:
+            # the site's challenge was passed while this request was on its way without the
+            # clearance: it goes again, plainly, with it (rendering it would fetch it in full)
+            again = request.replace(dont_filter=True)
+            again.meta[M.CHALLENGE] = response.status
+            return again
         self._pending[site] = asyncio.get_running_loop().create_future()
         self.stats.inc_value("nianbao/render/challenges")
         logger.info("JavaScript challenge (HTTP %d), rendering it once: %s", response.status, request.url)
@@ -329,6 +335,11 @@ class RenderOnDemandMiddleware:
         self.stats.inc_value("nianbao/render/rendered")
         if meta.get(M.CHALLENGE):
             response = await self._judge_challenge(request, response)
+            if response.status == 200 and _conditional(request):
+                # a recrawl's request passed the challenge: asked again plainly with the
+                # clearance, it is answered 304 like the site's other known pages, not in full
+                await self._close_page(request)
+                return _plain(request)
         elif response.status in (403, 412, 521) and \
                 refusal(200, response.body, {"content-type": "text/html; charset=utf-8"}) is None:
             response = await self._passed(request, response)   # (--render always: no plain answer first)
@@ -346,3 +357,18 @@ class RenderOnDemandMiddleware:
             await context.close()
         except Exception as exc:  # already closed with the browser: nothing to free
             logger.debug("closing render page: %s", exc)
+
+
+def _conditional(request) -> bool:
+    """The request had validators (a render asks without them: crawler/middlewares/conditional.py)."""
+    return bool(request.meta.get("nianbao_conditional"))
+
+
+def _plain(request):
+    """The request again without the browser (its challenge meta kept: no second challenge)."""
+    again = request.replace(dont_filter=True)
+    for key in [k for k in again.meta if k.startswith("playwright")]:
+        del again.meta[key]
+    for key in (M.SHELL_DETECTED, "nianbao_rendered", "nianbao_xhr_urls"):
+        again.meta.pop(key, None)
+    return again

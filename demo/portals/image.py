@@ -103,7 +103,9 @@ class ImagePortal(PdfPortal):
 
 
 def build(news_count: int = 50) -> ImagePortal:
-    p = ImagePortal("image", "西岭县人民政府", "西岭县人民政府", news_count=news_count, icp="川ICP备10001234号")
+    # 西岭: a county of our own under 成都 (its site code that of 大邑县, where 西岭雪山 is)
+    p = ImagePortal("image", "西岭县人民政府", "西岭县人民政府", news_count=news_count, icp="川ICP备10001234号",
+                    site_code="5101290001")
     p.col_dirs = {"nb": "/xxgk/nb/", "tzgg": "/xxgk/tzgg/", "wzndbb": "/xxgk/wzndbb/", "xwdt": "/xwdt/",
                   "hist": "/hist/xxgk/"}
     rep = p.add_column("nb", "政府信息公开年度报告", ("政府信息公开", "xxgk"))

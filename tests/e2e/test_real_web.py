@@ -144,3 +144,24 @@ def test_three_blocked_runs_remove_nothing_and_a_normal_run_clears_the_block(tmp
         assert conn.execute("SELECT count(*) FROM events WHERE kind = 'removed'").fetchone() == (0,)
     finally:
         conn.close()
+
+
+def test_a_recrawl_of_a_site_behind_a_challenge_answers_its_known_report_304(tmp_path):
+    """On a recrawl the site's challenge is met again and passed in the browser once; its
+    known report is then asked plainly with the clearance and conditionally: 304, not
+    fetched in full. (When the report's own request meets the challenge first, it is asked
+    again plainly after the render: RenderOnDemandMiddleware._finish_render.)"""
+    db = tmp_path / "archive.db"
+    with SamplePortals(port=0) as portals:
+        p = portals.portal("jschallenge")
+        crawl([p.start_url], db, log_level="WARNING")
+        (report,) = [g.url for g in p.gold(portals.state)]
+        again = crawl([p.start_url], db, log_level="WARNING", concurrency=1)
+    assert again["totals"]["rendered"] == 1
+    conn = sqlite3.connect(db)
+    try:
+        rows = conn.execute("SELECT status, not_modified, body_sha256 FROM captures "
+                            "WHERE run_id = 2 AND url = ?", (report,)).fetchall()
+    finally:
+        conn.close()
+    assert rows == [(304, 1, None)]
