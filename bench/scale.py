@@ -8,7 +8,8 @@ the sample portals, in one run. Three tables:
    (CONCURRENT_REQUESTS). The sites are crawled as a real crawl crawls them (reports found
    through the site's columns; `--every-page`: every page of the static sites), every page
    fetched stored. The crawl runs through one redis-server with 1, 2 and 4 workers:
-   pages/s, speedup, the most requests any site was answering at once (the portal server's
+   pages/s, speedup (of wall time, and of the crawl from its first page fetched to its last,
+   without start-up), the most requests any site was answering at once (the portal server's
    own count: 1 = politeness held across the cluster), CPU seconds per page (every process
    of the crawl), peak memory (the writer's RSS, the largest worker's RSS, all Chromium
    processes' PSS), and whether the archives are identical (documents, versions, hashes).
@@ -250,9 +251,21 @@ def scale_out(args, tmp: Path, url: str) -> list[dict]:
                       ["--portals", str(reg), *polite, "--redis", url, "--redis-prefix", f"out{n}",
                        "--workers", str(n)], tmp / f"out{n}.db")
             r["max_in_flight"] = max(max(p.max_in_flight().values()) for p in (static, spa))
+            r["crawl"] = fetch_span(r["db"])
             r["fingerprint"] = archive_fingerprint(r["db"])
             rows.append(r)
     return rows
+
+
+def fetch_span(db: Path) -> float:
+    """Seconds from the first page fetched to the last (the crawl without its start-up)."""
+    c = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        first, last = c.execute("SELECT min(fetched_at), max(fetched_at) FROM captures").fetchone()
+    finally:
+        c.close()
+    from datetime import datetime
+    return (datetime.fromisoformat(last) - datetime.fromisoformat(first)).total_seconds()
 
 
 def print_scale_out(rows: list[dict], args) -> None:
@@ -262,19 +275,21 @@ def print_scale_out(rows: list[dict], args) -> None:
           f"--concurrency 1 --delay {args.delay:g} (AutoThrottle on), {args.worker_requests} "
           f"requests at once per worker")
     head = (f"{'workers':<10} {'pages':>6} {'renders':>7} {'reports':>7} {'wall s':>7} {'pages/s':>8} "
-            f"{'speedup':>7} {'max/site':>8} {'CPU ms/page':>11} {'writer MB':>9} {'worker MB':>9} "
+            f"{'speedup':>7} {'crawl s':>7} {'speedup':>7} {'max/site':>8} {'CPU ms/page':>11} {'writer MB':>9} {'worker MB':>9} "
             f"{'Chromium MB':>11} {'archive':>10}")
     print(head)
     for r in rows:
         same = r["fingerprint"] == base["fingerprint"]
         print(f"{r['label']:<10} {r['pages']:>6} {r['renders']:>7} {r['reports']:>7} {r['wall']:>7.1f} "
-              f"{r['pages'] / r['wall']:>8.1f} {base['wall'] / r['wall']:>6.2f}x {r['max_in_flight']:>8} "
+              f"{r['pages'] / r['wall']:>8.1f} {base['wall'] / r['wall']:>6.2f}x {r['crawl']:>7.0f} "
+              f"{base['crawl'] / r['crawl']:>6.2f}x {r['max_in_flight']:>8} "
               f"{1000 * r['cpu'] / r['pages']:>11.1f} {r['peak']['writer']:>9.0f} {r['peak']['worker']:>9.0f} "
               f"{r['peak']['browser']:>11.0f} {'identical' if same else 'DIFFERENT':>10}")
     fp = base["fingerprint"]
     print(f"(archive: {len(fp['documents'])} documents, {len(fp['versions'])} versions, "
           f"{len(fp['reports'])} reports; identical = same documents, versions and text hashes as "
-          f"1 worker; max/site = most requests one site was answering at once; MB = peak RSS, "
+          f"1 worker; crawl s = first page fetched to last, without start-up; max/site = most "
+          f"requests one site was answering at once; MB = peak RSS, "
           f"Chromium: PSS of all its processes)")
     for r in rows[1:]:
         for key in ("reports", "documents", "versions"):
