@@ -86,6 +86,8 @@ def portal_cases():
         for g in portals.gold_reports():
             if g.format is None or g.no_text_layer or g.ocr:
                 continue
+            if portals.portal(g.portal).family == "real-web":
+                continue          # pages of the families above, under *.gov.test names: bench/crawl.py
             url = g.attachment_url or g.url
             with urllib.request.urlopen(url, timeout=10) as resp:
                 body = resp.read()
