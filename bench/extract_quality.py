@@ -17,11 +17,10 @@ target is missed (F1 >= 0.98 per family, no chrome, time <= 1.5x trafilatura).
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
 import urllib.request
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,6 +31,7 @@ import trafilatura  # noqa: E402
 from nianbao.crawler.browser import render_html  # noqa: E402
 from nianbao.extract import extract_document, looks_like_shell  # noqa: E402
 from nianbao.extract.rules import CHROME_STRINGS  # noqa: E402
+from nianbao.demo.gold import bigram_prf as prf  # noqa: E402
 
 REAL = ROOT / "tests" / "data" / "real-pages"
 REAL_URLS = {
@@ -40,20 +40,6 @@ REAL_URLS = {
     "chinaneast-gov-article": "http://www.chinaneast.gov.cn/2005-05/article.html",
 }
 F1_TARGET, SPEED_TARGET = 0.98, 1.5
-_WS = re.compile(r"\s+")
-
-
-def bigrams(text: str) -> Counter:
-    t = _WS.sub("", text or "")
-    return Counter(t[i:i + 2] for i in range(len(t) - 1))
-
-
-def prf(out: str, gold: str) -> tuple[float, float, float]:
-    a, b = bigrams(out), bigrams(gold)
-    hit = sum((a & b).values())
-    p = hit / max(1, sum(a.values()))
-    r = hit / max(1, sum(b.values()))
-    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
 def chrome_left(out: str, gold: str) -> int:

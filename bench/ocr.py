@@ -14,28 +14,21 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
-import re
 import resource
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from nianbao.demo.gold import bigram_f1 as f1  # noqa: E402
+
 FIG_TARGET, F1_TARGET = 98.0, 0.95
+
 AGENCIES = ["西岭县人民政府", "西岭县教育局", "西岭县卫生健康局", "南屏县民政局"]
 
 
-def f1(out: str, gold: str) -> float:
-    def bigrams(t):
-        t = re.sub(r"\s+", "", t)
-        return Counter(t[i:i + 2] for i in range(len(t) - 1))
-    a, b = bigrams(out), bigrams(gold)
-    hit = sum((a & b).values())
-    p, r = hit / max(1, sum(a.values())), hit / max(1, sum(b.values()))
-    return 2 * p * r / (p + r) if p + r else 0.0
 
 
 def cases(n: int):

@@ -3,6 +3,8 @@ extractor are judged against.
 """
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from nianbao.extract.report_schema import WIDE_COLUMNS
@@ -53,3 +55,20 @@ class GoldReport:
                 continue
             out[name] = None if any(v is None for v in vals) else sum(vals)
         return out
+
+
+def bigram_prf(out: str, gold: str) -> tuple[float, float, float]:
+    """Precision, recall and F1 of `out` against `gold` over character bigrams, whitespace
+    ignored: how extracted (or OCRed) text is scored against the gold text, in tests and
+    benches alike (Chinese has no words to count)."""
+    def bigrams(text: str) -> Counter:
+        t = re.sub(r"\s+", "", text or "")
+        return Counter(t[i:i + 2] for i in range(len(t) - 1))
+    a, b = bigrams(out), bigrams(gold)
+    hit = sum((a & b).values())
+    p, r = hit / max(1, sum(a.values())), hit / max(1, sum(b.values()))
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def bigram_f1(out: str, gold: str) -> float:
+    return bigram_prf(out, gold)[2]

@@ -440,3 +440,11 @@ def test_portals_count_the_requests_they_answer_at_once():
         assert p.max_in_flight() == {"trs": 2, "ssi": 1}
         p.reset_counts()
         assert p.served() == {} and p.max_in_flight() == {}
+
+
+def test_text_is_scored_against_gold_by_character_bigrams():
+    from nianbao.demo.gold import bigram_f1, bigram_prf
+    assert bigram_f1("政府信息公开", "政府 信息\n公开") == 1.0          # whitespace ignored
+    p, r, f = bigram_prf("政府信息", "政府信息公开")
+    assert (p, r) == (1.0, 3 / 5) and abs(f - 0.75) < 1e-9
+    assert bigram_f1("", "政府") == 0.0

@@ -2,13 +2,12 @@
 sample portals' picture material read back to its gold figures and text."""
 from __future__ import annotations
 
-import re
 import shutil
-from collections import Counter
 
 import pytest
 
 from nianbao.demo.content import Table
+from nianbao.demo.gold import bigram_f1 as f1
 from nianbao.demo.generated import generate_report
 from nianbao.demo.scans import scanned_report_pdf, table_image
 from nianbao.extract import extract_document, extract_with_ocr
@@ -18,14 +17,6 @@ from nianbao.extract.ocr.page import cell_text
 from nianbao.extract.tables.labels import cell_kind
 
 
-def f1(out: str, gold: str) -> float:
-    def bigrams(t):
-        t = re.sub(r"\s+", "", t)
-        return Counter(t[i:i + 2] for i in range(len(t) - 1))
-    a, b = bigrams(out), bigrams(gold)
-    hit = sum((a & b).values())
-    p, r = hit / max(1, sum(a.values())), hit / max(1, sum(b.values()))
-    return 2 * p * r / (p + r) if p + r else 0.0
 
 
 def test_engines_are_installed_and_rapidocr_needs_no_download():

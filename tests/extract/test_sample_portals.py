@@ -7,11 +7,11 @@ app reports are rendered in Debian's Chromium first (the crawler's render-on-dem
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 import pytest
 
 from nianbao.crawler.browser import render_html
+from nianbao.demo.gold import bigram_f1 as _f1
 from nianbao.demo.server import SamplePortals
 from tests.support.http import fetch
 from nianbao.extract import extract_document, looks_like_shell
@@ -26,14 +26,6 @@ def _fetch(url: str) -> tuple[bytes, dict]:
     return body, headers
 
 
-def _f1(out: str, gold: str) -> float:
-    def bg(t):
-        t = re.sub(r"\s", "", t)
-        return Counter(t[i:i + 2] for i in range(len(t) - 1))
-    a, b = bg(out), bg(gold)
-    hit = sum((a & b).values())
-    p, r = hit / max(1, sum(a.values())), hit / max(1, sum(b.values()))
-    return 2 * p * r / (p + r) if p + r else 0.0
 
 
 @pytest.fixture(scope="module")
