@@ -235,6 +235,7 @@ def test_sniff_kind(body, url, headers, kind):
     assert sniff_kind(body, url, headers) == kind
 
 
+@pytest.mark.slow          # runs antiword, catdoc and LibreOffice
 def test_word97_readers_are_installed_and_rebuild_table_rows_into_grids():
     """antiword and catdoc come with `make` (system-deps), the fallback where LibreOffice
     is not installed; a .doc's figures come from grids rebuilt from its table rows, never
@@ -251,6 +252,7 @@ def test_word97_readers_are_installed_and_rebuild_table_rows_into_grids():
     assert doc.content_type == "doc" and doc.is_report and doc.title == g.title and doc.tables
 
 
+@pytest.mark.slow          # runs antiword, catdoc and LibreOffice
 def test_word97_through_libreoffice_gives_every_figure_with_tables_whole():
     """LibreOffice (installed by `make`) converts a .doc to DOCX: its tables keep their
     merged cells, so every gold figure is read where the plain readers lose rows."""
