@@ -203,6 +203,16 @@ async def _matches(datasette, where, raw: str) -> int | None:
     return rows[0][0] if rows else None
 
 
+async def _broad(db, expr: str) -> bool:
+    """Whether a search matches so much of the archive that its page's queries should scan
+    and test the match (search.cached_where_clause `scan`); runs the match into the cache."""
+    try:
+        rows = (await db.execute(f"SELECT {search.SHARE_FUNCTION}(:e)", {"e": expr})).rows
+    except Exception:                        # the page's own queries will say what is wrong
+        return False
+    return bool(rows) and (rows[0][0] or 0) >= search.SCAN_SHARE
+
+
 @hookimpl
 def handle_exception(datasette, request, exception):
     """Input errors (a bad sort, a value too long for the limits, a number out of range)
@@ -235,7 +245,8 @@ def filters_from_request(request, database, table, datasette):
                 descriptions.append(f'search "{query}" has nothing to search for')
             elif await has_search_index(db):
                 ranked = table == "reports" and request.args.get("_sort") == "rank"
-                wheres.append(search.cached_where_clause("nianbao_search", ranked=ranked))
+                scan = table == "reports" and await _broad(db, expr)
+                wheres.append(search.cached_where_clause("nianbao_search", ranked=ranked, scan=scan))
                 params["nianbao_search"] = expr
                 descriptions.append(f'search matches "{query}"')
             else:

@@ -20,7 +20,7 @@ columns when nothing changed.
 """
 from .index import RefreshStats, index_exists, pending, refresh
 from .query import (
-    IDS_FUNCTION, RANK_FUNCTION, MatchCache, ParsedQuery, cached_where_clause, highlight_terms, match_expression,
+    IDS_FUNCTION, RANK_FUNCTION, SCAN_SHARE, SHARE_FUNCTION, MatchCache, ParsedQuery, cached_where_clause, highlight_terms, match_expression,
     matching_ids_sql, parse_query, ranked_sql, snippet, where_clause,
 )
 from .schema import DOCS_TABLE, FTS_TABLE, GENERATION, INDEX_FORMAT, META_TABLE, ORPHANS_TABLE
@@ -28,6 +28,7 @@ from .tokens import index_text, query_tokens, simplified_variants
 
 __all__ = [
     "DOCS_TABLE", "FTS_TABLE", "GENERATION", "IDS_FUNCTION", "INDEX_FORMAT", "META_TABLE", "RANK_FUNCTION",
+    "SCAN_SHARE", "SHARE_FUNCTION",
     "MatchCache", "ORPHANS_TABLE", "ParsedQuery", "RefreshStats", "cached_where_clause",
     "highlight_terms", "index_exists", "index_text", "match_expression", "matching_ids_sql",
     "parse_query", "pending", "query_tokens", "ranked_sql", "refresh", "simplified_variants",

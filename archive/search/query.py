@@ -10,7 +10,7 @@ import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from .schema import FTS_TABLE, GENERATION, ORPHANS_TABLE, meta
+from .schema import DOCS_TABLE, FTS_TABLE, GENERATION, ORPHANS_TABLE, meta
 from .tokens import query_tokens, simplified_variants
 
 
@@ -109,15 +109,28 @@ def where_clause(param: str = "search", id_column: str = "document_id") -> str:
 # The SQL functions a MatchCache is registered under (see MatchCache.register).
 IDS_FUNCTION = "nianbao_search_ids"
 RANK_FUNCTION = "nianbao_search_rank"
+SHARE_FUNCTION = "nianbao_search_share"
+# Past this share of the indexed reports, a match is cheaper to test row by row while
+# scanning (see cached_where_clause's `scan`) than to look its rows up one by one.
+SCAN_SHARE = 0.3
 
 
-def cached_where_clause(param: str = "search", id_column: str = "document_id", ranked: bool = False) -> str:
+def cached_where_clause(param: str = "search", id_column: str = "document_id", ranked: bool = False,
+                        scan: bool = False) -> str:
     """Like where_clause, through a connection's MatchCache (MatchCache.register): every
     query of one page (rows, count, each facet) reuses one run of the full-text match.
     `ranked`: the page sorts by relevance, so `nianbao_search_rank` answers (otherwise it
-    gives NULL and the costly ranking is never computed)."""
+    gives NULL and the costly ranking is never computed).
+
+    `scan`: the match covers much of the table (MatchCache.share >= SCAN_SHARE). SQLite
+    would otherwise drive every query from the id list, one primary-key lookup per match
+    and a sort for each facet's GROUP BY; the unary `+` makes the ids a membership test
+    instead, so a facet reads its column's index in order (measured on 100,000 reports, a
+    word in every report: the five facets and the count 30 % faster; a word in 3 % of
+    them: 3x slower, hence the threshold)."""
     flag = ", 1" if ranked else ""
-    return f"{id_column} IN (SELECT value FROM json_each({IDS_FUNCTION}(:{param}{flag})))"
+    plus = "+" if scan else ""
+    return f"{plus}{id_column} IN (SELECT value FROM json_each({IDS_FUNCTION}(:{param}{flag})))"
 
 
 class MatchCache:
@@ -136,12 +149,14 @@ class MatchCache:
         self._entries: OrderedDict[tuple, str] = OrderedDict()
         self._ranks: OrderedDict[tuple, dict[int, int]] = OrderedDict()
         self._last: dict[int, tuple] = {}          # id(conn) -> key of its last search
+        self._indexed: dict[tuple, int] = {}       # (database, index version) -> reports indexed
         self._lock = threading.Lock()
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
             self._ranks.clear()
+            self._indexed.clear()
 
     def rank(self, conn: sqlite3.Connection, document_id) -> int | None:
         key, ranked = self._last.get(id(conn), (None, False))
@@ -178,13 +193,28 @@ class MatchCache:
                 self._entries.popitem(last=False)
         return ids
 
+    def share(self, conn: sqlite3.Connection, database: str, expr: str) -> float:
+        """The share of the indexed reports that match `expr` (0 to 1), to choose the
+        query's form (cached_where_clause's `scan`); runs the match into the cache."""
+        ids = self.ids_json(conn, database, expr)
+        key = (database, meta(conn, "version", "0"))
+        with self._lock:
+            indexed = self._indexed.get(key)
+        if indexed is None:
+            indexed = conn.execute(f"SELECT count(*) FROM {DOCS_TABLE}").fetchone()[0]
+            with self._lock:
+                self._indexed[key] = indexed
+        matched = conn.execute("SELECT json_array_length(?)", (ids,)).fetchone()[0]
+        return matched / indexed if indexed else 0.0
+
     def register(self, conn: sqlite3.Connection) -> None:
-        """Make `nianbao_search_ids(expr)` (cached_where_clause) and
-        `nianbao_search_rank(document_id)` available on `conn`."""
+        """Make `nianbao_search_ids(expr)` (cached_where_clause),
+        `nianbao_search_rank(document_id)` and `nianbao_search_share(expr)` available on `conn`."""
         row = conn.execute("PRAGMA database_list").fetchone()
         database = row[2] if row else ""
         conn.create_function(IDS_FUNCTION, -1, lambda expr, ranked=0: self.ids_json(conn, database, expr, ranked))
         conn.create_function(RANK_FUNCTION, 1, lambda doc: self.rank(conn, doc))
+        conn.create_function(SHARE_FUNCTION, 1, lambda expr: self.share(conn, database, expr))
 
 
 # ---------------------------------------------------------------- snippets

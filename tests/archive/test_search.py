@@ -190,3 +190,24 @@ def test_match_cache_gives_the_index_results_and_follows_refreshes(archive_db):
     conn.commit()
     search.refresh(conn)
     assert cached("复议") == {A, C} == _hits(conn, "复议")
+
+
+def test_a_broad_match_is_tested_while_scanning_with_the_same_rows(archive_db):
+    """The `scan` form (for a match covering much of the archive) is a plan hint only:
+    same rows, same facet counts; `nianbao_search_share` gives the matched share."""
+    path, conn = archive_db
+    search.MatchCache().register(conn)
+    total = conn.execute("SELECT count(*) FROM search_docs").fetchone()[0]
+    for query in ("公开", "复议", "信息公开", "公开 -复议", "網際網路", "公"):
+        expr = search.match_expression(query)
+        share = conn.execute(f"SELECT {search.SHARE_FUNCTION}(?)", (expr,)).fetchone()[0]
+        assert share == len(_hits(conn, query)) / total, query
+        forms = []
+        for scan in (False, True):
+            where = search.cached_where_clause("q", scan=scan)
+            assert where.startswith("+") == scan
+            urls = {u for (u,) in conn.execute(f"SELECT url FROM reports WHERE {where}", {"q": expr})}
+            facet = conn.execute(f"SELECT agency, count(*) FROM reports WHERE {where} GROUP BY agency "
+                                 "ORDER BY agency", {"q": expr}).fetchall()
+            forms.append((urls, facet))
+        assert forms[0] == forms[1] and forms[0][0] == _hits(conn, query), query

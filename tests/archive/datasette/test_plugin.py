@@ -250,3 +250,26 @@ def test_other_databases_served_alongside_are_left_alone(tmp_path, db_path):
     r = get(ds, "/other/reports.json?_search=" + quote("公开"))
     assert "search matches" not in r.text                        # our search not applied
     assert "original ↗" in get(ds, "/archive/reports").text
+
+
+def test_a_search_matching_much_of_the_archive_scans_and_tests_the_match(db_path):
+    """公开 is in half the sample reports (past search.SCAN_SHARE): its page's queries test
+    the match while scanning (`+document_id IN`); 复议 (a quarter) drives them from its ids.
+    Rows, count and facets are the same either way."""
+    ds = build_datasette([db_path], settings={"trace_debug": True})
+
+    def page(query):
+        data = get(ds, f"/archive/reports.json?_shape=objects&_trace=1&_search={quote(query)}").json()
+        sqls = [t["sql"] for t in data["_trace"]["traces"] if "nianbao_search_ids" in t.get("sql", "")]
+        return data, sqls
+
+    broad, broad_sql = page("公开")
+    narrow, narrow_sql = page("复议")
+    assert broad_sql and all("+document_id IN" in s for s in broad_sql)
+    assert narrow_sql and not any("+document_id IN" in s for s in narrow_sql)
+    assert {r["url"] for r in broad["rows"]} == {A, B} and broad["filtered_table_rows_count"] == 2
+    conn = sqlite3.connect(db_path)
+    agencies = dict(conn.execute("SELECT agency, count(*) FROM reports WHERE url IN (?, ?) GROUP BY agency",
+                                 (A, B)).fetchall())
+    conn.close()
+    assert {v["value"]: v["count"] for v in broad["facet_results"]["agency"]["results"]} == agencies
