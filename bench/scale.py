@@ -5,7 +5,8 @@ the sample portals, in one run. Three tables:
    single-page apps need Chromium renders) answer after `--latency` seconds, as across a
    network; politeness is on (`--concurrency 1`, `--delay`, AutoThrottle); each worker
    process stands for one machine whose network carries `--worker-requests` requests at once
-   (CONCURRENT_REQUESTS). The sites are crawled as a real crawl crawls them (reports found
+   (NIANBAO_WIRE_REQUESTS; it may hold `--worker-taken` requests in all, CONCURRENT_REQUESTS,
+   so that requests waiting out a site's pace do not keep its wire idle). The sites are crawled as a real crawl crawls them (reports found
    through the site's columns; `--every-page`: every page of the static sites), every page
    fetched stored. The crawl runs through one redis-server with 1, 2 and 4 workers:
    pages/s, speedup (of wall time, and of the crawl from its first page fetched to its last,
@@ -233,7 +234,8 @@ def scale_out(args, tmp: Path, url: str) -> list[dict]:
     rows = []
     polite = ["--depth", "100000", "--max-pages", "1000000",
               "--concurrency", "1", "--delay", str(args.delay), "--progress", "off",
-              "--log-level", "WARNING", "--set", f"CONCURRENT_REQUESTS={args.worker_requests}",
+              "--log-level", "WARNING", "--set", f"NIANBAO_WIRE_REQUESTS={args.worker_requests}",
+              "--set", f"CONCURRENT_REQUESTS={args.worker_taken}",
               "--set", "NIANBAO_STORE_ALL=true"]
     with SamplePortals(port=0, latency=args.latency, scale=args.scale, sites=args.sites - args.spa,
                        families=STATIC) as static, \
@@ -241,7 +243,8 @@ def scale_out(args, tmp: Path, url: str) -> list[dict]:
                           families=("spa",)) as spa:
         reg = registry(tmp / "sites.yaml", static, spa, follow_all=args.every_page)
         print(f"scale-out: {args.sites} sites ({args.spa} single-page apps), latency {args.latency:g} s, "
-              f"--concurrency 1, --delay {args.delay:g}, {args.worker_requests} requests at once a worker",
+              f"--concurrency 1, --delay {args.delay:g}, {args.worker_requests} requests on the wire at once a worker "
+              f"({args.worker_taken} taken)",
               file=sys.stderr)
         for n in args.workers:
             for p in (static, spa):
@@ -273,7 +276,7 @@ def print_scale_out(rows: list[dict], args) -> None:
     print(f"\nscale-out through Redis: {args.sites} sample sites ({args.spa} of them single-page "
           f"apps: every page a render), {args.latency:g} s latency, "
           f"--concurrency 1 --delay {args.delay:g} (AutoThrottle on), {args.worker_requests} "
-          f"requests at once per worker")
+          f"requests on the wire at once per worker ({args.worker_taken} taken)")
     head = (f"{'workers':<10} {'pages':>6} {'renders':>7} {'reports':>7} {'wall s':>7} {'pages/s':>8} "
             f"{'speedup':>7} {'crawl s':>7} {'speedup':>7} {'max/site':>8} {'CPU ms/page':>11} {'writer MB':>9} {'worker MB':>9} "
             f"{'Chromium MB':>11} {'archive':>10}")
@@ -447,7 +450,10 @@ def main() -> int:
     ap.add_argument("--latency", type=float, default=0.2, help="seconds each answer takes (default 0.2)")
     ap.add_argument("--delay", type=float, default=0.5, help="--delay of the crawls (default 0.5)")
     ap.add_argument("--worker-requests", type=int, default=2,
-                    help="requests at once per worker process, all sites (CONCURRENT_REQUESTS; default 2)")
+                    help="requests on the wire at once per worker process, all sites "
+                         "(NIANBAO_WIRE_REQUESTS; default 2)")
+    ap.add_argument("--worker-taken", type=int, default=8,
+                    help="requests a worker may hold, waiting or on the wire (CONCURRENT_REQUESTS; default 8)")
     ap.add_argument("--every-page", action="store_true",
                     help="scale-out crawls follow every page of the static sites (default: as a real crawl does)")
     ap.add_argument("--workers", default="1,2,4", help="worker counts (default 1,2,4)")

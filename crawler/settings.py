@@ -159,6 +159,8 @@ NIANBAO_REDIS_URL = None            # redis://HOST:PORT/DB of the shared frontie
 NIANBAO_REDIS_PREFIX = "nianbao"    # key prefix of one crawl in Redis
 NIANBAO_REDIS_MAX_BACKLOG = 2000    # items a worker lets wait for the archive writer before it pauses
 NIANBAO_REDIS_LEASE_TTL = 30.0      # seconds a dead worker's requests and site places stay leased
+NIANBAO_WIRE_REQUESTS = 0           # requests a worker has on the wire at once, all sites (0: no bound
+                                    # but CONCURRENT_REQUESTS; politeness.py says when to set it)
 NIANBAO_REDIS_WRITE_BATCH = 200     # pages the archive writer stores in one transaction, at most
 NIANBAO_WORKER_ID = None            # this worker's name (default: host-pid-random)
 NIANBAO_JOIN_WAIT = 120.0           # seconds a --join worker waits for a writer to prepare the crawl

@@ -19,8 +19,16 @@ without a lease from Redis for its site (robots.txt, retries and renders include
 the downloader middlewares and the local slot) and gives it back when the answer is in.
 Times are Redis's clock (TIME).
 
+A worker's own network: Scrapy's CONCURRENT_REQUESTS counts every request in the downloader,
+including those waiting for their site's pace (a site's first page waits out the delay after
+its robots.txt), so with a small CONCURRENT_REQUESTS a worker's wire stands idle while its
+places wait. NIANBAO_WIRE_REQUESTS bounds the requests this worker has *on the wire* instead:
+a wire place is held only from the site lease to the answer, never while a site's pace is
+waited out, and CONCURRENT_REQUESTS can then be set above it so that waiting requests do
+not keep the wire idle (0: no bound of its own).
+
 Settings: NIANBAO_REDIS_URL, NIANBAO_REDIS_PREFIX, NIANBAO_REDIS_LEASE_TTL,
-CONCURRENT_REQUESTS_PER_DOMAIN.
+CONCURRENT_REQUESTS_PER_DOMAIN, NIANBAO_WIRE_REQUESTS.
 """
 from __future__ import annotations
 
@@ -82,6 +90,8 @@ class SiteLeases:
         self.limit = max(1, s.getint("CONCURRENT_REQUESTS_PER_DOMAIN"))
         self.ttl_ms = int(s.getfloat("NIANBAO_REDIS_LEASE_TTL") * 1000)
         self.held: dict[str, str] = {}          # wire token -> site
+        wire = s.getint("NIANBAO_WIRE_REQUESTS")
+        self.wire = asyncio.Semaphore(wire) if wire > 0 else None   # this worker's wire places
         self._ids = itertools.count(1)
         self._acquire = server.register_script(ACQUIRE)
         self._pause = server.register_script(PAUSE)
@@ -119,12 +129,21 @@ class SiteLeases:
         poll = POLL_FIRST
         stats = self.crawler.stats
         while True:
-            r = int(self._acquire(args=[self.prefix, site, token, self.limit, self.ttl_ms,
-                                        int(self._local_delay(site) * 1000),
-                                        request.meta.get(meta.LEASE) or ""]))
+            if self.wire is not None:
+                await self.wire.acquire()
+            try:
+                r = int(self._acquire(args=[self.prefix, site, token, self.limit, self.ttl_ms,
+                                            int(self._local_delay(site) * 1000),
+                                            request.meta.get(meta.LEASE) or ""]))
+            except BaseException:               # Redis gone: the error goes up, the place back
+                if self.wire is not None:
+                    self.wire.release()
+                raise
             if r == 0:
                 self.held[token] = site
                 return site, token
+            if self.wire is not None:           # never hold a wire place while waiting
+                self.wire.release()
             if r > 0:                           # the site's pace: wait until its next start
                 stats.inc_value("nianbao/politeness/paced")
                 await asyncio.sleep(min(r / 1000, 5.0))
@@ -134,7 +153,8 @@ class SiteLeases:
                 poll = min(poll * 2, POLL_MOST)
 
     def release(self, site: str, token: str) -> None:
-        self.held.pop(token, None)
+        if self.held.pop(token, None) is not None and self.wire is not None:
+            self.wire.release()
         self.server.zrem(keys.key(self.prefix, keys.WIRE, site), token)
 
     def paused(self, site: str, seconds: float) -> None:

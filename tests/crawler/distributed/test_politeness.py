@@ -70,3 +70,28 @@ def test_a_sites_pace_and_pause_hold_for_every_worker(redis_url):
     # a 429 with Retry-After 60 at b (BackoffMiddleware's signal) pauses the site for a too
     b.crawler.signals.send_catch_log(site_paused, site="two.test", seconds=60)
     assert 55_000 < _try(a, "two.test") <= 60_000
+
+
+def test_a_worker_holds_its_wire_places_only_on_the_wire(redis_url):
+    """NIANBAO_WIRE_REQUESTS=1: a second site waits for the wire while a request is on it,
+    and a request waiting out its site's pace leaves the wire to another site."""
+    a = _worker(redis_url, "wire", "a", CONCURRENT_REQUESTS_PER_DOMAIN=1, NIANBAO_WIRE_REQUESTS=1)
+    b = _worker(redis_url, "wire", "b")
+    assert _try(b, "slow.test", delay=30) == 0          # another worker: slow.test's next start in 30 s
+    b.release("slow.test", "b:t")
+
+    async def scenario():
+        paced = asyncio.ensure_future(a.acquire(Request("http://slow.test/r")))
+        await asyncio.sleep(0.2)
+        assert not paced.done()                          # waits for its pace ...
+        site, token = await asyncio.wait_for(a.acquire(Request("http://one.test/r")), 10)
+        assert site == "one.test"                       # ... without holding the wire
+        second = asyncio.ensure_future(a.acquire(Request("http://two.test/r")))
+        await asyncio.sleep(0.2)
+        assert not second.done()                         # one request on the wire: two.test waits
+        a.release(site, token)
+        site2, token2 = await asyncio.wait_for(second, 10)
+        assert site2 == "two.test"
+        a.release(site2, token2)
+        paced.cancel()
+    asyncio.run(scenario())
