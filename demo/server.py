@@ -79,7 +79,7 @@ def _handler_for(hub: "SamplePortals", portal: Portal):
         def _serve(self, method: str) -> None:
             # counted from the request's arrival until the answer starts going out: the
             # client can send its next request only once the answer has arrived
-            hub.count_in_flight(portal, +1)
+            hub.count_in_flight(portal, +1, self.path)
             try:
                 resp = self._respond(method)
                 write_to = getattr(resp, "write_to", None)
@@ -149,6 +149,7 @@ class SamplePortals:
         self._in_flight: dict[str, int] = {}
         self._max_in_flight: dict[str, int] = {}
         self._served: dict[str, int] = {}
+        self._robots_served: dict[str, int] = {}
         self._portals: list[Portal] = []
         self._servers: list[tuple[_Server, threading.Thread]] = []
 
@@ -219,13 +220,15 @@ class SamplePortals:
             raise ValueError(f"state must be one of {STATES}, not {state!r}")
         self.state = state
 
-    def count_in_flight(self, portal: Portal, step: int) -> None:
-        """A request to `portal` arrived (+1) or was answered (-1)."""
+    def count_in_flight(self, portal: Portal, step: int, path: str = "") -> None:
+        """A request to `portal` (for `path`) arrived (+1) or was answered (-1)."""
         with self._count_lock:
             n = self._in_flight.get(portal.name, 0) + step
             self._in_flight[portal.name] = n
             if step > 0:
                 self._served[portal.name] = self._served.get(portal.name, 0) + 1
+                if path.split("?", 1)[0] == "/robots.txt":
+                    self._robots_served[portal.name] = self._robots_served.get(portal.name, 0) + 1
                 if n > self._max_in_flight.get(portal.name, 0):
                     self._max_in_flight[portal.name] = n
 
@@ -239,11 +242,17 @@ class SamplePortals:
         with self._count_lock:
             return dict(self._served)
 
+    def robots_served(self) -> dict[str, int]:
+        """Per portal name: the robots.txt requests it received."""
+        with self._count_lock:
+            return dict(self._robots_served)
+
     def reset_counts(self) -> None:
         """Forget the counts so far (between two crawls of the same portals)."""
         with self._count_lock:
             self._max_in_flight.clear()
             self._served.clear()
+            self._robots_served.clear()
 
     def gold_reports(self) -> list[GoldReport]:
         return [g for p in self._portals for g in p.gold(self.state)]

@@ -145,6 +145,8 @@ def worker_settings(redis_url: str, prefix: str, wid: str) -> dict:
     """Scrapy settings that turn a crawl into a worker of the Redis crawl `prefix`."""
     from nianbao.crawler import settings as defaults
     leased = "nianbao.crawler.distributed.politeness.LeasedDownloadHandler"
+    robots = "nianbao.crawler.middlewares.robots.RobotsTxtMiddleware"
+    shared_robots = "nianbao.crawler.distributed.robots.SharedRobotsTxtMiddleware"
     return {
         "SCHEDULER": "nianbao.crawler.distributed.frontier.RedisFrontier",
         "ITEM_PIPELINES": {"nianbao.crawler.distributed.pipeline.RedisItemPipeline": 300},
@@ -153,6 +155,9 @@ def worker_settings(redis_url: str, prefix: str, wid: str) -> dict:
                        "nianbao.crawler.distributed.frontier.WorkerCoordinator": 510},
         # every download inside a lease of its site, shared by all workers
         "DOWNLOAD_HANDLERS": {**defaults.DOWNLOAD_HANDLERS, "http": leased, "https": leased},
+        # each site's robots.txt fetched once for the cluster
+        "DOWNLOADER_MIDDLEWARES": {**{k: v for k, v in defaults.DOWNLOADER_MIDDLEWARES.items()
+                                      if k != robots}, shared_robots: defaults.DOWNLOADER_MIDDLEWARES[robots]},
         "NIANBAO_REDIS_URL": redis_url,
         "NIANBAO_REDIS_PREFIX": prefix,
         "NIANBAO_WORKER_ID": wid,

@@ -25,6 +25,9 @@ Archive writer (crawler.distributed.writer, .history):
     plan, ready, run_id, history, known_reports, site_names
 Spider (crawler.distributed.findings):
     found             set          sites that gave any worker a report candidate
+robots.txt (crawler.distributed.robots):
+    robots:<netloc>        hash    kind (parse, allow, unreachable) and data (body or reason)
+    robots_claim:<netloc>  string  the worker fetching it, with a TTL
 """
 from __future__ import annotations
 
@@ -38,13 +41,14 @@ ITEMS, PROCESSING, WRITER = "items", "processing", "writer"
 PLAN, READY, RUN_ID, HISTORY, KNOWN_REPORTS, SITE_NAMES = (
     "plan", "ready", "run_id", "history", "known_reports", "site_names")
 FOUND = "found"
+ROBOTS, ROBOTS_CLAIM = "robots", "robots_claim"
 
 # one key each
 SINGLE = (SITES, DUPEFILTER, LEASES, LEASED, LEASED_FROM, WORKERS, WORKERS_STARTED, EXPECT,
           FINISHED, WORKER_STATS, ITEMS, PROCESSING, WRITER, PLAN, READY, RUN_ID, HISTORY,
           KNOWN_REPORTS, SITE_NAMES, FOUND)
 # one key a site or a worker: `name:*`
-FAMILIES = (REQUESTS, TAKEN, WIRE, PACE, ALIVE, BUSY)
+FAMILIES = (REQUESTS, TAKEN, WIRE, PACE, ALIVE, BUSY, ROBOTS, ROBOTS_CLAIM)
 # what a crawl started afresh forgets about who ran before (a resumed crawl keeps the rest)
 RUN_SCOPED = (WORKERS, WORKERS_STARTED, EXPECT, FINISHED, WORKER_STATS, READY)
 

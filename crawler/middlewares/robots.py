@@ -43,6 +43,8 @@ from nianbao.crawler.extensions.sitestats import SiteStats
 logger = logging.getLogger(__name__)
 
 RFC = "RFC 9309"
+# what a robots.txt fetch found (RobotsTxtMiddleware._download)
+PARSE, ALLOW, UNREACHABLE = "parse", "allow", "unreachable"
 
 
 class Unreachable:
@@ -116,6 +118,11 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
 
     async def _fetch(self, request, netloc: str):
         """The site's rules: a parser, None (allow everything) or Unreachable."""
+        return await self._rules(await self._download(request, netloc), request, netloc)
+
+    async def _download(self, request, netloc: str) -> tuple[str, bytes | str]:
+        """Fetch the site's robots.txt: ("parse", the body to parse, capped), ("allow", "")
+        or ("unreachable", why)."""
         scheme = urlparse_cached(request).scheme
         robots = Request(
             f"{scheme}://{netloc}/robots.txt", priority=self.DOWNLOAD_PRIORITY, callback=NO_CALLBACK,
@@ -129,30 +136,42 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
             response = await self.crawler.engine.download_async(robots)
         except Exception as exc:
             self._stats.inc_value(f"robotstxt/exception_count/{type(exc)}")
-            return self._unreachable(request, netloc, f"robots.txt unreachable ({_reason(exc)})")
+            return UNREACHABLE, f"robots.txt unreachable ({_reason(exc)})"
         status = response.status
         self._stats.inc_value("robotstxt/response_count")
         self._stats.inc_value(f"robotstxt/response_status_count/{status}")
         if status >= 500 or status == 429:
-            return self._unreachable(request, netloc, f"robots.txt answered {status}")
+            return UNREACHABLE, f"robots.txt answered {status}"
         if status >= 300:
-            return None             # unavailable (4xx, a redirect that led nowhere): allow all
+            return ALLOW, ""        # unavailable (4xx, a redirect that led nowhere): allow all
         body = response.body
         if "download_stopped" in response.flags or len(body) >= self.max_bytes:
             body = capped(body, self.max_bytes)
             self._stats.inc_value("nianbao/robots/truncated")
             logger.info("robots.txt of %s is longer than %d bytes: read up to there (%s)",
                         netloc, self.max_bytes, RFC)
-        parser = build_from_crawler(self._parserimpl, self.crawler, body)
+        return PARSE, body
+
+    async def _rules(self, outcome: tuple[str, bytes | str], request, netloc: str, counted: bool = True):
+        """A parser, None or Unreachable from what `_download` found (here or, in a
+        distributed crawl, in another worker: `counted` False, the site's counters and the
+        log line are the fetching worker's)."""
+        kind, data = outcome
+        if kind == UNREACHABLE:
+            return self._unreachable(request, netloc, str(data), counted)
+        if kind == ALLOW:
+            return None
+        parser = build_from_crawler(self._parserimpl, self.crawler, data)
         await self.crawler.signals.send_catch_log_async(signal=signals.robots_parsed,
                                                         robotparser=parser, request=request)
         return parser
 
-    def _unreachable(self, request, netloc: str, reason: str) -> Unreachable:
-        logger.warning("%s: %s: site not crawled (%s)", netloc, reason, RFC)
-        self._stats.inc_value("nianbao/robots/unreachable")
-        site_stats = SiteStats.of(self.crawler)
-        site = request.meta.get(M.SITE) or netloc
-        site_stats.inc(site, "robots_unreachable")
-        site_stats.note(site, f"{reason}: site not crawled")
+    def _unreachable(self, request, netloc: str, reason: str, counted: bool = True) -> Unreachable:
+        if counted:
+            logger.warning("%s: %s: site not crawled (%s)", netloc, reason, RFC)
+            self._stats.inc_value("nianbao/robots/unreachable")
+            site_stats = SiteStats.of(self.crawler)
+            site = request.meta.get(M.SITE) or netloc
+            site_stats.inc(site, "robots_unreachable")
+            site_stats.note(site, f"{reason}: site not crawled")
         return Unreachable(f"{reason}: site not crawled ({RFC})")

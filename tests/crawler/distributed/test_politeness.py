@@ -26,9 +26,11 @@ def test_two_workers_keep_one_request_at_a_time_per_site(redis_url, tmp_path):
                          "--redis-prefix", "polite", "--workers", "2", "--concurrency", "1", *FAST,
                          timeout=600)
         assert proc.returncode == 0, proc.stderr[-4000:]
-        served, most = portals.served(), portals.max_in_flight()
+        served, most, robots = portals.served(), portals.max_in_flight(), portals.robots_served()
     assert set(served) == {p.name for p in portals.portals} and min(served.values()) > 5
     assert max(most.values()) == 1, {name: n for name, n in most.items() if n > 1}
+    # each site's robots.txt was asked once for the cluster, not once a worker
+    assert robots == {p.name: 1 for p in portals.portals}
 
 
 def _worker(url: str, prefix: str, wid: str, **settings) -> SiteLeases:
