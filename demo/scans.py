@@ -19,12 +19,17 @@ DPI = 200
 
 
 def _render(pdf: bytes, dpi: int = DPI):
+    """The pages as PIL images. Under pdfium's lock: the portal server's threads may render
+    two scans at once (pdfium is not thread-safe)."""
     import pypdfium2 as pdfium
-    doc = pdfium.PdfDocument(pdf)
-    try:
-        return [doc[i].render(scale=dpi / 72).to_pil().convert("RGB") for i in range(len(doc))]
-    finally:
-        doc.close()
+
+    from nianbao.extract.ocr import PDFIUM_LOCK
+    with PDFIUM_LOCK:
+        doc = pdfium.PdfDocument(pdf)
+        try:
+            return [doc[i].render(scale=dpi / 72).to_pil().convert("RGB") for i in range(len(doc))]
+        finally:
+            doc.close()
 
 
 def _seal(img, rnd: random.Random) -> None:

@@ -10,6 +10,7 @@ event loop (the crawler uses a process pool) and cache results by the blob's has
 """
 from __future__ import annotations
 
+import threading
 import time
 
 from ..attachments.sniff import sniff_kind
@@ -43,21 +44,33 @@ def ocr_json(data: bytes, engine: str = DEFAULT_ENGINE, threads: int = 0) -> tup
     return res.to_json(), res.confidence, res.seconds
 
 
+# pdfium is not thread-safe, not even for two documents: every call of it in a process
+# goes through this lock (the sample portals' scanned pages too, rendered by server threads
+# next to a test's own OCR: two renders at once crashed the process)
+PDFIUM_LOCK = threading.RLock()
+
+
 def pdf_page_images(body: bytes, dpi: int = PDF_DPI, max_pages: int = MAX_PAGES):
     """BGR images of a PDF's pages rendered at `dpi` (generator: one page in memory)."""
     import numpy as np
     import pypdfium2 as pdfium
-    pdf = pdfium.PdfDocument(body)
+    with PDFIUM_LOCK:
+        pdf = pdfium.PdfDocument(body)
+        pages = min(len(pdf), max_pages)
     try:
-        for i in range(min(len(pdf), max_pages)):
-            page = pdf[i]
-            bitmap = page.render(scale=dpi / 72, grayscale=False)
-            arr = np.array(bitmap.to_pil().convert("RGB"))[:, :, ::-1].copy()
-            bitmap.close()
-            page.close()
+        for i in range(pages):
+            with PDFIUM_LOCK:
+                page = pdf[i]
+                bitmap = page.render(scale=dpi / 72, grayscale=False)
+                image = bitmap.to_pil()
+                arr = np.array(image.convert("RGB"))[:, :, ::-1].copy()
+                del image
+                bitmap.close()
+                page.close()
             yield arr
     finally:
-        pdf.close()
+        with PDFIUM_LOCK:
+            pdf.close()
 
 
 def ocr_blob(data: bytes, engine: str = DEFAULT_ENGINE, threads: int = 0) -> OcrResult:

@@ -72,3 +72,44 @@ def test_image_tables_of_an_html_report_are_read_cell_by_cell():
     got = {(f.table, f.row_key, f.col_key): f.value for f in doc.figures.figures}
     assert {k: got.get(k, "missing") for k in g.figures} == g.figures
     assert doc.text_source == "mixed" and f1(doc.text, g.body.gold_text()) >= 0.95
+
+
+_PDFIUM_THREADS = r"""
+import threading, sys
+from nianbao.demo import scans
+from nianbao.demo.content import Body, Para
+from nianbao.demo.pdfs import text_pdf
+from nianbao.extract.ocr import pdf_page_images
+
+pdf = text_pdf("标题", Body([Para("第一段。" * 40), Para("第二段。" * 40)]))
+errors = []
+
+def work(i):
+    try:
+        for _ in range(6):
+            if i % 2:
+                scans._render(pdf, dpi=60)
+            else:
+                list(pdf_page_images(pdf, dpi=60))
+    except Exception as exc:
+        errors.append(exc)
+
+threads = [threading.Thread(target=work, args=(i,)) for i in range(6)]
+for t in threads: t.start()
+for t in threads: t.join()
+sys.exit(1 if errors else 0)
+"""
+
+
+@pytest.mark.slow
+def test_pdfium_from_many_threads_at_once_does_not_crash_the_process():
+    """pdfium is not thread-safe: the sample portals' server threads render scans while a
+    test OCRs in the same process (two at once killed a test run with a segfault)."""
+    import subprocess
+    import sys
+
+    from tests.support import ROOT
+    from tests.support.ops import env
+    proc = subprocess.run([sys.executable, "-c", _PDFIUM_THREADS], cwd=ROOT, env=env(),
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
