@@ -254,6 +254,7 @@ def scale_out(args, tmp: Path, url: str) -> list[dict]:
                       ["--portals", str(reg), *polite, "--redis", url, "--redis-prefix", f"out{n}",
                        "--workers", str(n)], tmp / f"out{n}.db")
             r["max_in_flight"] = max(max(p.max_in_flight().values()) for p in (static, spa))
+            r["robots"] = sum(sum(p.robots_served().values()) for p in (static, spa))
             r["crawl"] = fetch_span(r["db"])
             r["fingerprint"] = archive_fingerprint(r["db"])
             rows.append(r)
@@ -278,21 +279,21 @@ def print_scale_out(rows: list[dict], args) -> None:
           f"--concurrency 1 --delay {args.delay:g} (AutoThrottle on), {args.worker_requests} "
           f"requests on the wire at once per worker ({args.worker_taken} taken)")
     head = (f"{'workers':<10} {'pages':>6} {'renders':>7} {'reports':>7} {'wall s':>7} {'pages/s':>8} "
-            f"{'speedup':>7} {'crawl s':>7} {'speedup':>7} {'max/site':>8} {'CPU ms/page':>11} {'writer MB':>9} {'worker MB':>9} "
+            f"{'speedup':>7} {'crawl s':>7} {'speedup':>7} {'max/site':>8} {'robots':>6} {'CPU ms/page':>11} {'writer MB':>9} {'worker MB':>9} "
             f"{'Chromium MB':>11} {'archive':>10}")
     print(head)
     for r in rows:
         same = r["fingerprint"] == base["fingerprint"]
         print(f"{r['label']:<10} {r['pages']:>6} {r['renders']:>7} {r['reports']:>7} {r['wall']:>7.1f} "
               f"{r['pages'] / r['wall']:>8.1f} {base['wall'] / r['wall']:>6.2f}x {r['crawl']:>7.0f} "
-              f"{base['crawl'] / r['crawl']:>6.2f}x {r['max_in_flight']:>8} "
+              f"{base['crawl'] / r['crawl']:>6.2f}x {r['max_in_flight']:>8} {r['robots']:>6} "
               f"{1000 * r['cpu'] / r['pages']:>11.1f} {r['peak']['writer']:>9.0f} {r['peak']['worker']:>9.0f} "
               f"{r['peak']['browser']:>11.0f} {'identical' if same else 'DIFFERENT':>10}")
     fp = base["fingerprint"]
     print(f"(archive: {len(fp['documents'])} documents, {len(fp['versions'])} versions, "
           f"{len(fp['reports'])} reports; identical = same documents, versions and text hashes as "
           f"1 worker; crawl s = first page fetched to last, without start-up; max/site = most "
-          f"requests one site was answering at once; MB = peak RSS, "
+          f"requests one site was answering at once; robots = robots.txt requests the sites got; MB = peak RSS, "
           f"Chromium: PSS of all its processes)")
     for r in rows[1:]:
         for key in ("reports", "documents", "versions"):

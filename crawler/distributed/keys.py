@@ -25,6 +25,9 @@ Archive writer (crawler.distributed.writer, .history):
     plan, ready, run_id, history, known_reports, site_names
 Spider (crawler.distributed.findings):
     found             set          sites that gave any worker a report candidate
+OCR (crawler.distributed.pipeline):
+    ocr:<engine>:<sha256>  string  a picture's OCR result (JSON), read by any worker
+    ocr:<engine>:<sha256>:claim    the worker reading it, with a TTL
 robots.txt (crawler.distributed.robots):
     robots:<netloc>        hash    kind (parse, allow, unreachable) and data (body or reason)
     robots_claim:<netloc>  string  the worker fetching it, with a TTL
@@ -42,13 +45,14 @@ PLAN, READY, RUN_ID, HISTORY, KNOWN_REPORTS, SITE_NAMES = (
     "plan", "ready", "run_id", "history", "known_reports", "site_names")
 FOUND = "found"
 ROBOTS, ROBOTS_CLAIM = "robots", "robots_claim"
+OCR = "ocr"
 
 # one key each
 SINGLE = (SITES, DUPEFILTER, LEASES, LEASED, LEASED_FROM, WORKERS, WORKERS_STARTED, EXPECT,
           FINISHED, WORKER_STATS, ITEMS, PROCESSING, WRITER, PLAN, READY, RUN_ID, HISTORY,
           KNOWN_REPORTS, SITE_NAMES, FOUND)
 # one key a site or a worker: `name:*`
-FAMILIES = (REQUESTS, TAKEN, WIRE, PACE, ALIVE, BUSY, ROBOTS, ROBOTS_CLAIM)
+FAMILIES = (REQUESTS, TAKEN, WIRE, PACE, ALIVE, BUSY, ROBOTS, ROBOTS_CLAIM, OCR)
 # what a crawl started afresh forgets about who ran before (a resumed crawl keeps the rest)
 RUN_SCOPED = (WORKERS, WORKERS_STARTED, EXPECT, FINISHED, WORKER_STATS, READY)
 

@@ -227,8 +227,9 @@ class ArchiveWriter:
         for e in entries:
             if e[0] == "listing":
                 e[1].links = [self.names.canonical(u) for u in e[1].links]
+        # a page: (Capture, Document, OCR records); entries of an older worker have no records
         results = self.archive.store_pages(
-            self.run_id, [e[1] if e[0] == "listing" else (e[1], e[2]) for e in entries])
+            self.run_id, [e[1] if e[0] == "listing" else tuple(e[1:4]) for e in entries])
         self.server.delete(processing)
         for entry, res in zip(entries, results):
             if entry[0] == "page":

@@ -70,6 +70,8 @@ class ArchivePipeline:
         self.tally: ReportTally | None = None
         self.result: dict | None = None
         self.ocr = OcrPool.from_settings(s)
+        if self.ocr is not None:
+            self.ocr.stats = crawler.stats
 
     @classmethod
     def from_crawler(cls, crawler):

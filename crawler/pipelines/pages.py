@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
+from typing import Awaitable, Callable
 
 from nianbao import extract
 from nianbao.archive.capture import Capture, OcrRecord
@@ -69,6 +70,13 @@ class OcrPool:
         self.version = engine_version(engine)
         self._pool = None
         self._limit = asyncio.Semaphore(self.workers)
+        # told of every picture read (None: the read failed), at once, before the page is
+        # stored: a shared cache
+        self.on_read: Callable[[str, OcrRecord | None], None] | None = None
+        self.stats = None                      # the crawl's stats: pictures read and found cached
+        # other processes reading pictures too: `shared(digest, engine)` waits for one that
+        # is reading this picture and gives its result, or claims the read (None)
+        self.shared: Callable[[str, str], Awaitable[str | None]] | None = None
 
     @classmethod
     def from_settings(cls, settings) -> "OcrPool | None":
@@ -83,9 +91,8 @@ class OcrPool:
         from nianbao.extract.ocr import ocr_json
         if self._pool is None:
             self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
-        async with self._limit:
-            loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self._pool, ocr_json, data, self.engine, 1)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, ocr_json, data, self.engine, 1)
 
     async def document(self, item: Capture, document: extract.Document,
                        cached) -> tuple[extract.Document, dict[str, OcrRecord]]:
@@ -103,18 +110,36 @@ class OcrPool:
             digest = sha256(data)
             js = (new[digest].result if digest in new else None) or cached(digest, self.version)
             if js is None:
-                try:
-                    js, conf, secs = await self._read(data)
-                except OcrError as exc:
-                    logger.warning("OCR failed for %s: %s", ref or item.url, exc)
-                    continue
-                new[digest] = OcrRecord(self.version, js, conf, secs)
+                async with self._limit:
+                    # asked again once it is this page's turn: pages waiting for the same
+                    # picture (one scan on many pages) find what the first one read
+                    js = cached(digest, self.version)
+                    if js is None and self.shared is not None:
+                        js = await self.shared(digest, self.version)
+                    if js is None:
+                        try:
+                            js, conf, secs = await self._read(data)
+                        except OcrError as exc:
+                            logger.warning("OCR failed for %s: %s", ref or item.url, exc)
+                            if self.on_read is not None:
+                                self.on_read(digest, None)
+                            continue
+                        new[digest] = OcrRecord(self.version, js, conf, secs)
+                        self._count("nianbao/ocr/read")
+                        if self.on_read is not None:
+                            self.on_read(digest, new[digest])
+            if digest not in new:
+                self._count("nianbao/ocr/cached")
             results[ref] = OcrResult.from_json(js)
         if not results:
             return document, new
         doc = await asyncio.to_thread(extract.extract_document, item.body, item.final_url or item.url,
                                       item.headers, results)
         return doc, new
+
+    def _count(self, key: str) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(key)
 
     def close(self) -> None:
         if self._pool is not None:

@@ -4,12 +4,14 @@ page images are stored with their capture; OCR results are cached by blob hash, 
 `reextract` reads none of them again."""
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
 
 from nianbao.launch import crawl
 from nianbao.demo.server import SamplePortals
+from tests.support.ops import redis_server, run_crawl
 
 pytestmark = pytest.mark.slow
 
@@ -37,8 +39,33 @@ def _figures(conn, version_id):
 
 
 def test_every_picture_report_gives_its_gold_figures_with_provenance(world):
-    conn = world["conn"]
-    ocr_golds = [g for g in world["golds"] if g.ocr]
+    _picture_reports_read(world["conn"], world["golds"])
+
+
+def test_a_distributed_crawl_reads_each_picture_once(tmp_path):
+    """Workers of a Redis crawl OCR what they fetch and hand the results to the writer; two
+    sites publishing the same pictures (two copies of the portal, two workers) get each
+    picture read once: the workers share what they read through Redis."""
+    db = tmp_path / "distributed.db"
+    with redis_server(tmp_path) as url, SamplePortals(port=0, sites=2, families=("image",)) as portals:
+        proc = run_crawl(*portals.start_urls, "--db", str(db), "--redis", url, "--redis-prefix", "ocr",
+                         "--workers", "2", "--progress", "off", "--log-level", "WARNING", timeout=600)
+        assert proc.returncode == 0, proc.stderr[-4000:]
+        golds = [g for g in portals.gold_reports() if not g.robots_disallowed]
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        _picture_reports_read(conn, golds)
+        distinct = conn.execute("SELECT count(*) FROM ocr_results").fetchone()[0]   # stored by the writer
+        stats = json.loads(conn.execute("SELECT stats FROM runs").fetchone()[0])["scrapy"]
+    finally:
+        conn.close()
+    assert distinct >= 3
+    assert stats["nianbao/ocr/read"] == distinct and stats["nianbao/ocr/cached"] >= distinct
+
+
+def _picture_reports_read(conn, golds):
+    ocr_golds = [g for g in golds if g.ocr]
     assert {g.ocr for g in ocr_golds} == {"image-page", "scanned-pdf", "image-tables"}
     for g in ocr_golds:
         r = _report(conn, g.url)
