@@ -130,13 +130,7 @@ class RedisFrontier:
 
     def shared_len(self) -> int:
         """Requests queued in Redis, all sites."""
-        sites = sorted(s.decode() for s in self.server.smembers(self.key(keys.SITES)))
-        if not sites:
-            return 0
-        pipe = self.server.pipeline(transaction=False)
-        for s in sites:
-            pipe.zcard(self.key(keys.REQUESTS, s))
-        return sum(pipe.execute())
+        return keys.queued(self.server, self.prefix)
 
     def has_pending_requests(self) -> bool:
         return bool(self.local) or self.shared_len() > 0

@@ -67,3 +67,14 @@ def namespace(server, prefix: str) -> list[str]:
     for family in FAMILIES:
         keys += [k.decode() for k in server.scan_iter(f"{key(prefix, family)}:*", count=500)]
     return keys
+
+
+def queued(server, prefix: str) -> int:
+    """Requests waiting in the crawl's queues, all sites."""
+    sites = [site.decode() for site in server.smembers(key(prefix, SITES))]
+    if not sites:
+        return 0
+    pipe = server.pipeline(transaction=False)
+    for site in sites:
+        pipe.zcard(key(prefix, REQUESTS, site))
+    return sum(pipe.execute())

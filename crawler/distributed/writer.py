@@ -240,13 +240,7 @@ class ArchiveWriter:
 
     def queued(self) -> int:
         """Requests waiting in the crawl's queues."""
-        sites = [s.decode() for s in self.server.smembers(self.key(keys.SITES))]
-        if not sites:
-            return 0
-        pipe = self.server.pipeline(transaction=False)
-        for s in sites:
-            pipe.zcard(self.key(keys.REQUESTS, s))
-        return sum(pipe.execute())
+        return keys.queued(self.server, self.prefix)
 
     def _progress_line(self) -> None:
         elapsed = time.monotonic() - self.started
