@@ -163,6 +163,9 @@ NIANBAO_WIRE_REQUESTS = 0           # requests a worker has on the wire at once,
                                     # but CONCURRENT_REQUESTS; politeness.py says when to set it)
 NIANBAO_REDIS_WRITE_BATCH = 200     # pages the archive writer stores in one transaction, at most
 NIANBAO_WORKER_ID = None            # this worker's name (default: host-pid-random)
+NIANBAO_WORKER_MAX_REQUESTS = 20000 # requests a worker takes from Redis before a fresh process takes
+                                    # its place (bounds its memory: frontier.py; 0: never)
+NIANBAO_WORKER_SUCCEEDS = None      # the retired worker this one replaces (set by the one retiring)
 NIANBAO_JOIN_WAIT = 120.0           # seconds a --join worker waits for a writer to prepare the crawl
 
 LOG_LEVEL = "INFO"

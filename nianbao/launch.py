@@ -112,7 +112,9 @@ def run_in_process(job: CrawlJob) -> dict:
         except RuntimeError:          # the engine was never created
             break
         if pipeline is not None and pipeline.result is not None:
-            return {**pipeline.result, "signal": process.signal_received}
+            # Scrapy's close reason (CloseSpider's): the stat is set after the pipelines closed
+            return {**pipeline.result, "signal": process.signal_received,
+                    "finish_reason": crawler.stats.get_value("finish_reason")}
     if process.signal_received:
         return {"reason": "shutdown", "signal": process.signal_received, "sites": {}, "totals": {}}
     raise RuntimeError("the crawl ended before its archive was opened (see the log above)")

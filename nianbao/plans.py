@@ -27,11 +27,13 @@ from pathlib import Path
 from typing import Any
 
 from nianbao import options as crawl_options
+from nianbao.exits import interrupted
 from nianbao.crawler.frontier import JOURNAL_NAME, journal_state
 from nianbao.crawler.portals import Portal
 from nianbao.launch import CrawlJob, run_in_process
 
 DEFAULT_PREFIX = "nianbao"
+SUCCEEDS_ENV = "NIANBAO_WORKER_SUCCEEDS"
 
 
 def say(msg: str) -> None:
@@ -161,7 +163,26 @@ def worker_settings(redis_url: str, prefix: str, wid: str) -> dict:
         "NIANBAO_REDIS_URL": redis_url,
         "NIANBAO_REDIS_PREFIX": prefix,
         "NIANBAO_WORKER_ID": wid,
+        "NIANBAO_WORKER_SUCCEEDS": os.environ.get(SUCCEEDS_ENV),
     }
+
+
+def successor_id(wid: str) -> str:
+    """The name of the process that takes a retired worker's place: `<name>~<generation>`."""
+    base, _, gen = wid.partition("~")
+    return f"{base}~{int(gen) + 1 if gen.isdigit() else 1}"
+
+
+def exec_successor(wid: str) -> None:
+    """Become a fresh worker of the same crawl (a retired worker's memory goes with its
+    process image): same pid and arguments, so whoever started it (the writer, `--join
+    --workers N`, systemd) sees one process throughout; the new image tells the crawl
+    whom it succeeds (NIANBAO_WORKER_SUCCEEDS)."""
+    env = {**os.environ, "NIANBAO_WORKER_ID": successor_id(wid), SUCCEEDS_ENV: wid}
+    say(f"worker {wid} retired (request budget spent); {env['NIANBAO_WORKER_ID']} takes its place")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(sys.executable, [sys.executable, *sys.orig_argv[1:]], env)
 
 
 def _worker_argv(redis: str, prefix: str, options: dict, robots: bool, set_pairs: list[str]) -> list[str]:
@@ -251,7 +272,7 @@ class JoinPlan:
     set_pairs: list[str]
 
     def run(self) -> int:
-        from nianbao.crawler.distributed.frontier import connect
+        from nianbao.crawler.distributed.frontier import RECYCLED, connect
         from nianbao.crawler.distributed.writer import read_plan
         if self.workers > 1:
             procs = spawn_workers(self.workers, _worker_argv(self.redis, self.prefix, self.options,
@@ -271,4 +292,9 @@ class JoinPlan:
         job = CrawlJob(portals=portals, db="(redis)", options=self.options, robots=self.robots,
                        settings={**self.settings, **worker_settings(self.redis, self.prefix, wid)})
         result = run_in_process(job)
-        return 0 if result.get("reason", "finished") == "finished" else 1
+        reason = result.get("finish_reason") or "finished"
+        if result.get("signal"):
+            return interrupted(result["signal"])
+        if reason == RECYCLED:
+            exec_successor(wid)
+        return 0 if reason == "finished" else 1

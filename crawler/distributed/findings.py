@@ -1,5 +1,6 @@
 """What the workers of one distributed crawl found out about its sites, shared through
-Redis: which sites gave a report candidate to any worker (`<prefix>:found`).
+Redis: which sites gave a report candidate to any worker (`<prefix>:found`), and the
+parked links a worker handed over when it retired (`<prefix>:parked:<site>`).
 
 The report spider explores a site's parked links (links that say nothing) only when the
 site gave no report; a worker knows only the pages it fetched itself, so without this a
@@ -9,8 +10,15 @@ depends on how pages fell to workers.
 """
 from __future__ import annotations
 
+import pickle
+
 from nianbao.crawler.distributed import keys
 from nianbao.crawler.distributed.client import connect
+
+# Signal: this worker spent its request budget (NIANBAO_WORKER_MAX_REQUESTS) and takes no
+# more requests from Redis; it finishes what it holds, hands over what only it knows, and
+# a fresh process takes its place (crawler.distributed.frontier).
+worker_retiring = object()
 
 
 class SitesWithReports:
@@ -34,3 +42,51 @@ class SitesWithReports:
 
     def has(self, site: str) -> bool:
         return site in self._told or bool(self.redis.sismember(self.key, site))
+
+
+class HandedOverLinks:
+    """Parked links of a retired worker, for the next worker that goes idle.
+
+    Parked links (links that say nothing, explored only for a site with no report, when
+    everything better is done) live in the memory of the worker that parsed their page;
+    a worker retiring before that moment would take them with it, and the crawl would
+    explore less than a one-process crawl does."""
+
+    def __init__(self, client, prefix: str):
+        self.redis = client
+        self.prefix = prefix
+        self.sites_key = keys.key(prefix, keys.PARKED_SITES)
+
+    @classmethod
+    def from_settings(cls, settings) -> "HandedOverLinks | None":
+        url = settings.get("NIANBAO_REDIS_URL")
+        return cls(connect(url), settings.get("NIANBAO_REDIS_PREFIX")) if url else None
+
+    def hand_over(self, site: str, explored: int, parked: list) -> None:
+        """`parked`: the site's parked entries; `explored`: how many of its links this
+        worker explored (the site's budget goes on counting from there)."""
+        pipe = self.redis.pipeline()
+        pipe.rpush(keys.key(self.prefix, keys.PARKED, site), pickle.dumps((explored, parked), protocol=4))
+        pipe.sadd(self.sites_key, site)
+        pipe.execute()
+
+    def adopt(self) -> dict[str, tuple[int, list]]:
+        """Take every handed-over site's links (each hand-over goes to one worker):
+        site -> (links explored before, parked entries)."""
+        taken: dict[str, tuple[int, list]] = {}
+        for raw in self.redis.smembers(self.sites_key):
+            site = raw.decode()
+            key = keys.key(self.prefix, keys.PARKED, site)
+            pipe = self.redis.pipeline()            # MULTI: a hand-over lands before or after
+            pipe.lrange(key, 0, -1)
+            pipe.delete(key)
+            pipe.srem(self.sites_key, site)
+            blobs = pipe.execute()[0]
+            explored, entries = 0, []
+            for blob in blobs:
+                e, parked = pickle.loads(blob)
+                explored += e
+                entries += parked
+            if blobs:
+                taken[site] = (explored, entries)
+        return taken

@@ -21,7 +21,15 @@ leased anywhere and no other worker busy (a busy worker can still add requests).
 started together wait for each other (`<prefix>:expect`, set by the writer). On close a
 worker pushes its Scrapy stats to `<prefix>:worker_stats` for the archive writer.
 
-Settings: NIANBAO_REDIS_URL, NIANBAO_REDIS_PREFIX, NIANBAO_WORKER_ID, NIANBAO_REDIS_LEASE_TTL.
+A worker's memory grows with the URLs it has requested (the spider's duplicate keys and
+per-site state, the URL caches), so a worker retires after NIANBAO_WORKER_MAX_REQUESTS
+requests taken from Redis, as a web server recycles its worker processes: it takes no
+more, finishes what it holds, hands its parked links over (crawler.distributed.findings),
+closes with the reason "recycled" and leaves `<prefix>:handover:<id>` so that the writer
+counts it live until its successor (started by whoever started it, nianbao.plans) joins.
+
+Settings: NIANBAO_REDIS_URL, NIANBAO_REDIS_PREFIX, NIANBAO_WORKER_ID, NIANBAO_REDIS_LEASE_TTL,
+NIANBAO_WORKER_MAX_REQUESTS, NIANBAO_WORKER_SUCCEEDS.
 """
 from __future__ import annotations
 
@@ -37,7 +45,7 @@ from collections import Counter
 
 import redis
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.exceptions import CloseSpider, DontCloseSpider, NotConfigured
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from twisted.internet import task
@@ -46,6 +54,7 @@ from nianbao.archive.urls import site_of
 from nianbao.crawler import meta
 from nianbao.crawler.distributed import keys
 from nianbao.crawler.distributed.client import connect, worker_id
+from nianbao.crawler.distributed.findings import worker_retiring
 from nianbao.crawler.distributed.leases import RequestLeases
 from nianbao.crawler.distributed.politeness import SiteLeases
 from nianbao.crawler.extensions.sitestats import SiteStats
@@ -56,6 +65,8 @@ logger = logging.getLogger(__name__)
 OWNER = meta.WORKER                 # the worker that took the request from Redis
 LEASE = meta.LEASE                  # its lease token
 ALIVE_TTL = 20
+HANDOVER_TTL = 120                  # seconds a retired worker counts live while its successor starts
+RECYCLED = "recycled"               # the close reason of a worker that retired
 POKE_MOST = 0.25                    # seconds before an empty frontier is asked again
 
 
@@ -80,6 +91,9 @@ class RedisFrontier:
         self.leases = RequestLeases(server, prefix, wid, crawler.settings.getfloat("NIANBAO_REDIS_LEASE_TTL"))
         self.tracker = OutputTracker(crawler, self._done)
         self.retry_in = POKE_MOST          # when a site may start next (after an empty take)
+        self.budget = max(0, crawler.settings.getint("NIANBAO_WORKER_MAX_REQUESTS"))
+        self.taken = 0                     # requests taken from Redis
+        self.retiring = False
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -133,10 +147,10 @@ class RedisFrontier:
         return keys.queued(self.server, self.prefix)
 
     def has_pending_requests(self) -> bool:
-        return bool(self.local) or self.shared_len() > 0
+        return bool(self.local) or (not self.retiring and self.shared_len() > 0)
 
     def __len__(self) -> int:
-        return len(self.local) + self.shared_len()
+        return len(self.local) + (0 if self.retiring else self.shared_len())
 
     def enqueue_request(self, request) -> bool:
         if not request.dont_filter and self.df.request_seen(request):
@@ -180,6 +194,8 @@ class RedisFrontier:
         if self.local:
             self.mark_busy()
             return heapq.heappop(self.local)[2]
+        if self.retiring:
+            return None
         busy = self._in_downloader()
         # Sites this worker has a free place for, the least busy first, in an order of its
         # own (so that workers do not all reach for the same site first); Redis then takes
@@ -198,7 +214,18 @@ class RedisFrontier:
         self.tracker.track(request, token)
         self.mark_busy()
         self.stats.inc_value("scheduler/dequeued/redis")
+        self.taken += 1
+        if self.budget and self.taken >= self.budget:
+            self.retire()
         return request
+
+    def retire(self) -> None:
+        """Take no more requests from Redis: this worker's budget is spent."""
+        if not self.retiring:
+            self.retiring = True
+            logger.info("took %d requests from Redis (NIANBAO_WORKER_MAX_REQUESTS): finishing what "
+                        "this worker holds, then a fresh process takes its place", self.taken)
+            self.crawler.signals.send_catch_log(worker_retiring)
 
     def _done(self, token: str) -> None:
         """The request is done (output consumed, items pushed): its lease goes."""
@@ -266,6 +293,9 @@ class WorkerCoordinator:
         self.server.sadd(self.key(keys.WORKERS), self.wid)
         started = self.server.incr(self.key(keys.WORKERS_STARTED))
         self.heartbeat()
+        predecessor = self.crawler.settings.get("NIANBAO_WORKER_SUCCEEDS")
+        if predecessor:             # registered and alive: the retired worker's mark can go
+            self.server.delete(self.key(keys.HANDOVER, predecessor))
         # the workers started together (`--workers N`) begin together, so the first one up
         # does not take the whole frontier before the others have loaded
         expect = int(self.server.get(self.key(keys.EXPECT)) or 0)
@@ -319,6 +349,8 @@ class WorkerCoordinator:
             for token in list(f.leases.held):
                 f.leases.ack(token)
         self._requeue_expired(f)
+        if f.retiring:
+            raise CloseSpider(RECYCLED)
         if f.shared_len() > 0 or f.leases.count() > 0 or self.others_busy():
             # another worker may still add requests, or a dead worker's requests will come
             # back when their leases expire: look again soon, not at the next heartbeat
@@ -352,6 +384,8 @@ class WorkerCoordinator:
         sites = SiteStats.of(self.crawler).rows()
         pipe.rpush(self.key(keys.WORKER_STATS), json.dumps({"worker": self.wid, "reason": reason,
                                                             "stats": stats, "sites": sites}))
+        if reason == RECYCLED:
+            pipe.set(self.key(keys.HANDOVER, self.wid), "1", ex=HANDOVER_TTL)
         pipe.delete(self.key(keys.BUSY, self.wid), self.key(keys.ALIVE, self.wid))
         pipe.srem(self.key(keys.WORKERS), self.wid)
         pipe.sadd(self.key(keys.FINISHED), self.wid)

@@ -18,6 +18,8 @@ Workers (crawler.distributed.frontier.WorkerCoordinator):
     workers, workers_started, expect, finished, worker_stats
     alive:<worker>    string       the worker's heartbeat (its pid and host), with a TTL
     busy:<worker>     string       the worker has work in hand, with a TTL
+    handover:<worker> string       the worker retired (its request budget spent) and a fresh
+                                   process takes its place: counted live until it joins, with a TTL
 Archive writer (crawler.distributed.writer, .history):
     items             list         pickled pages and listings for the writer
     processing        list         the batch the writer is storing (back to items if it dies)
@@ -25,6 +27,8 @@ Archive writer (crawler.distributed.writer, .history):
     plan, ready, run_id, history, known_reports, site_names
 Spider (crawler.distributed.findings):
     found             set          sites that gave any worker a report candidate
+    parked:<site>     list         parked links a retired worker handed over (pickled)
+    parked_sites      set          the sites that have such a list
 OCR (crawler.distributed.pipeline):
     ocr:<engine>:<sha256>  string  a picture's OCR result (JSON), read by any worker
     ocr:<engine>:<sha256>:claim    the worker reading it, with a TTL
@@ -39,20 +43,20 @@ LEASES, LEASED, LEASED_FROM, TAKEN = "leases", "leased", "leased_from", "taken"
 WIRE, PACE = "wire", "pace"
 WORKERS, WORKERS_STARTED, EXPECT, FINISHED, WORKER_STATS = (
     "workers", "workers_started", "expect", "finished", "worker_stats")
-ALIVE, BUSY = "alive", "busy"
+ALIVE, BUSY, HANDOVER = "alive", "busy", "handover"
 ITEMS, PROCESSING, WRITER = "items", "processing", "writer"
 PLAN, READY, RUN_ID, HISTORY, KNOWN_REPORTS, SITE_NAMES = (
     "plan", "ready", "run_id", "history", "known_reports", "site_names")
-FOUND = "found"
+FOUND, PARKED, PARKED_SITES = "found", "parked", "parked_sites"
 ROBOTS, ROBOTS_CLAIM = "robots", "robots_claim"
 OCR = "ocr"
 
 # one key each
 SINGLE = (SITES, DUPEFILTER, LEASES, LEASED, LEASED_FROM, WORKERS, WORKERS_STARTED, EXPECT,
           FINISHED, WORKER_STATS, ITEMS, PROCESSING, WRITER, PLAN, READY, RUN_ID, HISTORY,
-          KNOWN_REPORTS, SITE_NAMES, FOUND)
+          KNOWN_REPORTS, SITE_NAMES, FOUND, PARKED_SITES)
 # one key a site or a worker: `name:*`
-FAMILIES = (REQUESTS, TAKEN, WIRE, PACE, ALIVE, BUSY, ROBOTS, ROBOTS_CLAIM, OCR)
+FAMILIES = (REQUESTS, TAKEN, WIRE, PACE, ALIVE, BUSY, HANDOVER, PARKED, ROBOTS, ROBOTS_CLAIM, OCR)
 # what a crawl started afresh forgets about who ran before (a resumed crawl keeps the rest)
 RUN_SCOPED = (WORKERS, WORKERS_STARTED, EXPECT, FINISHED, WORKER_STATS, READY)
 

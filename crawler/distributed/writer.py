@@ -17,7 +17,8 @@ to NIANBAO_REDIS_WRITE_BATCH items from `items` to `processing`, stores them, an
 deletes `processing`, so a writer killed at any moment loses nothing (a batch it committed
 but had not yet deleted is stored twice: two capture rows of one fetch, never a different
 archive). It stops when at least one worker has run, no registered worker is left (a
-worker whose heartbeat expired counts as gone) and the item list is empty. If work is
+worker whose heartbeat expired counts as gone; one that retired counts live until its
+successor joins, crawler.distributed.frontier) and the item list is empty. If work is
 left then (every worker died), the run stays open and the crawl stays in Redis for
 `--resume`; otherwise it closes the run with merged statistics (same shape as the local
 crawl's) and clears the crawl's Redis keys.
@@ -40,6 +41,7 @@ from nianbao.archive.store import Archive
 from nianbao.archive.urls import SiteNames
 from nianbao.crawler.distributed import keys
 from nianbao.crawler.distributed.client import connect
+from nianbao.crawler.distributed.frontier import RECYCLED
 from nianbao.crawler.distributed.history import publish_history
 from nianbao.crawler.extensions.sitestats import SiteStats, format_table, totals
 from nianbao.crawler.pipelines.pages import ReportTally
@@ -113,7 +115,8 @@ class ArchiveWriter:
         else:
             # who ran before is forgotten (a busy mark of a dead worker would hold up the end)
             self.server.delete(*(self.key(k) for k in keys.RUN_SCOPED),
-                               *self.server.scan_iter(self.key(keys.BUSY, "*"), count=500))
+                               *self.server.scan_iter(self.key(keys.BUSY, "*"), count=500),
+                               *self.server.scan_iter(self.key(keys.HANDOVER, "*"), count=500))
             back = self._restore(keys=[self.key(keys.PROCESSING), self.key(keys.ITEMS)])
             self.resumed = {"queued": self.queued(), "leased": self.server.zcard(self.key(keys.LEASES)),
                             "items": self.server.llen(self.key(keys.ITEMS)), "batch_restored": back}
@@ -252,7 +255,8 @@ class ArchiveWriter:
         sys.stderr.flush()
 
     def _live_workers(self) -> int:
-        live = 0
+        """Registered workers with a heartbeat, and retired ones whose successor is starting."""
+        live = sum(1 for _ in self.server.scan_iter(self.key(keys.HANDOVER, "*"), count=500))
         for w in self.server.smembers(self.key(keys.WORKERS)):
             wid = w.decode()
             if self.server.exists(self.key(keys.ALIVE, wid)):
@@ -276,11 +280,15 @@ class ArchiveWriter:
             self.sites.add_rows({site: {k: v for k, v in row.items()
                                         if k not in ("reports", "new", "changed", "stored")}
                                  for site, row in (w.get("sites") or {}).items()})
-        distributed = {"workers": len(workers),
-                       "worker_reasons": sorted({w.get("reason") or "?" for w in workers}),
+        recycled = sum(1 for w in workers if w.get("reason") == RECYCLED)
+        distributed = {"workers": len(workers), "recycled": recycled,
+                       # a recycled worker's successor ended the work it handed over
+                       "worker_reasons": sorted({w.get("reason") or "?" for w in workers} - {RECYCLED})
+                       or ([RECYCLED] if recycled else []),
                        "writer": {"stored": self.stored, "busy_seconds": round(self.busy_seconds, 3)},
                        "per_worker": {w["worker"]: {"pages": int(w["stats"].get("nianbao/progress/pages", 0)),
                                                     "requests": int(w["stats"].get("downloader/request_count", 0)),
+                                                    "taken": int(w["stats"].get("scheduler/dequeued/redis", 0)),
                                                     "peak_rss_mb": w["stats"].get("nianbao/progress/peak_rss_mb")}
                                       for w in workers}}
         if self.resumed is not None:

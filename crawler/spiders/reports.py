@@ -32,7 +32,7 @@ from nianbao.crawler.discovery.sitemaps import read_sitemap
 from nianbao.crawler.extensions.history import CrawlHistoryExtension
 from nianbao.crawler.extensions.sitestats import SiteStats
 from nianbao.crawler.middlewares.refusal import BLOCKED
-from nianbao.crawler.distributed.findings import SitesWithReports
+from nianbao.crawler.distributed.findings import HandedOverLinks, SitesWithReports, worker_retiring
 from nianbao.crawler.discovery import (
     Link, dataproxy_records, dedupe_links, find_dataproxy, find_pager, json_links,
     json_next_pages, page_links, page_titles, parse_html, parse_json_list,
@@ -98,8 +98,11 @@ class ReportSpider(scrapy.Spider):
         spider.store_all = s.getbool("NIANBAO_STORE_ALL")
         spider.sitemap_max = s.getint("NIANBAO_SITEMAP_MAX_URLS")
         spider.cluster = SitesWithReports.from_settings(s)
+        spider.handed = HandedOverLinks.from_settings(s)
+        spider.retiring = False
         spider.ocr_images = s.getint("NIANBAO_OCR_IMAGES") if s.getbool("NIANBAO_OCR") else 0
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider._on_retiring, signal=worker_retiring)
         crawler.signals.connect(spider._robots_parsed, signal=signals.robots_parsed)
         return spider
 
@@ -563,8 +566,35 @@ class ReportSpider(scrapy.Spider):
                     yield req
 
     # -- exploration on idle -------------------------------------------------------------
+    def _on_retiring(self):
+        self.retiring = True
+
+    def _hand_over_parked(self) -> None:
+        """A retiring worker is idle because it takes no more requests, not because the
+        crawl's better links are done: its parked links go to the next idle worker."""
+        for site, st in self.site_state.items():
+            if st.parked:
+                self.handed.hand_over(site, st.explored, st.parked)
+                self.crawler.stats.inc_value("nianbao/redis/parked_handed_over", len(st.parked))
+                st.parked = []
+
+    def _adopt_parked(self) -> None:
+        for site, (explored, entries) in self.handed.adopt().items():
+            st = self.site_state.get(site)
+            if st is None:
+                continue
+            st.explored += explored
+            for negprio, depth, _, kw in entries:   # numbered anew: heap order stays total
+                heapq.heappush(st.parked, (negprio, depth, next(self._seq), kw))
+            self.crawler.stats.inc_value("nianbao/redis/parked_adopted", len(entries))
+
     def _on_idle(self):
         """Everything promising is done: explore parked links of sites with no report yet."""
+        if self.retiring:
+            self._hand_over_parked()
+            return
+        if self.handed is not None:
+            self._adopt_parked()
         scheduled = 0
         for site, st in self.site_state.items():
             if not st.candidates and self.cluster is not None and self.cluster.has(site):

@@ -33,3 +33,31 @@ def test_a_site_found_by_one_worker_is_not_explored_by_another(redis_url):
 def test_a_local_crawl_shares_nothing():
     crawler = project_crawler()
     assert SitesWithReports.from_settings(crawler.settings) is None
+
+
+def test_a_retiring_worker_hands_its_parked_links_to_one_idle_worker(redis_url):
+    """A worker that spent its request budget is idle because it takes nothing more, not
+    because the crawl's better links are done: it explores nothing and hands its parked
+    links over; the next idle worker adopts them (and the count already explored), once."""
+    retiring, heir, late = (_worker(redis_url, "handover") for _ in range(3))
+    (site,) = retiring.site_state
+    st = retiring.site_state[site]
+    st.explored = 2
+    for i, prio in enumerate((10, 30, 20)):
+        heapq.heappush(st.parked, (-prio, 1, i, {"url": f"{SITE}misc/{prio}.html", "link": None}))
+    retiring._on_retiring()
+    retiring._on_idle()                       # no DontCloseSpider, nothing scheduled
+    assert st.parked == [] and st.explored == 2
+    assert "handover:parked:" + site in keys.namespace(retiring.handed.redis, "handover")
+
+    heir.site_state[site].explored = 1
+    heapq.heappush(heir.site_state[site].parked, (-25, 0, 0, {"url": SITE + "own.html", "link": None}))
+    heir._adopt_parked()
+    late._adopt_parked()
+    adopted = heir.site_state[site]
+    assert adopted.explored == 3
+    assert [heapq.heappop(adopted.parked)[3]["url"] for _ in range(4)] == [
+        SITE + "misc/30.html", SITE + "own.html", SITE + "misc/20.html", SITE + "misc/10.html"]
+    assert late.site_state[site].parked == [] and late.site_state[site].explored == 0
+    assert not [k for k in keys.namespace(heir.handed.redis, "handover")
+                if k.startswith("handover:parked") and heir.handed.redis.exists(k)]
