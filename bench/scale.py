@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import json
 import os
 import pickle
 import re
@@ -54,6 +55,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
+from nianbao.crawler import settings as defaults  # noqa: E402
 from nianbao.crawler.distributed import keys  # noqa: E402
 from nianbao.crawler.distributed.writer import ArchiveWriter  # noqa: E402
 from nianbao.demo.server import SamplePortals  # noqa: E402
@@ -127,6 +129,7 @@ class MemorySampler(threading.Thread):
         self.progress = progress
         self.checkpoints = list(checkpoints)
         self.series: list[dict] = []
+        self.window_worker = 0.0        # the largest worker since the last checkpoint
         self.stop = threading.Event()
         self.started = time.monotonic()
 
@@ -150,11 +153,14 @@ class MemorySampler(threading.Thread):
             now = self.sample()
             for k in self.peak:
                 self.peak[k] = max(self.peak[k], now[k])
+            self.window_worker = max(self.window_worker, now["worker"])
             if self.progress is not None and self.checkpoints:
                 done = self.progress()
                 if done >= self.checkpoints[0]:
                     self.checkpoints.pop(0)
-                    self.series.append({**now, "pages": done, "t": time.monotonic() - self.started})
+                    self.series.append({**now, "pages": done, "t": time.monotonic() - self.started,
+                                        "window_worker": self.window_worker})
+                    self.window_worker = 0.0
             self.stop.wait(self.interval)
 
 
@@ -431,13 +437,20 @@ def long_run(args, tmp: Path, url: str) -> None:
                            "--workers", "2"], db,
                   {"interval": 2.0, "progress": lambda: count(db, "SELECT count(*) FROM captures"),
                    "checkpoints": marks})
+    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as c:
+        dist = json.loads(c.execute("SELECT stats FROM runs ORDER BY id DESC LIMIT 1").fetchone()[0])["distributed"]
+    budget = defaults.NIANBAO_WORKER_MAX_REQUESTS
     print(f"\nmemory over a long distributed crawl: {r['pages']} pages fetched ({r['renders']} renders), "
-          f"2 workers, {r['wall'] / 60:.0f} min, {1000 * r['cpu'] / r['pages']:.1f} CPU ms/page")
-    print(f"{'pages':>7} {'minutes':>7} {'writer RSS':>10} {'worker RSS':>16} {'Chromium PSS':>12} {'all PSS':>8}")
+          f"2 workers, {r['wall'] / 60:.0f} min, {1000 * r['cpu'] / r['pages']:.1f} CPU ms/page; "
+          f"workers retire after {budget} requests taken (NIANBAO_WORKER_MAX_REQUESTS): "
+          f"{dist['recycled']} retirements, {dist['workers']} worker images in all")
+    print(f"{'pages':>7} {'minutes':>7} {'writer RSS':>10} {'worker RSS':>16} {'worker max':>10} "
+          f"{'Chromium PSS':>12} {'all PSS':>8}")
     for s in r["series"]:
         workers = "/".join(f"{x:.0f}" for x in s["workers"]) or "-"
         print(f"{s['pages']:>7} {s['t'] / 60:>7.1f} {s['writer']:>10.0f} {workers:>16} "
-              f"{s['browser']:>12.0f} {s['total']:>8.0f}")
+              f"{s['window_worker']:>10.0f} {s['browser']:>12.0f} {s['total']:>8.0f}")
+    print("(worker max: the largest worker RSS sampled since the row before)")
     print(f"peaks: writer {r['peak']['writer']:.0f} MB, a worker {r['peak']['worker']:.0f} MB, "
           f"Chromium {r['peak']['browser']:.0f} MB, all processes {r['peak']['total']:.0f} MB (PSS)")
 
