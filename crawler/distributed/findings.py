@@ -1,6 +1,7 @@
 """What the workers of one distributed crawl found out about its sites, shared through
-Redis: which sites gave a report candidate to any worker (`<prefix>:found`), and the
-parked links a worker handed over when it retired (`<prefix>:parked:<site>`).
+Redis: which sites gave a report candidate to any worker (`<prefix>:found`), how many
+requests all workers made for each site (`<prefix>:requested`, against its ceiling), and
+the parked links a worker handed over when it retired (`<prefix>:parked:<site>`).
 
 The report spider explores a site's parked links (links that say nothing) only when the
 site gave no report; a worker knows only the pages it fetched itself, so without this a
@@ -27,6 +28,7 @@ class SitesWithReports:
     def __init__(self, client, prefix: str):
         self.redis = client
         self.key = keys.key(prefix, keys.FOUND)
+        self.requested_key = keys.key(prefix, keys.REQUESTED)
         self._told: set[str] = set()          # sites this worker already announced
 
     @classmethod
@@ -42,6 +44,11 @@ class SitesWithReports:
 
     def has(self, site: str) -> bool:
         return site in self._told or bool(self.redis.sismember(self.key, site))
+
+    def count_request(self, site: str) -> int:
+        """Count one more request for `site`; the requests every worker (and every retired
+        one) made for it, so a site's ceiling holds for the crawl, not for each process."""
+        return int(self.redis.hincrby(self.requested_key, site, 1))
 
 
 class HandedOverLinks:

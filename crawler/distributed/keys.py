@@ -27,6 +27,7 @@ Archive writer (crawler.distributed.writer, .history):
     plan, ready, run_id, history, known_reports, site_names
 Spider (crawler.distributed.findings):
     found             set          sites that gave any worker a report candidate
+    requested         hash         site -> requests made for it by every worker (its ceiling)
     parked:<site>     list         parked links a retired worker handed over (pickled)
     parked_sites      set          the sites that have such a list
 OCR (crawler.distributed.pipeline):
@@ -47,14 +48,14 @@ ALIVE, BUSY, HANDOVER = "alive", "busy", "handover"
 ITEMS, PROCESSING, WRITER = "items", "processing", "writer"
 PLAN, READY, RUN_ID, HISTORY, KNOWN_REPORTS, SITE_NAMES = (
     "plan", "ready", "run_id", "history", "known_reports", "site_names")
-FOUND, PARKED, PARKED_SITES = "found", "parked", "parked_sites"
+FOUND, PARKED, PARKED_SITES, REQUESTED = "found", "parked", "parked_sites", "requested"
 ROBOTS, ROBOTS_CLAIM = "robots", "robots_claim"
 OCR = "ocr"
 
 # one key each
 SINGLE = (SITES, DUPEFILTER, LEASES, LEASED, LEASED_FROM, WORKERS, WORKERS_STARTED, EXPECT,
           FINISHED, WORKER_STATS, ITEMS, PROCESSING, WRITER, PLAN, READY, RUN_ID, HISTORY,
-          KNOWN_REPORTS, SITE_NAMES, FOUND, PARKED_SITES)
+          KNOWN_REPORTS, SITE_NAMES, FOUND, PARKED_SITES, REQUESTED)
 # one key a site or a worker: `name:*`
 FAMILIES = (REQUESTS, TAKEN, WIRE, PACE, ALIVE, BUSY, HANDOVER, PARKED, ROBOTS, ROBOTS_CLAIM, OCR)
 # what a crawl started afresh forgets about who ran before (a resumed crawl keeps the rest)

@@ -165,7 +165,10 @@ class ReportSpider(scrapy.Spider):
         if key in self.seen:
             return None
         cap = st.portal.max_pages or self.max_pages
-        if cap and st.requests >= cap:
+        if cap and not st.capped and self.cluster is not None:
+            # a distributed crawl: the ceiling counts every worker's requests for the site
+            st.requests = self.cluster.count_request(site) - 1
+        if cap and (st.capped or st.requests >= cap):
             if not st.capped:
                 st.capped = True
                 logger.warning("site %s reached its request ceiling (%d); not following further links", site, cap)

@@ -61,3 +61,19 @@ def test_a_retiring_worker_hands_its_parked_links_to_one_idle_worker(redis_url):
     assert late.site_state[site].parked == [] and late.site_state[site].explored == 0
     assert not [k for k in keys.namespace(heir.handed.redis, "handover")
                 if k.startswith("handover:parked") and heir.handed.redis.exists(k)]
+
+
+def test_a_sites_request_ceiling_holds_for_all_workers_together(redis_url):
+    """NIANBAO_MAX_PAGES_PER_SITE counts the requests of every worker (and of every retired
+    one), not each process's own: three workers share one ceiling of 5."""
+    def worker():
+        crawler = project_crawler(NIANBAO_REDIS_URL=redis_url, NIANBAO_REDIS_PREFIX="ceiling",
+                                  NIANBAO_MAX_PAGES_PER_SITE=5)
+        crawler.spider = ReportSpider.from_crawler(crawler, urls=SITE)
+        return crawler.spider
+
+    made = []
+    for n, spider in zip((3, 3, 3), (worker(), worker(), worker())):
+        made.append(sum(spider._request(f"{SITE}list/{len(made)}-{i}.html", kind="list", priority=0)
+                        is not None for i in range(n)))
+    assert made == [3, 2, 0]
