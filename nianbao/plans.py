@@ -8,7 +8,9 @@
 * `DistributedPlan` (`--redis URL`): crawler processes share one frontier through Redis;
   this process is the archive writer (`crawler.distributed.writer`) and starts
   `--workers` crawler processes beside it;
-* `JoinPlan` (`--join`): crawler processes for a crawl a writer prepared, on any machine.
+* `JoinPlan` (`--join`): crawler processes for a crawl a writer prepared, on any machine;
+  a worker that spent its request budget (NIANBAO_WORKER_MAX_REQUESTS) replaces itself
+  with a fresh image of the same process (`exec_successor`), which bounds its memory.
 
 `make_plan(request)` returns the plan, or an exit code when there is nothing to run.
 """
