@@ -20,6 +20,10 @@ from nianbao.crawler.distributed.client import connect
 # more requests from Redis; it finishes what it holds, hands over what only it knows, and
 # a fresh process takes its place (crawler.distributed.frontier).
 worker_retiring = object()
+# Signal: the whole crawl is idle (nothing queued or leased, no worker busy), the moment a
+# one-process crawl's spider_idle comes: a worker's own idle only means it has nothing in
+# hand while others may still be working, too early to explore or ask for sitemaps.
+cluster_idle = object()
 
 
 class SitesWithReports:

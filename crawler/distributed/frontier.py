@@ -49,12 +49,13 @@ from scrapy.exceptions import CloseSpider, DontCloseSpider, NotConfigured
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from twisted.internet import task
+from twisted.python.failure import Failure
 
 from nianbao.archive.urls import site_of
 from nianbao.crawler import meta
 from nianbao.crawler.distributed import keys
 from nianbao.crawler.distributed.client import connect, worker_id
-from nianbao.crawler.distributed.findings import worker_retiring
+from nianbao.crawler.distributed.findings import cluster_idle, worker_retiring
 from nianbao.crawler.distributed.leases import RequestLeases
 from nianbao.crawler.distributed.politeness import SiteLeases
 from nianbao.crawler.extensions.sitestats import SiteStats
@@ -356,6 +357,10 @@ class WorkerCoordinator:
             # back when their leases expire: look again soon, not at the next heartbeat
             self._poke_soon()
             raise DontCloseSpider
+        # the whole crawl is idle: the spider's last resorts (exploring, sitemaps) now
+        for _, result in self.crawler.signals.send_catch_log(cluster_idle, dont_log=DontCloseSpider):
+            if isinstance(result, Failure) and isinstance(result.value, DontCloseSpider):
+                raise DontCloseSpider
 
     def _poke_soon(self, *args, **kwargs):
         """Have the engine ask the frontier again soon (once): when the pace of the soonest

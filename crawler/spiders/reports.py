@@ -32,7 +32,8 @@ from nianbao.crawler.discovery.sitemaps import read_sitemap
 from nianbao.crawler.extensions.history import CrawlHistoryExtension
 from nianbao.crawler.extensions.sitestats import SiteStats
 from nianbao.crawler.middlewares.refusal import BLOCKED
-from nianbao.crawler.distributed.findings import HandedOverLinks, SitesWithReports, worker_retiring
+from nianbao.crawler.distributed.findings import (HandedOverLinks, SitesWithReports, cluster_idle,
+                                                  worker_retiring)
 from nianbao.crawler.discovery import (
     Link, dataproxy_records, dedupe_links, find_dataproxy, find_pager, json_links,
     json_next_pages, page_links, page_titles, parse_html, parse_json_list,
@@ -101,8 +102,12 @@ class ReportSpider(scrapy.Spider):
         spider.handed = HandedOverLinks.from_settings(s)
         spider.retiring = False
         spider.ocr_images = s.getint("NIANBAO_OCR_IMAGES") if s.getbool("NIANBAO_OCR") else 0
-        crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
-        crawler.signals.connect(spider._on_retiring, signal=worker_retiring)
+        if spider.cluster is None:
+            crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
+        else:                   # a worker: the crawl is idle when every worker is
+            crawler.signals.connect(spider._on_idle, signal=cluster_idle)
+            crawler.signals.connect(spider._on_worker_idle, signal=signals.spider_idle)
+            crawler.signals.connect(spider._on_retiring, signal=worker_retiring)
         crawler.signals.connect(spider._robots_parsed, signal=signals.robots_parsed)
         return spider
 
@@ -591,11 +596,12 @@ class ReportSpider(scrapy.Spider):
                 heapq.heappush(st.parked, (negprio, depth, next(self._seq), kw))
             self.crawler.stats.inc_value("nianbao/redis/parked_adopted", len(entries))
 
-    def _on_idle(self):
-        """Everything promising is done: explore parked links of sites with no report yet."""
+    def _on_worker_idle(self):
         if self.retiring:
             self._hand_over_parked()
-            return
+
+    def _on_idle(self):
+        """Everything promising is done: explore parked links of sites with no report yet."""
         if self.handed is not None:
             self._adopt_parked()
         scheduled = 0

@@ -45,8 +45,10 @@ def test_a_retiring_worker_hands_its_parked_links_to_one_idle_worker(redis_url):
     st.explored = 2
     for i, prio in enumerate((10, 30, 20)):
         heapq.heappush(st.parked, (-prio, 1, i, {"url": f"{SITE}misc/{prio}.html", "link": None}))
+    retiring._on_worker_idle()                # idle, but not retiring: nothing happens
+    assert len(st.parked) == 3
     retiring._on_retiring()
-    retiring._on_idle()                       # no DontCloseSpider, nothing scheduled
+    retiring._on_worker_idle()                # no DontCloseSpider, nothing scheduled
     assert st.parked == [] and st.explored == 2
     assert "handover:parked:" + site in keys.namespace(retiring.handed.redis, "handover")
 
