@@ -149,8 +149,11 @@ def worker_settings(redis_url: str, prefix: str, wid: str) -> dict:
     """Scrapy settings that turn a crawl into a worker of the Redis crawl `prefix`."""
     from nianbao.crawler import settings as defaults
     leased = "nianbao.crawler.distributed.politeness.LeasedDownloadHandler"
-    robots = "nianbao.crawler.middlewares.robots.RobotsTxtMiddleware"
-    shared_robots = "nianbao.crawler.distributed.robots.SharedRobotsTxtMiddleware"
+    # each site's robots.txt fetched, and its JavaScript challenge rendered, once for the cluster
+    shared = {"nianbao.crawler.middlewares.robots.RobotsTxtMiddleware":
+              "nianbao.crawler.distributed.robots.SharedRobotsTxtMiddleware",
+              "nianbao.crawler.middlewares.render.RenderOnDemandMiddleware":
+              "nianbao.crawler.distributed.challenges.SharedRenderMiddleware"}
     return {
         "SCHEDULER": "nianbao.crawler.distributed.frontier.RedisFrontier",
         "ITEM_PIPELINES": {"nianbao.crawler.distributed.pipeline.RedisItemPipeline": 300},
@@ -159,9 +162,7 @@ def worker_settings(redis_url: str, prefix: str, wid: str) -> dict:
                        "nianbao.crawler.distributed.frontier.WorkerCoordinator": 510},
         # every download inside a lease of its site, shared by all workers
         "DOWNLOAD_HANDLERS": {**defaults.DOWNLOAD_HANDLERS, "http": leased, "https": leased},
-        # each site's robots.txt fetched once for the cluster
-        "DOWNLOADER_MIDDLEWARES": {**{k: v for k, v in defaults.DOWNLOADER_MIDDLEWARES.items()
-                                      if k != robots}, shared_robots: defaults.DOWNLOADER_MIDDLEWARES[robots]},
+        "DOWNLOADER_MIDDLEWARES": {shared.get(k, k): v for k, v in defaults.DOWNLOADER_MIDDLEWARES.items()},
         "NIANBAO_REDIS_URL": redis_url,
         "NIANBAO_REDIS_PREFIX": prefix,
         "NIANBAO_WORKER_ID": wid,

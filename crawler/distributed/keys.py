@@ -33,6 +33,8 @@ Spider (crawler.distributed.findings):
 OCR (crawler.distributed.pipeline):
     ocr:<engine>:<sha256>  string  a picture's OCR result (JSON), read by any worker
     ocr:<engine>:<sha256>:claim    the worker reading it, with a TTL
+JavaScript challenges (crawler.distributed.challenges):
+    challenge:<site>       string  a passed challenge's clearance cookies, or that it failed (JSON)
 robots.txt (crawler.distributed.robots):
     robots:<netloc>        hash    kind (parse, allow, unreachable) and data (body or reason)
     robots_claim:<netloc>  string  the worker fetching it, with a TTL
@@ -51,13 +53,14 @@ PLAN, READY, RUN_ID, HISTORY, KNOWN_REPORTS, SITE_NAMES = (
 FOUND, PARKED, PARKED_SITES, REQUESTED = "found", "parked", "parked_sites", "requested"
 ROBOTS, ROBOTS_CLAIM = "robots", "robots_claim"
 OCR = "ocr"
+CHALLENGE = "challenge"
 
 # one key each
 SINGLE = (SITES, DUPEFILTER, LEASES, LEASED, LEASED_FROM, WORKERS, WORKERS_STARTED, EXPECT,
           FINISHED, WORKER_STATS, ITEMS, PROCESSING, WRITER, PLAN, READY, RUN_ID, HISTORY,
           KNOWN_REPORTS, SITE_NAMES, FOUND, PARKED_SITES, REQUESTED)
 # one key a site or a worker: `name:*`
-FAMILIES = (REQUESTS, TAKEN, WIRE, PACE, ALIVE, BUSY, HANDOVER, PARKED, ROBOTS, ROBOTS_CLAIM, OCR)
+FAMILIES = (REQUESTS, TAKEN, WIRE, PACE, ALIVE, BUSY, HANDOVER, PARKED, ROBOTS, ROBOTS_CLAIM, OCR, CHALLENGE)
 # what a crawl started afresh forgets about who ran before (a resumed crawl keeps the rest)
 RUN_SCOPED = (WORKERS, WORKERS_STARTED, EXPECT, FINISHED, WORKER_STATS, READY)
 

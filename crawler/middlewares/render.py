@@ -128,9 +128,11 @@ class RenderOnDemandMiddleware:
         meta = request.meta
         if meta.get("playwright"):
             return await self._finish_render(request, response)
-        if self._mode(request) == "never" or request.method != "GET" or meta.get("dont_render"):
+        if request.method != "GET" or meta.get("dont_render"):
             return response
-        challenge = await self._challenge(request, response)
+        # a request that is never rendered (a file, an API) still goes again with the site's
+        # clearance once a challenge was passed (here, or by another worker of the crawl)
+        challenge = await self._challenge(request, response, render=self._mode(request) != "never")
         if challenge is not None:
             return challenge
         if self._mode(request) != "auto" or response.status != 200 or not self._is_html(response):
@@ -145,11 +147,12 @@ class RenderOnDemandMiddleware:
         self._make_render(retry, retry.meta)
         return retry
 
-    async def _challenge(self, request, response):
+    async def _challenge(self, request, response, render: bool = True):
         """The render of a JavaScript challenge, once per request and while none of the site's
         challenges has failed in the browser; None for any other answer. While one challenge
         of a site is in the browser, the site's other challenged requests wait for its
-        outcome: then they go again with its cookies, or stay refused."""
+        outcome: then they go again with its cookies, or stay refused. `render` False: only
+        go again with cookies known, never start a render."""
         if request.meta.get(M.CHALLENGE) or not request.meta.get(M.KIND) \
                 or response.status not in (200, 403, 412, 521) or not self._is_html(response) \
                 or site_of(request.url) in self._challenge_failed:
@@ -167,12 +170,22 @@ class RenderOnDemandMiddleware:
             again = request.replace(dont_filter=True)       # with the clearance cookies now
             again.meta[M.CHALLENGE] = response.status
             return again
+        if site not in self._clearance and site not in self._challenge_failed:
+            outcome = self.shared_outcome(site)        # another worker's, in a distributed crawl
+            if outcome is not None:
+                self.stats.inc_value("nianbao/render/challenges_shared")
+                if outcome is False:
+                    self._challenge_failed.add(site)
+                    return None
+                self._clearance[site] = outcome
         if site in self._clearance:
             # the site's challenge was passed while this request was on its way without the
             # clearance: it goes again, plainly, with it (rendering it would fetch it in full)
             again = request.replace(dont_filter=True)
             again.meta[M.CHALLENGE] = response.status
             return again
+        if not render:
+            return None
         self._pending[site] = asyncio.get_running_loop().create_future()
         self.stats.inc_value("nianbao/render/challenges")
         logger.info("JavaScript challenge (HTTP %d), rendering it once: %s", response.status, request.url)
@@ -190,6 +203,7 @@ class RenderOnDemandMiddleware:
         if still is not None:
             self._settle(site, False)
             self._challenge_failed.add(site)
+            self.share_outcome(site, False)
             request.meta[M.CHALLENGE_FAILED] = True
             self.stats.inc_value("nianbao/render/challenges_failed")
             logger.warning("site %s: the JavaScript challenge did not yield content in the browser; "
@@ -207,9 +221,19 @@ class RenderOnDemandMiddleware:
         except PlaywrightError:
             cookies = []
         self._clearance[site] = {c["name"]: c["value"] for c in cookies if c.get("name")}
+        self.share_outcome(site, self._clearance[site])
         self._settle(site, True)
         self.stats.inc_value("nianbao/render/challenges_passed")
         return response.replace(status=200)
+
+    # -- a challenge's outcome beyond this process (crawler.distributed.challenges) ----------
+    def shared_outcome(self, site: str) -> dict[str, str] | bool | None:
+        """What another process learned of the site's challenge: its clearance cookies,
+        False when it failed in the browser, None when nothing is known."""
+        return None
+
+    def share_outcome(self, site: str, outcome: dict[str, str] | bool) -> None:
+        """Tell the other processes of the crawl (nothing to tell in a local crawl)."""
 
     def _settle(self, site: str, passed: bool) -> None:
         """The site's challenge has its outcome: the requests waiting for it go on."""
