@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from nianbao import options as crawl_options
-from nianbao.exits import interrupted
+from nianbao.exits import TEMP_FAIL, interrupted
 from nianbao.crawler.frontier import JOURNAL_NAME, journal_state
 from nianbao.crawler.portals import Portal
 from nianbao.launch import CrawlJob, run_in_process
@@ -185,7 +185,10 @@ def exec_successor(wid: str) -> None:
     say(f"worker {wid} retired (request budget spent); {env['NIANBAO_WORKER_ID']} takes its place")
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execve(sys.executable, [sys.executable, *sys.orig_argv[1:]], env)
+    try:
+        os.execve(sys.executable, [sys.executable, *sys.orig_argv[1:]], env)
+    except OSError as exc:      # its hand-over mark expires; the writer then decides
+        say(f"could not start the worker that takes {wid}'s place: {exc}")
 
 
 def _worker_argv(redis: str, prefix: str, options: dict, robots: bool, set_pairs: list[str]) -> list[str]:
@@ -299,5 +302,6 @@ class JoinPlan:
         if result.get("signal"):
             return interrupted(result["signal"])
         if reason == RECYCLED:
-            exec_successor(wid)
+            exec_successor(wid)             # returns only when it could not
+            return TEMP_FAIL
         return 0 if reason == "finished" else 1
