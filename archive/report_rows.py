@@ -233,8 +233,12 @@ STORED_VIEWS = (REPORTS, FIGURES)
 
 
 def register_functions(conn: sqlite3.Connection) -> None:
-    """Make the SQL functions the computed rows use available on this connection."""
-    conn.create_function(DIVISION_FUNCTION, 4, division_field, deterministic=True)
+    """Make the SQL functions the computed rows use available on this connection, once:
+    registering a function expires the connection's prepared statements, and `sync` (once
+    a stored page) would then compile its long queries anew every time."""
+    if conn.execute("SELECT 1 FROM pragma_function_list WHERE name = ? AND narg = 4",
+                    (DIVISION_FUNCTION,)).fetchone() is None:
+        conn.create_function(DIVISION_FUNCTION, 4, division_field, deterministic=True)
 
 
 def affected(conn: sqlite3.Connection, doc_ids: Iterable[int]) -> set[int]:
