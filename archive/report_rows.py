@@ -236,8 +236,10 @@ def register_functions(conn: sqlite3.Connection) -> None:
     """Make the SQL functions the computed rows use available on this connection, once:
     registering a function expires the connection's prepared statements, and `sync` (once
     a stored page) would then compile its long queries anew every time."""
-    if conn.execute("SELECT 1 FROM pragma_function_list WHERE name = ? AND narg = 4",
-                    (DIVISION_FUNCTION,)).fetchone() is None:
+    try:
+        # compiles only where the function exists (never called: no row)
+        conn.execute(f"SELECT {DIVISION_FUNCTION}(NULL, NULL, NULL, NULL) WHERE 0")
+    except sqlite3.OperationalError:
         conn.create_function(DIVISION_FUNCTION, 4, division_field, deterministic=True)
 
 
