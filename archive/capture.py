@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from .urls import canonical_url as _canonical, site_of
+
+if TYPE_CHECKING:
+    from nianbao.extract import Document
 
 
 def utc_now() -> str:
@@ -62,6 +66,13 @@ class Capture:
     run_id: int | None = None
     redirect_urls: list[str] = field(default_factory=list)   # where the asked URL sent the fetch, in order
     images: list[CapturedImage] = field(default_factory=list)   # fetched for OCR, stored with it
+    # The Document the crawler already extracted from this very body (the spider reads a
+    # report page's pictures from it), so the pipeline need not extract it again. It stays
+    # in this process: never stored, and dropped when the capture is pickled.
+    extracted: Document | None = field(default=None, repr=False, compare=False)
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "extracted": None}
 
     def __post_init__(self) -> None:
         self.final_url = self.final_url or self.url

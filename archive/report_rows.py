@@ -233,8 +233,14 @@ STORED_VIEWS = (REPORTS, FIGURES)
 
 
 def register_functions(conn: sqlite3.Connection) -> None:
-    """Make the SQL functions the computed rows use available on this connection."""
-    conn.create_function(DIVISION_FUNCTION, 4, division_field, deterministic=True)
+    """Make the SQL functions the computed rows use available on this connection, once:
+    registering a function expires the connection's prepared statements, and `sync` (once
+    a stored page) would then compile its long queries anew every time."""
+    try:
+        # compiles only where the function exists (never called: no row)
+        conn.execute(f"SELECT {DIVISION_FUNCTION}(NULL, NULL, NULL, NULL) WHERE 0")
+    except sqlite3.OperationalError:
+        conn.create_function(DIVISION_FUNCTION, 4, division_field, deterministic=True)
 
 
 def affected(conn: sqlite3.Connection, doc_ids: Iterable[int]) -> set[int]:

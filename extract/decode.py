@@ -11,6 +11,8 @@ import codecs
 import re
 from functools import lru_cache
 
+from .memo import Recent
+
 # Declared names mapped to the decoder that really reads such pages: gb2312/gbk pages
 # routinely contain GBK/GB18030-only characters, big5 pages HKSCS ones.
 CHARSET_ALIASES = {
@@ -100,7 +102,7 @@ def plausibility(text: str, sample: int = 4000) -> float:
         step = len(odd) // sample
         odd = odd[::step]
     common = _common_chars()
-    return sum(1 for c in odd if c in common) / len(odd)
+    return sum(map(common.__contains__, odd)) / len(odd)      # (a count, without a loop in Python)
 
 
 def _try(body: bytes, codec: str) -> str | None:
@@ -118,10 +120,23 @@ def _try(body: bytes, codec: str) -> str | None:
         return None
 
 
+# A page is decoded by the refusal check, the shell check and the extraction in turn: the
+# decodings of the last pages are kept (pages up to MEMO_BYTES; the charset is the only
+# thing of the headers a decoding reads).
+_RECENT: Recent[tuple[str, str]] = Recent(32)
+MEMO_BYTES = 1 << 20
+
+
 def decode_body(body: bytes, headers: dict | None = None) -> tuple[str, str]:
     """Decode `body`; returns (text, codec name used). Never raises on bad bytes."""
     if isinstance(body, str):
         return body, "str"
+    if len(body) > MEMO_BYTES:
+        return _decode(body, headers)
+    return _RECENT.get((bytes(body), header_charset(headers)), lambda: _decode(body, headers))
+
+
+def _decode(body: bytes, headers: dict | None) -> tuple[str, str]:
     for bom, codec in _BOMS:
         if body.startswith(bom):
             text = _try(body, codec)

@@ -10,7 +10,6 @@ from tests.support.imports import PACKAGES, modules
 # module -> the test that covers it (a module too small or too glued to stand alone)
 COVERED_BY = {
     "nianbao.__main__": "tests/nianbao/test_cli.py",                      # python -m nianbao
-    "nianbao.launch": "tests/e2e/test_crawl.py",                          # every subprocess crawl
     "nianbao.plans": "tests/crawler/test_frontier.py",                    # --resume; --redis in distributed/
     "nianbao.due": "tests/crawler/middlewares/test_conditional.py",       # --due on a real archive
     "nianbao.commands.check": "tests/archive/test_check.py",

@@ -99,7 +99,7 @@ def binary_kind(body: bytes) -> str | None:
         if head.startswith(magic):
             return name
     # a stray NUL or control byte in a text page is a flaw of the page, not binary data
-    controls = sum(1 for b in head if b in _CONTROL)
+    controls = len(head) - len(head.translate(None, _CONTROL))     # (counted in C: every answer)
     return "binary data" if controls > len(head) * 0.05 else None
 
 

@@ -15,17 +15,33 @@ the run, with the evidence (`archive/blocking.py`), and nothing of it counts as 
 from __future__ import annotations
 
 import logging
+import weakref
 from dataclasses import dataclass, field
 
 from scrapy.exceptions import IgnoreRequest
 
 from nianbao.crawler import meta as M
 from nianbao.crawler.extensions.sitestats import SiteStats
-from nianbao.extract.refusal import refusal
+from nianbao.extract.refusal import Refusal, refusal
 
 logger = logging.getLogger(__name__)
 
 BLOCKED = "site blocked"
+
+# answers judged already: the render middleware asks about a response before this one does
+_JUDGED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def judged(response) -> Refusal | None:
+    """`extract.refusal` of an answer (its status, body and content type), worked out once
+    per response: judging means parsing the page."""
+    ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+    memo = _JUDGED.get(response)
+    if memo is not None and memo[0] is response.body and memo[1:3] == (response.status, ctype):
+        return memo[3]
+    found = refusal(response.status, response.body, {"content-type": ctype})
+    _JUDGED[response] = (response.body, response.status, ctype, found)
+    return found
 
 
 @dataclass
@@ -69,8 +85,7 @@ class RefusalMiddleware:
             return response                   # robots.txt and the like: no visitor's page
         site = self._site(request)
         st = self.sites.setdefault(site, _Site())
-        headers = {"content-type": (response.headers.get(b"Content-Type") or b"").decode("latin-1")}
-        found = refusal(response.status, response.body, headers)
+        found = judged(response)
         if found is None:
             if response.status < 500:       # the site speaks (content, 304, 404): not blocked
                 st.answered, st.in_a_row = True, 0

@@ -34,6 +34,7 @@ from scrapy_playwright.page import PageMethod
 from nianbao import extract
 from nianbao.archive.urls import site_of
 from nianbao.crawler import meta as M
+from nianbao.crawler.middlewares.refusal import judged
 from nianbao.extract.refusal import refusal
 
 logger = logging.getLogger(__name__)
@@ -157,8 +158,7 @@ class RenderOnDemandMiddleware:
                 or response.status not in (200, 403, 412, 521) or not self._is_html(response) \
                 or site_of(request.url) in self._challenge_failed:
             return None                      # (robots.txt and the like are no visitor's pages)
-        headers = {"content-type": (response.headers.get(b"Content-Type") or b"").decode("latin-1")}
-        found = refusal(response.status, response.body, headers)
+        found = judged(response)
         if found is None or not found.may_yield_to_a_browser:
             return None
         site = site_of(request.url)

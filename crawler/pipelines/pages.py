@@ -17,9 +17,14 @@ logger = logging.getLogger(__name__)
 
 async def extract_page(item: Capture) -> extract.Document | None:
     """The page's Document, or None (failed fetch, non-2xx); a crash in extraction is
-    recorded on the item as its error, so the capture is still stored."""
+    recorded on the item as its error, so the capture is still stored. A Document the
+    spider extracted from the same body already (`Capture.extracted`) is taken as it is:
+    extraction is the costliest step of a page, and its result would be the same."""
+    document, item.extracted = item.extracted, None
     if item.error is not None or not item.body or not item.status or not 200 <= item.status < 300:
         return None
+    if document is not None:
+        return document
     try:
         return await asyncio.to_thread(extract.extract_document, item.body,
                                        item.final_url or item.url, item.headers)

@@ -337,14 +337,16 @@ class ReportSpider(scrapy.Spider):
     # -- images of a report page, for OCR ---------------------------------------------
     def _ocr_images(self, response, cap) -> list[str]:
         """Images the extractor would read with OCR (a 图片版 page, tables as pictures):
-        on the page's site or another http(s) host (a file host), at most NIANBAO_OCR_IMAGES."""
+        on the page's site or another http(s) host (a file host), at most NIANBAO_OCR_IMAGES.
+        The page's Document goes with the capture: the pipeline stores it as extracted here."""
         if not self.ocr_images:
             return []
         from nianbao import extract
         try:
-            wanted = extract.extract_document(response.body, cap.final_url, cap.headers).ocr_inputs
+            cap.extracted = extract.extract_document(cap.body, cap.final_url, cap.headers)
         except Exception:  # noqa: BLE001 - the pipeline records extraction problems
             return []
+        wanted = cap.extracted.ocr_inputs
         return [u for u in wanted if u.startswith(("http://", "https://"))][:self.ocr_images]
 
     def _next_image(self, cap, todo: list[str]):

@@ -12,6 +12,7 @@ import re
 from .. import rules
 from ..decode import decode_body
 from .chrome import is_chrome_line
+from ..memo import Recent
 from .dom import WS, parse_html
 from .main import find_containers
 from .render import render_lines
@@ -39,11 +40,23 @@ def _visible_content(tree) -> tuple[int, int, str]:
     return n, prose, "\n".join(lines)
 
 
+# The crawler asks before it stores a page, the extraction of a short page asks again:
+# the verdicts of the last pages are kept (pages up to MEMO_CHARS).
+_RECENT: Recent[bool] = Recent(32)
+MEMO_CHARS = 1 << 20
+
+
 def looks_like_shell(body: bytes | str, headers: dict | None = None) -> bool:
     """True for a page whose content only a browser will see."""
     html = decode_body(body, headers)[0] if isinstance(body, (bytes, bytearray)) else body
     if not html or not html.strip():
         return False
+    if len(html) > MEMO_CHARS:
+        return _looks_like_shell(html)
+    return _RECENT.get(html, lambda: _looks_like_shell(html))
+
+
+def _looks_like_shell(html: str) -> bool:
     tree = parse_html(html)
     found = find_containers(tree)
     if found and found[0] != "article":

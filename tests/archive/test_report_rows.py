@@ -266,3 +266,23 @@ def test_an_archive_of_the_previous_release_gets_region_and_new_migration_names(
         assert names == [m.name for m in migrations._migrations]
         assert "report_rows_region" in {r[1] for r in ar.conn.execute("PRAGMA index_list(report_rows)")}
         assert report_rows.differences(ar.conn) == []
+
+
+class _Counting(sqlite3.Connection):
+    registered = 0
+
+    def create_function(self, *a, **kw):
+        type(self).registered += 1
+        return super().create_function(*a, **kw)
+
+
+def test_the_division_function_is_registered_once_a_connection(tmp_path):
+    # registering a function expires the connection's prepared statements: every stored
+    # page would compile the long computed-row queries again
+    conn = sqlite3.connect(tmp_path / "x.db", factory=_Counting)
+    for _ in range(3):
+        report_rows.register_functions(conn)
+    assert _Counting.registered == 1
+    assert conn.execute(f"SELECT {report_rows.DIVISION_FUNCTION}('www.example.gov.cn', NULL, NULL, "
+                        "'region')").fetchone() is not None
+    conn.close()

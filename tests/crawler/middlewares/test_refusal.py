@@ -83,3 +83,20 @@ def test_a_challenge_the_browser_could_not_pass_blocks_the_site_at_once():
     _, req = answer(mw, "/", 412, CHALLENGE_PAGE, **{M.CHALLENGE_FAILED: True, M.RENDERED: True})
     assert req.meta[M.REFUSED] == "refused: HTTP 412, JavaScript challenge"
     assert "the browser did not pass it" in mw.blocked(SITE)
+
+
+def test_an_answer_is_judged_once_whichever_middleware_asks(monkeypatch):
+    from nianbao.crawler.middlewares import refusal as mod
+    calls = []
+    real = mod.refusal
+    monkeypatch.setattr(mod, "refusal", lambda *a: calls.append(a) or real(*a))
+    req = Request(f"http://www.{SITE}/r/1.html", meta={M.KIND: "report"})
+    resp = HtmlResponse(req.url, status=200, body=WAF_PAGE.format(id=1).encode("utf-8"), request=req,
+                        headers={"Content-Type": "text/html; charset=utf-8"})
+    first = mod.judged(resp)
+    assert first is not None and first.kind == "waf"
+    assert mod.judged(resp) is first and len(calls) == 1
+    # another answer (a new body, a new status) is judged anew
+    other = resp.replace(body=b"<html><body>" + "正文。".encode("utf-8") * 300 + b"</body></html>")
+    assert mod.judged(other) is None and len(calls) == 2
+    assert mod.judged(resp.replace(status=403)).status == 403 and len(calls) == 3

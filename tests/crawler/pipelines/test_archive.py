@@ -149,3 +149,25 @@ def test_locked_archive_stops_the_crawl_without_a_partial_capture(tmp_path, capl
     assert any("stopping the crawl" in r.getMessage() for r in caplog.records)
     db = sqlite3.connect(str(tmp_path / "a.db"))
     assert db.execute("select count(*) from captures").fetchone()[0] == 0
+
+
+def test_a_page_the_spider_extracted_is_not_extracted_again(tmp_path, monkeypatch):
+    from nianbao import extract
+    url = f"http://{SITE}/nb/2021.html"
+    texts = []
+    for name, handed in (("plain", False), ("handed", True)):
+        item = page(url, report_html(2021))
+        if handed:
+            item.extracted = extract.extract_document(item.body, item.final_url, item.headers)
+            monkeypatch.setattr(extract, "extract_document",
+                                lambda *a, **kw: (_ for _ in ()).throw(AssertionError("extracted again")))
+        (tmp_path / name).mkdir()
+        pipe, crawler = make(tmp_path / name)
+        pipe.open_spider(crawler.spider)
+        asyncio.run(pipe.process_item(item, crawler.spider))
+        pipe.close_spider(crawler.spider)
+        assert item.error is None and item.extracted is None     # taken, not kept
+        conn = sqlite3.connect(tmp_path / name / "a.db")
+        texts.append(conn.execute("SELECT title, text, is_report FROM versions").fetchall())
+        conn.close()
+    assert texts[0] == texts[1] and texts[0][0][2] == 1
