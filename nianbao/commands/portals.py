@@ -4,11 +4,12 @@ includes, a big5 gateway mirror, a Traditional-script site, a PDF-only report).
 
 Each portal listens on its own port of 127.0.0.1 (a site is host:port): the first on
 --port and the rest on the following ports, or each on a free port with --port 0.
-Serves until Ctrl-C.
+Serves until Ctrl-C (or SIGTERM).
 """
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import threading
 
@@ -56,6 +57,11 @@ def run(args: argparse.Namespace) -> int:
         except ValueError as exc:
             print(f"--fault: {exc}", file=sys.stderr)
             return 2
+    # Ctrl-C and SIGTERM stop it, also when it was started in the background (a shell's
+    # `&` and nohup start it with SIGINT ignored, and Python then raises no KeyboardInterrupt)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
     try:
         portals = SamplePortals(port=args.port, scale=args.scale, fault=fault).start()
     except OSError as exc:
@@ -73,9 +79,8 @@ def run(args: argparse.Namespace) -> int:
                 print(f"{t.kind:14} {t.times if t.times is not None else 'always':6} {t.url}")
         print(f"{len(portals.gold_reports())} reports, {len(portals.traps())} trap pages; "
               "Ctrl-C to stop", flush=True)
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
+        while not stop.wait(1.0):
+            pass
     finally:
         portals.stop()
     return 0

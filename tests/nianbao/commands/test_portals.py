@@ -14,9 +14,19 @@ from nianbao.demo.server import build_portals
 pytestmark = pytest.mark.slow      # a server process
 
 
-def test_portals_serve_until_interrupted():
+def _ignoring_sigint():
+    """As a command started in the background by a shell (`cmd &`, nohup) starts: SIGINT
+    ignored, which Python then leaves ignored (no KeyboardInterrupt)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@pytest.mark.parametrize("sig, started", [(signal.SIGINT, None), (signal.SIGTERM, None),
+                                          (signal.SIGINT, _ignoring_sigint)],
+                         ids=["SIGINT", "SIGTERM", "SIGINT-in-background"])
+def test_portals_serve_until_interrupted(sig, started):
     proc = subprocess.Popen([sys.executable, "-u", "-m", "nianbao", "portals", "--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=started)
     try:
         lines = []
         for line in proc.stdout:
@@ -29,8 +39,12 @@ def test_portals_serve_until_interrupted():
         with urllib.request.urlopen(urls[0] + "/", timeout=10) as r:
             assert r.status == 200 and b"<html" in r.read().lower()
     finally:
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=30)
+        proc.send_signal(sig)
+        try:
+            out, err = proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise
     assert proc.returncode == 0, err
 
 
